@@ -1,0 +1,253 @@
+#include "bench/case.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "bench/theory_json.hpp"
+#include "core/error.hpp"
+#include "core/metrics.hpp"
+#include "core/npy.hpp"
+#include "core/spectral_cdf.hpp"
+
+namespace rmt::bench {
+
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+std::string file_safe(std::string_view name) {
+  std::string out(name);
+  for (auto& ch : out)
+    if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '.' && ch != '-' && ch != '_') ch = '_';
+  return out;
+}
+
+// Metrics of one draw against the law; the bulk excludes the predicted outliers.
+struct DrawMetrics {
+  std::map<std::string, double> values;
+  std::vector<double> moments;
+  std::vector<complex> stieltjes;
+};
+
+struct Theory {
+  std::unique_ptr<SpectralLaw> law;
+  std::unique_ptr<SpectralCdf> cdf;
+  std::vector<Interval> support;
+  std::vector<Outlier> outliers;
+  std::vector<double> moments;
+  std::vector<complex> z;
+  std::vector<complex> m;
+  double scale = 1;  // mean eigenvalue: the unit of the Stieltjes points and error
+};
+
+Theory build_theory(const ResolvedCase& c) {
+  Theory t;
+  t.law = c.model->law(c.params);
+  t.cdf = std::make_unique<SpectralCdf>(*t.law);
+  t.support = t.law->support();
+  t.outliers = c.model->theory_outliers(c.params);
+  t.moments = t.law->moments(2);
+  t.scale = t.moments[0] > 0 ? t.moments[0] : 1.0;
+  t.z = standard_stieltjes_points(t.support, t.scale);
+  for (const auto z : t.z) t.m.push_back(t.law->stieltjes(z));
+  return t;
+}
+
+DrawMetrics measure(const Theory& t, const std::vector<double>& eigs, index_t dim) {
+  std::vector<double> bulk(eigs.begin(), eigs.end() - static_cast<std::ptrdiff_t>(t.outliers.size()));
+  const double snap = 1e-9 * std::max(1.0, std::abs(eigs.back()));
+  bulk = snap_to_atoms(std::move(bulk), t.law->atoms(), snap);
+  DrawMetrics d;
+  d.values["ks"] = ks_distance(bulk, *t.cdf);
+  d.values["w1"] = wasserstein1(bulk, *t.cdf, t.support);
+  if (!t.support.empty()) {
+    const auto e = edge_error(bulk.back(), t.support.back().hi, dim);
+    d.values["edge_error"] = e.absolute;
+    d.values["edge_error_tw"] = e.scaled;
+  }
+  double worst = 0;
+  for (std::size_t k = 0; k < t.z.size(); ++k) {
+    d.stieltjes.push_back(empirical_stieltjes(bulk, t.z[k]));
+    worst = std::max(worst, std::abs(d.stieltjes.back() - t.m[k]) * t.scale);
+  }
+  d.values["stieltjes_error"] = worst;
+  d.moments = empirical_moments(bulk, 2);
+  double moment_error = 0;
+  for (std::size_t k = 0; k < d.moments.size(); ++k)
+    moment_error = std::max(moment_error, std::abs(d.moments[k] - t.moments[k]) / std::abs(t.moments[k]));
+  d.values["moment_error"] = moment_error;
+  return d;
+}
+
+// Pairs the measured outliers with the predicted ones (both sorted by decreasing spike).
+void outlier_metrics(const Theory& t, const std::vector<Outlier>& measured, std::map<std::string, double>& out) {
+  if (t.outliers.empty()) return;
+  double pos = 0, align = 0;
+  for (const auto& th : t.outliers) {
+    const auto it = std::find_if(measured.begin(), measured.end(), [&](const Outlier& o) { return o.spike == th.spike; });
+    if (it == measured.end()) continue;
+    pos = std::max(pos, std::abs(it->position - th.position));
+    align = std::max(align, std::abs(it->alignment - th.alignment));
+  }
+  out["outlier_position_error"] = pos;
+  out["outlier_alignment_error"] = align;
+}
+
+nlohmann::json number_map(const std::map<std::string, double>& m) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [k, v] : m) j[k] = v;
+  return j;
+}
+
+}  // namespace
+
+ResolvedCase resolve_case(const CaseSpec& spec) {
+  ResolvedCase c;
+  c.spec = spec;
+  c.model = &find_model(spec.model);
+  if (spec.replicates < 1 || spec.replicates > 100000)
+    throw InputError(fmt::format("case '{}': replicates = {} is out of range [1, 100000]", spec.name, spec.replicates));
+  if (spec.precision != "fp64")
+    throw InputError(fmt::format("case '{}': precision '{}' is not supported yet (only fp64)", spec.name, spec.precision));
+  c.params = resolve_params(spec.model, c.model->params(), spec.params);
+  c.sizes = c.model->sizes(c.params);
+  c.case_key = fnv1a32(fmt::format("{}:{}", spec.model, c.params.canonical()));
+  for (const auto& [key, value] : spec.tolerance)
+    if (!(value >= 0)) throw InputError(fmt::format("case '{}': tolerance {} = {} must be >= 0", spec.name, key, value));
+  return c;
+}
+
+void check_memory(const ResolvedCase& c, const Backend& backend) {
+  const std::size_t needed = c.model->bytes_needed(c.params);
+  const std::size_t available = backend.available_bytes();
+  if (needed > available)
+    throw ResourceError(fmt::format(
+        "case '{}' needs {} bytes ({:.2f} GiB) of {} memory for a {}x{} sample and a {}x{} matrix; only {} bytes "
+        "({:.2f} GiB) are available",
+        c.spec.name, needed, needed / 1073741824.0, backend.name(), c.sizes.rows, c.sizes.cols, c.sizes.eig_dim,
+        c.sizes.eig_dim, available, available / 1073741824.0));
+}
+
+std::string repro_command(const ResolvedCase& c, std::string_view backend) {
+  return fmt::format("rmtbench run --model {}{} --seed {} --replicates {} --backend {}", c.spec.model,
+                     c.params.as_set_args(), c.spec.seed, c.spec.replicates, backend);
+}
+
+std::map<std::string, double> default_tolerances(const ResolvedCase& c, const SpectralLaw& law) {
+  const auto d = static_cast<double>(c.sizes.eig_dim);
+  const auto support = law.support();
+  const double width = support.empty() ? 1.0 : support.back().hi - support.front().lo;
+  const double edge = support.empty() ? 1.0 : support.back().hi;
+  std::map<std::string, double> tol = {
+      {"ks", 4.0 * std::log(d) / d},
+      {"w1", 4.0 * std::log(d) / d * width},
+      {"stieltjes_error", 30.0 / d},
+      {"edge_error_tw", 4.0 * edge},
+      {"moment_error", 10.0 / d},
+  };
+  const auto outliers = c.model->theory_outliers(c.params);
+  if (!outliers.empty()) {
+    const double n = static_cast<double>(c.params.integer("n"));
+    double largest = 0;
+    for (const auto& o : outliers) largest = std::max(largest, o.spike);
+    tol["outlier_position_error"] = 5.0 * (1.0 + largest) / std::sqrt(n);
+    tol["outlier_alignment_error"] = 5.0 / std::sqrt(n);
+  }
+  for (const auto& [k, v] : c.spec.tolerance) tol[k] = v;
+  return tol;
+}
+
+nlohmann::json run_case(Backend& backend, const ResolvedCase& c, const std::filesystem::path& out_dir) {
+  const auto start = std::chrono::steady_clock::now();
+  const auto theory_start = std::chrono::steady_clock::now();
+  const Theory t = build_theory(c);
+  const auto grid = density_grid(*t.law, 201);
+  nlohmann::json theory = theory_json(*c.model, c.params, *t.law, grid, t.z);
+  double theory_s = seconds_since(theory_start);
+
+  StageTimes times;
+  double metrics_s = 0;
+  const auto dim = c.sizes.eig_dim;
+  const auto reps = static_cast<std::size_t>(c.spec.replicates);
+  std::vector<double> pooled;
+  std::map<std::string, double> metric_sum;
+  std::vector<double> moment_sum(2, 0.0);
+  std::vector<complex> stieltjes_sum(t.z.size(), 0.0);
+  std::vector<Outlier> outlier_sum;
+  double lo = INFINITY, hi = -INFINITY;
+  for (std::size_t r = 0; r < reps; ++r) {
+    const StreamKey key{c.spec.seed, c.case_key, static_cast<std::uint32_t>(r), 0};
+    Draw draw = c.model->sample(backend, c.params, key, times);
+    std::sort(draw.eigenvalues.begin(), draw.eigenvalues.end());
+    const auto metrics_start = std::chrono::steady_clock::now();
+    DrawMetrics m = measure(t, draw.eigenvalues, dim);
+    outlier_metrics(t, draw.outliers, m.values);
+    metrics_s += seconds_since(metrics_start);
+    for (const auto& [k, v] : m.values) metric_sum[k] += v / static_cast<double>(reps);
+    for (std::size_t k = 0; k < 2; ++k) moment_sum[k] += m.moments[k] / static_cast<double>(reps);
+    for (std::size_t k = 0; k < t.z.size(); ++k) stieltjes_sum[k] += m.stieltjes[k] / static_cast<double>(reps);
+    if (outlier_sum.empty()) outlier_sum.resize(draw.outliers.size());
+    for (std::size_t k = 0; k < draw.outliers.size(); ++k) {
+      outlier_sum[k].spike = draw.outliers[k].spike;
+      outlier_sum[k].position += draw.outliers[k].position / static_cast<double>(reps);
+      outlier_sum[k].alignment += draw.outliers[k].alignment / static_cast<double>(reps);
+    }
+    lo = std::min(lo, draw.eigenvalues.front());
+    hi = std::max(hi, draw.eigenvalues.back());
+    pooled.insert(pooled.end(), draw.eigenvalues.begin(), draw.eigenvalues.end());
+  }
+
+  const auto eig_file = std::filesystem::path("eigs") / (file_safe(c.spec.name) + ".npy");
+  std::vector<std::size_t> shape = {static_cast<std::size_t>(dim)};
+  if (reps > 1) shape.insert(shape.begin(), reps);
+  write_npy(out_dir / eig_file, pooled, shape);
+
+  nlohmann::json empirical = {{"eigenvalues", eig_file.generic_string()}, {"min", lo}, {"max", hi}, {"moments", moment_sum}};
+  auto& stieltjes = empirical["stieltjes"] = nlohmann::json::array();
+  for (std::size_t k = 0; k < t.z.size(); ++k)
+    stieltjes.push_back({{"z", complex_json(t.z[k])}, {"value", complex_json(stieltjes_sum[k])}});
+  if (c.model->tracked_spikes(c.params) > 0) {
+    auto& outliers = empirical["outliers"] = nlohmann::json::array();
+    for (const auto& o : outlier_sum)
+      outliers.push_back({{"spike", o.spike}, {"position", o.position}, {"alignment", o.alignment}});
+  }
+
+  const auto tolerance = default_tolerances(c, *t.law);
+  bool pass = true;
+  for (const auto& [k, tol] : tolerance) {
+    const auto it = metric_sum.find(k);
+    pass = pass && it != metric_sum.end() && std::isfinite(it->second) && std::abs(it->second) <= tol;
+  }
+  return {
+      {"schema_version", 1},
+      {"case", c.spec.name},
+      {"model", c.spec.model},
+      {"backend", backend.name()},
+      {"device", backend.info().name},
+      {"precision", c.spec.precision},
+      {"params", c.params.to_json()},
+      {"seed", c.spec.seed},
+      {"replicates", c.spec.replicates},
+      {"size", {{"rows", c.sizes.rows}, {"cols", c.sizes.cols}, {"eig_dim", dim}}},
+      {"empirical", empirical},
+      {"theory", theory},
+      {"metrics", number_map(metric_sum)},
+      {"tolerance", number_map(tolerance)},
+      {"verdict", pass ? "pass" : "fail"},
+      {"timing",
+       {{"sample_s", times.sample_s},
+        {"gram_s", times.gram_s},
+        {"eig_s", times.eig_s},
+        {"theory_s", theory_s},
+        {"metrics_s", metrics_s},
+        {"total_s", seconds_since(start)}}},
+      {"repro", repro_command(c, backend.name())},
+  };
+}
+
+}  // namespace rmt::bench

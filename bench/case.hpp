@@ -1,0 +1,47 @@
+#pragma once
+// One case of a run: a model with parameters, a seed and a number of replicates. Cases are
+// resolved (validated) before anything runs, so bad input never leaves partial results.
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "bench/model.hpp"
+
+namespace rmt::bench {
+
+struct CaseSpec {
+  std::string name;
+  std::string model;
+  Assignments params;
+  std::uint64_t seed = 42;
+  int replicates = 1;
+  std::string precision = "fp64";
+  std::map<std::string, double> tolerance;  // overrides of the default tolerances
+};
+
+struct ResolvedCase {
+  CaseSpec spec;
+  const Model* model = nullptr;
+  Params params;
+  Sizes sizes;
+  std::uint32_t case_key = 0;  // Philox key: hash of the model and its resolved parameters
+};
+
+ResolvedCase resolve_case(const CaseSpec& spec);  // throws InputError
+
+// Throws ResourceError (exit 3) naming the bytes needed when the case cannot fit in the backend's memory.
+void check_memory(const ResolvedCase& c, const Backend& backend);
+
+// Runs every replicate, writes DIR/eigs/<case>.npy and returns the run record (DESIGN.md).
+nlohmann::json run_case(Backend& backend, const ResolvedCase& c, const std::filesystem::path& out_dir);
+
+// "rmtbench run --model ... --set ... --seed ... --replicates ... --backend ..."
+std::string repro_command(const ResolvedCase& c, std::string_view backend);
+
+// Default tolerances from SPEC §9.5, scaled with the size (see README, "Tolerances").
+std::map<std::string, double> default_tolerances(const ResolvedCase& c, const SpectralLaw& law);
+
+}  // namespace rmt::bench

@@ -1,0 +1,93 @@
+// `rmtbench theory`, `models`, `devices` and `report`.
+#include <fmt/format.h>
+
+#include "bench/commands.hpp"
+#include "bench/model.hpp"
+#include "bench/theory_json.hpp"
+#include "core/backend.hpp"
+#include "core/error.hpp"
+#include "core/metrics.hpp"
+#include "core/parse.hpp"
+#include "core/report.hpp"
+
+namespace rmt::bench {
+
+int theory_command(const TheoryOptions& o) {
+  const Model& model = find_model(o.model);
+  Assignments sets;
+  for (const auto& s : o.sets) sets.push_back(parse_assignment(s, "--set"));
+  const Params params = resolve_params(o.model, model.params(), sets);
+  if (!o.t.empty()) throw InputError(fmt::format("--t: model {} has no time dependence", o.model));
+  const auto x = o.x.empty() ? std::vector<double>{} : parse_real_list(o.x, "--x");
+  const auto z = o.z.empty() ? std::vector<complex>{} : parse_complex_list(o.z, "--z");
+  const auto law = model.law(params);
+  const auto mean = law->moments(1)[0];
+  const auto json = theory_json(model, params, *law, o.x.empty() ? density_grid(*law, 21) : x,
+                                o.z.empty() ? standard_stieltjes_points(law->support(), mean > 0 ? mean : 1.0) : z);
+  fmt::print("{}\n", json.dump());
+  return 0;
+}
+
+int models_command(bool json) {
+  nlohmann::json all = nlohmann::json::array();
+  for (const auto& m : models()) {
+    nlohmann::json params = nlohmann::json::array();
+    for (const auto& p : m->params()) params.push_back(p.to_json());
+    all.push_back({{"name", m->name()}, {"matrix", m->matrix()}, {"theory", m->section()}, {"params", params},
+                   {"outputs", m->tracked_spikes(resolve_params(m->name(), m->params(), {})) > 0
+                                   ? nlohmann::json{"support", "atoms", "density", "stieltjes", "moments", "outliers"}
+                                   : nlohmann::json{"support", "atoms", "density", "stieltjes", "moments"}}});
+  }
+  if (json) {
+    fmt::print("{}\n", all.dump(2));
+    return 0;
+  }
+  for (const auto& m : all) {
+    fmt::print("{}  ({}, SPEC {})\n", m["name"].get<std::string>(), m["matrix"].get<std::string>(),
+               m["theory"].get<std::string>());
+    for (const auto& p : m["params"]) {
+      const std::string range = p.contains("min")
+                                    ? fmt::format(" in {}{}, {}{}", p["min_open"].get<bool>() ? '(' : '[', p["min"].dump(),
+                                                  p["max"].dump(), p["max_open"].get<bool>() ? ')' : ']')
+                                    : "";
+      fmt::print("    {:<8} {:<8} default {:<12}{}  {}\n", p["name"].get<std::string>(), p["type"].get<std::string>(),
+                 p["default"].get<std::string>(), range, p["description"].get<std::string>());
+    }
+  }
+  return 0;
+}
+
+int devices_command(bool json) {
+  nlohmann::json out = nlohmann::json::array();
+  const auto cpu = make_cpu_backend()->info();
+  out.push_back({{"backend", "cpu"}, {"usable", true}, {"name", cpu.name}, {"memory_bytes", cpu.memory_bytes}, {"details", cpu.details}});
+  const CudaProbe probe = probe_cuda();
+  nlohmann::json cuda = {{"backend", "cuda"}, {"compiled", probe.compiled}, {"usable", probe.usable}};
+  if (probe.usable) {
+    const auto info = make_cuda_backend()->info();
+    cuda.update({{"name", info.name}, {"memory_bytes", info.memory_bytes}, {"details", info.details}, {"device_count", probe.device_count}});
+  } else {
+    cuda["reason"] = probe.reason;
+  }
+  out.push_back(cuda);
+  if (json) {
+    fmt::print("{}\n", out.dump(2));
+    return 0;
+  }
+  for (const auto& d : out) {
+    if (d["usable"].get<bool>())
+      fmt::print("{:<5} {}  ({:.1f} GiB available)  {}\n", d["backend"].get<std::string>(), d["name"].get<std::string>(),
+                 d["memory_bytes"].get<double>() / 1073741824.0, d["details"].get<std::string>());
+    else
+      fmt::print("{:<5} not usable: {}\n", d["backend"].get<std::string>(), d["reason"].get<std::string>());
+  }
+  return 0;
+}
+
+int report_command(const std::string& dir) {
+  write_report(dir);
+  fmt::print(stderr, "wrote {}/report.html\n", dir);
+  return 0;
+}
+
+}  // namespace rmt::bench

@@ -1,0 +1,86 @@
+// rmtbench command line: parses arguments with CLI11 and maps errors to exit codes
+// (2 bad input, 3 resources, 1 anything else; DESIGN.md).
+#include <cstdio>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "bench/commands.hpp"
+#include "core/error.hpp"
+
+namespace {
+
+int fail(int code, std::string_view message) {
+  fmt::print(stderr, "rmtbench: error: {}\n", message);
+  return code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace rmt::bench;
+  CLI::App app{"rmtbench: random-matrix theory versus large sampled spectra, on CPU and GPU"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "rmtbench 0.1.0");
+
+  RunOptions run;
+  auto* run_cmd = app.add_subcommand("run", "sample spectra, compare with theory, write results and a report");
+  run_cmd->add_option("suites", run.suites, "suite files (TOML); none: the embedded default suite");
+  run_cmd->add_option("--case", run.cases, "run only the named cases of the suites");
+  run_cmd->add_option("--model", run.model, "run one ad-hoc case of this model");
+  run_cmd->add_option("--set", run.sets, "model parameter KEY=VALUE (repeatable)");
+  run_cmd->add_option("--backend", run.backend, "auto|cpu|cuda")->capture_default_str();
+  run_cmd->add_option("--precision", run.precision, "fp64 (fp32 not yet supported)")->capture_default_str();
+  run_cmd->add_option("--seed", run.seed, "random seed (overrides the suite)");
+  run_cmd->add_option("--replicates", run.replicates, "independent draws per case (overrides the suite)");
+  run_cmd->add_option("--out", run.out, "output directory")->capture_default_str();
+  run_cmd->add_flag("--json", run.json, "print one JSON record per case on stdout");
+  run_cmd->add_flag("--quiet", run.quiet, "no progress on stderr");
+
+  TheoryOptions theory;
+  auto* theory_cmd = app.add_subcommand("theory", "print the theoretical prediction of a model as JSON");
+  theory_cmd->add_option("model", theory.model, "model name")->required();
+  theory_cmd->add_option("--set", theory.sets, "model parameter KEY=VALUE (repeatable)");
+  theory_cmd->add_option("--x", theory.x, "real points for the density, X1,X2,...");
+  theory_cmd->add_option("--z", theory.z, "complex points for the Stieltjes transform, a+bi,...");
+  theory_cmd->add_option("--t", theory.t, "times (dynamics models)");
+
+  bool models_json = false;
+  auto* models_cmd = app.add_subcommand("models", "list models, parameters, defaults and ranges");
+  models_cmd->add_flag("--json", models_json, "JSON output");
+
+  bool devices_json = false;
+  auto* devices_cmd = app.add_subcommand("devices", "list backends and devices");
+  devices_cmd->add_flag("--json", devices_json, "JSON output");
+
+  std::string report_dir;
+  auto* report_cmd = app.add_subcommand("report", "rebuild DIR/report.html from DIR/results.jsonl");
+  report_cmd->add_option("dir", report_dir, "run directory")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    return fail(2, e.what());
+  }
+
+  try {
+    if (*run_cmd) return run_command(run);
+    if (*theory_cmd) return theory_command(theory);
+    if (*models_cmd) return models_command(models_json);
+    if (*devices_cmd) return devices_command(devices_json);
+    if (*report_cmd) return report_command(report_dir);
+  } catch (const rmt::InputError& e) {
+    return fail(2, e.what());
+  } catch (const rmt::ResourceError& e) {
+    return fail(3, e.what());
+  } catch (const rmt::BackendUnavailable& e) {
+    return fail(3, e.what());
+  } catch (const std::bad_alloc&) {
+    return fail(3, "out of host memory");
+  } catch (const std::exception& e) {
+    return fail(1, e.what());
+  }
+  return 1;
+}

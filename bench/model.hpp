@@ -1,0 +1,65 @@
+#pragma once
+// A model ties together what the engine needs for one family: its parameters, the sizes of its
+// matrices, how to sample its spectrum on a backend, and its theoretical law.
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/backend.hpp"
+#include "core/params.hpp"
+#include "core/spectral_law.hpp"
+
+namespace rmt::bench {
+
+struct Sizes {
+  index_t rows = 0;     // rows of the sampled data matrix
+  index_t cols = 0;     // columns of the sampled data matrix
+  index_t eig_dim = 0;  // dimension of the matrix whose spectrum is measured
+};
+
+// Time spent per stage, in seconds (each backend call synchronises before returning).
+struct StageTimes {
+  double sample_s = 0;
+  double gram_s = 0;
+  double eig_s = 0;
+};
+
+struct Outlier {
+  double spike = 0;
+  double position = 0;
+  double alignment = 0;
+};
+
+struct Draw {
+  std::vector<double> eigenvalues;  // ascending, all of them
+  std::vector<Outlier> outliers;    // largest eigenvalues paired with the spikes (spiked models)
+};
+
+class Model {
+ public:
+  virtual ~Model() = default;
+  virtual std::string_view name() const = 0;
+  virtual std::string_view matrix() const = 0;   // the matrix whose spectrum is measured
+  virtual std::string_view section() const = 0;  // SPEC section of its theory
+  virtual std::vector<ParamSpec> params() const = 0;
+  virtual Sizes sizes(const Params& p) const = 0;
+  // Peak bytes of matrix storage on the backend for one draw.
+  virtual std::size_t bytes_needed(const Params& p) const;
+  virtual std::unique_ptr<SpectralLaw> law(const Params& p) const = 0;
+  // Predicted outliers (only those separated from the bulk).
+  virtual std::vector<Outlier> theory_outliers(const Params&) const { return {}; }
+  // Number of spikes whose top eigenpairs are measured (0: eigenvalues only).
+  virtual int tracked_spikes(const Params&) const { return 0; }
+  virtual Draw sample(Backend& backend, const Params& p, const StreamKey& key, StageTimes& t) const = 0;
+};
+
+const std::vector<std::unique_ptr<Model>>& models();
+const Model& find_model(std::string_view name);  // throws InputError listing the known models
+
+// Registration functions, one per model family file.
+std::unique_ptr<Model> make_mp_model();
+std::unique_ptr<Model> make_silverstein_model();
+std::unique_ptr<Model> make_spiked_model();
+
+}  // namespace rmt::bench

@@ -1,0 +1,46 @@
+#include "sample_covariance.hpp"
+
+#include <chrono>
+#include <cmath>
+
+namespace rmt::bench {
+
+namespace {
+
+// Runs f() and adds its wall time to `seconds` (backend calls synchronise before returning).
+template <typename F>
+auto timed(double& seconds, F&& f) {
+  const auto start = std::chrono::steady_clock::now();
+  auto result = f();
+  seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return result;
+}
+
+}  // namespace
+
+std::vector<ParamSpec> sample_covariance_params(std::string default_c) {
+  return {ParamSpec::integer("n", "2000", "number of samples (columns of X)", 2, 1e7),
+          ParamSpec::real("c", std::move(default_c), "aspect ratio p/n", 0, 100, /*min_open=*/true)};
+}
+
+index_t dimension_from_ratio(const Params& p, std::string_view ratio) {
+  const double dim = std::round(p.real(ratio) * static_cast<double>(p.integer("n")));
+  return std::max<index_t>(1, static_cast<index_t>(dim));
+}
+
+CovarianceDraw sample_covariance(Backend& backend, index_t p, index_t n, std::span<const double> row_scale,
+                                 const StreamKey& key, index_t top_k, StageTimes& t) {
+  Matrix x = timed(t.sample_s, [&] { return backend.sample_gaussian(key, p, n, row_scale); });
+  Matrix s = timed(t.gram_s, [&] { return backend.gram(x, 1.0 / static_cast<double>(n)); });
+  x = Matrix();  // release the data matrix before the eigensolver allocates its workspace
+  CovarianceDraw out;
+  if (top_k > 0) {
+    out.top = timed(t.eig_s, [&] { return backend.top_eigenpairs(s, top_k); });
+    out.eigenvalues = out.top.values;
+  } else {
+    out.eigenvalues = timed(t.eig_s, [&] { return backend.eigenvalues(s); });
+  }
+  return out;
+}
+
+}  // namespace rmt::bench

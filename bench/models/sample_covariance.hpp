@@ -1,0 +1,24 @@
+#pragma once
+// The sample-covariance pipeline shared by mp, silverstein and spiked:
+// X ∈ R^{p×n} with row i scaled by √Σ_ii, S = XXᵀ/n, then its eigenvalues (and top eigenvectors).
+#include <span>
+#include <vector>
+
+#include "bench/model.hpp"
+
+namespace rmt::bench {
+
+// Parameters every sample-covariance model takes: n (samples) and c = p/n.
+std::vector<ParamSpec> sample_covariance_params(std::string default_c = "0.5");
+// p = round(c n), at least 1.
+index_t dimension_from_ratio(const Params& p, std::string_view ratio = "c");
+
+struct CovarianceDraw {
+  std::vector<double> eigenvalues;  // ascending
+  EigenPairs top;                   // filled when top_k > 0
+};
+
+CovarianceDraw sample_covariance(Backend& backend, index_t p, index_t n, std::span<const double> row_scale,
+                                 const StreamKey& key, index_t top_k, StageTimes& t);
+
+}  // namespace rmt::bench

@@ -1,0 +1,19 @@
+#pragma once
+// The `theory` JSON object of DESIGN.md (also the "theory" block of a run record).
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "bench/model.hpp"
+
+namespace rmt::bench {
+
+nlohmann::json complex_json(complex z);
+
+// `points` equally spaced points over the support hull widened by 5% on each side.
+std::vector<double> density_grid(const SpectralLaw& law, int points);
+
+nlohmann::json theory_json(const Model& model, const Params& params, const SpectralLaw& law,
+                           const std::vector<double>& x, const std::vector<complex>& z);
+
+}  // namespace rmt::bench

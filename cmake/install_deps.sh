@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs the Debian packages rmtbench needs, and only those that are missing (idempotent).
+# The CUDA toolkit is optional and not installed here: with nvcc on PATH the CUDA backend is built.
+set -euo pipefail
+
+packages=(
+  g++ cmake make
+  libfmt-dev libgtest-dev libcli11-dev libtomlplusplus-dev nlohmann-json3-dev
+  libopenblas-dev liblapacke-dev librandom123-dev libboost-math-dev
+  libxml2-utils   # xmllint: the report test checks that report.html is well-formed
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install_deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+echo "install_deps: installing ${missing[*]}"
+$sudo apt-get update
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends "${missing[@]}"

@@ -1,0 +1,94 @@
+#pragma once
+// The backend interface: everything that touches a large matrix goes through it, so the CPU
+// (OpenBLAS/LAPACKE) and CUDA (cuBLAS/cuSOLVER) backends run the same pipeline and the same tests.
+// Matrices are column-major fp64 and live where the backend keeps them (host or device memory).
+#include <cstddef>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "philox.hpp"
+#include "types.hpp"
+
+namespace rmt {
+
+// Backend-owned storage of a column-major matrix (host vector or device allocation).
+class Matrix {
+ public:
+  class Storage {
+   public:
+    virtual ~Storage() = default;
+    virtual double* data() = 0;
+  };
+
+  Matrix() = default;
+  Matrix(index_t rows, index_t cols, std::unique_ptr<Storage> storage)
+      : rows_(rows), cols_(cols), storage_(std::move(storage)) {}
+
+  index_t rows() const { return rows_; }
+  index_t cols() const { return cols_; }
+  // Pointer into the backend's memory space (a device pointer for the CUDA backend).
+  double* data() { return storage_ ? storage_->data() : nullptr; }
+  const double* data() const { return storage_ ? storage_->data() : nullptr; }
+  ColMajorView<double> view() { return {data(), rows_, cols_, rows_}; }
+
+ private:
+  index_t rows_ = 0;
+  index_t cols_ = 0;
+  std::unique_ptr<Storage> storage_;
+};
+
+struct DeviceInfo {
+  std::string backend;      // "cpu" | "cuda"
+  std::string name;         // e.g. "NVIDIA H200 (sm_90)" or "x86_64, 2 threads, OpenBLAS 0.3.21"
+  std::size_t memory_bytes = 0;
+  std::string details;      // driver/runtime versions, compute capability, ...
+};
+
+struct EigenPairs {
+  std::vector<double> values;   // all eigenvalues, ascending
+  std::vector<double> vectors;  // top-k eigenvectors, column-major dim×k, column j <-> values[dim-k+j]
+  index_t dim = 0;
+  index_t k = 0;
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+
+  virtual std::string_view name() const = 0;
+  virtual DeviceInfo info() const = 0;
+  // Bytes the backend can still allocate for matrices (checked before allocating, exit 3 otherwise).
+  virtual std::size_t available_bytes() const = 0;
+
+  // X(i, j) = row_scale[i] * N(0,1) drawn at element i + j*rows of `key` (row_scale empty: 1).
+  virtual Matrix sample_gaussian(const StreamKey& key, index_t rows, index_t cols,
+                                 std::span<const double> row_scale = {}) = 0;
+  // alpha * A Aᵀ, full symmetric rows×rows matrix.
+  virtual Matrix gram(const Matrix& a, double alpha) = 0;
+  // All eigenvalues, ascending. Destroys `a`.
+  virtual std::vector<double> eigenvalues(Matrix& a) = 0;
+  // All eigenvalues and the eigenvectors of the k largest. Destroys `a`.
+  virtual EigenPairs top_eigenpairs(Matrix& a, index_t k) = 0;
+  // Copy to host memory (column-major).
+  virtual std::vector<double> to_host(const Matrix& a) = 0;
+};
+
+std::unique_ptr<Backend> make_cpu_backend();
+
+// CUDA backend, defined by cuda/ (a stub that reports "not compiled" when CUDA is off).
+struct CudaProbe {
+  bool compiled = false;
+  bool usable = false;
+  int device_count = 0;
+  std::string reason;  // why not usable
+};
+CudaProbe probe_cuda();
+std::unique_ptr<Backend> make_cuda_backend();  // throws BackendUnavailable
+
+// "auto" | "cpu" | "cuda". Auto picks CUDA when a usable device exists; `note` receives the choice.
+std::unique_ptr<Backend> select_backend(std::string_view request, std::string* note = nullptr);
+
+}  // namespace rmt

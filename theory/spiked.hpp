@@ -1,0 +1,18 @@
+#pragma once
+// Spiked covariance (SPEC §2): Σ = I + Σ_i ℓ_i v_i v_iᵀ, bulk = MP(c), BBP transition at ℓ = √c.
+#include <vector>
+
+namespace rmt::theory {
+
+struct SpikePrediction {
+  double spike = 0;       // ℓ
+  bool separated = false; // ℓ > √c
+  double position = 0;    // outlier limit (1 + ℓ)(1 + c/ℓ), or the bulk edge (1 + √c)² if not separated
+  double alignment = 0;   // |<û, v>|² limit: (1 - c/ℓ²)/(1 + c/ℓ), or 0
+};
+
+double bbp_threshold(double c);
+SpikePrediction spike_prediction(double spike, double c);
+std::vector<SpikePrediction> spike_predictions(const std::vector<double>& spikes, double c);
+
+}  // namespace rmt::theory
