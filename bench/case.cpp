@@ -42,7 +42,7 @@ struct Theory {
   std::vector<double> moments;
   std::vector<complex> z;
   std::vector<complex> m;
-  double scale = 1;  // mean eigenvalue: the unit of the Stieltjes points and error
+  double scale = 1;  // mean eigenvalue: the unit of the Stieltjes points
 };
 
 Theory build_theory(const ResolvedCase& c) {
@@ -70,12 +70,8 @@ DrawMetrics measure(const Theory& t, const std::vector<double>& eigs, index_t di
     d.values["edge_error"] = e.absolute;
     d.values["edge_error_tw"] = e.scaled;
   }
-  double worst = 0;
-  for (std::size_t k = 0; k < t.z.size(); ++k) {
-    d.stieltjes.push_back(empirical_stieltjes(bulk, t.z[k]));
-    worst = std::max(worst, std::abs(d.stieltjes.back() - t.m[k]) * t.scale);
-  }
-  d.values["stieltjes_error"] = worst;
+  for (const auto z : t.z) d.stieltjes.push_back(empirical_stieltjes(bulk, z));
+  d.values["stieltjes_error"] = stieltjes_error(t.z, d.stieltjes, t.m, t.support);
   d.moments = empirical_moments(bulk, 2);
   double moment_error = 0;
   for (std::size_t k = 0; k < d.moments.size(); ++k)
@@ -144,9 +140,9 @@ std::map<std::string, double> default_tolerances(const ResolvedCase& c, const Sp
   const double width = support.empty() ? 1.0 : support.back().hi - support.front().lo;
   const double edge = support.empty() ? 1.0 : support.back().hi;
   std::map<std::string, double> tol = {
-      {"ks", 4.0 * std::log(d) / d},
-      {"w1", 4.0 * std::log(d) / d * width},
-      {"stieltjes_error", 30.0 / d},
+      {"ks", 2.0 * std::log(d) / d},
+      {"w1", 2.0 * std::log(d) / d * width},
+      {"stieltjes_error", 6.0 / d},
       {"edge_error_tw", 4.0 * edge},
       {"moment_error", 10.0 / d},
   };

@@ -87,6 +87,20 @@ std::vector<complex> standard_stieltjes_points(const std::vector<Interval>& supp
   return z;
 }
 
+double distance_to_support(complex z, const std::vector<Interval>& support) {
+  if (support.empty()) return std::abs(z);
+  const double x = std::clamp(z.real(), support.front().lo, support.back().hi);
+  return std::abs(z - complex(x, 0.0));
+}
+
+double stieltjes_error(std::span<const complex> z, std::span<const complex> empirical,
+                       std::span<const complex> theory, const std::vector<Interval>& support) {
+  double worst = 0;
+  for (std::size_t k = 0; k < z.size(); ++k)
+    worst = std::max(worst, distance_to_support(z[k], support) * std::abs(empirical[k] - theory[k]));
+  return worst;
+}
+
 EdgeError edge_error(double lambda_max, double right_edge, index_t dim) {
   const double a = lambda_max - right_edge;
   return {a, a * std::pow(static_cast<double>(dim), 2.0 / 3.0)};

@@ -30,6 +30,14 @@ complex empirical_stieltjes(std::span<const double> eigs, complex z);
 // η ∈ {0.05, 0.1, 0.3} times `scale` (the mean eigenvalue), plus the real point z = -scale.
 std::vector<complex> standard_stieltjes_points(const std::vector<Interval>& support, double scale);
 
+// Distance from z to the convex hull of the support: the natural unit of Stieltjes errors, since
+// the fluctuation of (1/d) Σ 1/(λ - z) is of order 1/(d · distance).
+double distance_to_support(complex z, const std::vector<Interval>& support);
+
+// max_k distance(z_k) · |m_n(z_k) - m(z_k)|: dimensionless, O(1/d) for a correct law.
+double stieltjes_error(std::span<const complex> z, std::span<const complex> empirical,
+                       std::span<const complex> theory, const std::vector<Interval>& support);
+
 struct EdgeError {
   double absolute;  // λ_max - λ₊
   double scaled;    // (λ_max - λ₊) d^{2/3}: the Tracy–Widom scale of the edge

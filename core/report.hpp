@@ -1,0 +1,36 @@
+#pragma once
+// The self-contained HTML report of a run directory: one XHTML-well-formed page with inline CSS and
+// inline SVG figures, no scripts and no network requests (it opens from a file, offline, forever).
+//
+// Layout: header with a verdict strip, a summary table (one row per case), then one panel per case:
+// histogram of the eigenvalues over the theory density (linear and log-y), Q–Q plot, metrics with
+// their tolerances, moments / Stieltjes / outlier comparisons, learning curve or risk (when the
+// model has one), timing bars per stage, the repro command and the parameters.
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace rmt {
+
+struct ReportInputs {
+  std::string title = "rmtbench report";
+  std::string generated_at;  // shown verbatim in the header, e.g. "2025-01-31 02:00:00 UTC"
+  // Eigenvalues of each case (pooled over replicates), keyed by the record's "case".
+  std::map<std::string, std::vector<double>> eigenvalues;
+  // Per case: why its eigenvalues are missing (unreadable .npy, ...); shown in its panel.
+  std::map<std::string, std::string> notes;
+};
+
+// Renders the page for `records` (run records as in DESIGN.md; every key but "case" and "model" may
+// be absent, numbers may be NaN/inf). Never throws on odd record contents.
+std::string render_report(const std::vector<nlohmann::json>& records, const ReportInputs& in);
+
+// Reads dir/results.jsonl and the .npy eigenvalue files it names (paths relative to dir) and writes
+// dir/report.html atomically. Throws InputError when results.jsonl is missing or malformed; an
+// unreadable .npy only leaves a note in that case's panel.
+void write_report(const std::filesystem::path& dir);
+
+}  // namespace rmt

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# End-to-end check of the HTML report written by `rmtbench run` (the embedded default suite, CPU):
+#   - xmllint --noout accepts it (well-formed XHTML),
+#   - one histogram figure (class="fig-hist") and one log-density figure per line of results.jsonl,
+#   - nothing that would make a network request: no <script src=, <link, @import, url(, and no
+#     http(s):// other than the XHTML and SVG namespace names.
+# Usage: check_report.sh <path-to-rmtbench> <scratch-dir>   (xmllint from $RMT_XMLLINT or PATH)
+set -euo pipefail
+
+fail() {
+  echo "check_report: FAIL: $*" >&2
+  exit 1
+}
+
+[[ $# -eq 2 ]] || { echo "usage: $0 <path-to-rmtbench> <scratch-dir>" >&2; exit 2; }
+bin=$1
+scratch=$2
+xmllint=${RMT_XMLLINT:-$(command -v xmllint || true)}
+[[ -x $bin ]] || fail "rmtbench binary '$bin' is missing or not executable"
+[[ -n $xmllint && -x $xmllint ]] || fail "xmllint not found (set RMT_XMLLINT)"
+
+out=$scratch/r
+rm -rf -- "$out"
+mkdir -p -- "$scratch"
+
+# A failing verdict (exit 1) still writes the report; only a crash or bad input is fatal here.
+set +e
+"$bin" run --backend cpu --out "$out" --quiet >"$scratch/run.stdout" 2>"$scratch/run.stderr"
+rc=$?
+set -e
+if [[ $rc -ne 0 && $rc -ne 1 ]]; then
+  cat "$scratch/run.stderr" >&2
+  fail "'$bin run --backend cpu --out $out --quiet' exited with $rc"
+fi
+
+report=$out/report.html
+results=$out/results.jsonl
+[[ -s $results ]] || fail "$results is missing or empty"
+[[ -s $report ]] || fail "$report is missing or empty"
+
+"$xmllint" --noout "$report" || fail "xmllint rejects $report (not well-formed XHTML)"
+
+cases=$(grep -c . "$results")
+count() { grep -o -- "$1" "$report" | wc -l; }
+hist=$(count 'class="fig-hist"')
+logd=$(count 'class="fig-logdensity"')
+[[ $hist -eq $cases ]] || fail "$hist histogram figures (class=\"fig-hist\") for $cases cases in $results"
+[[ $logd -eq $cases ]] || fail "$logd log-density figures (class=\"fig-logdensity\") for $cases cases"
+[[ $(count '<svg ') -eq $(count '</svg>') ]] || fail "unbalanced <svg> elements"
+
+for pattern in '<script[^>]*src=' '<link' '@import' 'url(' '<img' '<iframe'; do
+  if grep -qi -- "$pattern" "$report"; then
+    grep -oi -m 3 -- ".\{0,40\}$pattern.\{0,40\}" "$report" >&2 || true
+    fail "report contains '$pattern' (it must be self-contained)"
+  fi
+done
+
+external=$(sed -e 's#xmlns="http://www.w3.org/2000/svg"##g' -e 's#xmlns="http://www.w3.org/1999/xhtml"##g' "$report" |
+  grep -oiE 'https?://[^" <>]*' | sort -u || true)
+[[ -z $external ]] || fail "report references external URLs: $(echo "$external" | tr '\n' ' ')"
+
+echo "check_report: OK: $cases cases, $hist histograms, $logd log-density figures, well-formed, self-contained"

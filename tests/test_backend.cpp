@@ -1,0 +1,147 @@
+// The same backend tests on every registered backend (CPU always; CUDA when a device is usable).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <numeric>
+
+#include "core/backend.hpp"
+#include "core/philox.hpp"
+
+using namespace rmt;
+
+namespace {
+
+std::vector<std::string> registered_backends() {
+  std::vector<std::string> names = {"cpu"};
+  if (probe_cuda().usable) names.push_back("cuda");
+  return names;
+}
+
+class BackendTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  std::unique_ptr<Backend> backend = select_backend(GetParam());
+};
+
+const StreamKey kKey{20261129, 0xabcdef01u, 3, 1};
+
+}  // namespace
+
+TEST(Philox, MatchesRandom123KnownAnswer) {
+  // Random123 kat_vectors: philox4x32 10, counter 0, key 0.
+  const auto r = philox_block(StreamKey{0, 0, 0, 0}, 0);
+  EXPECT_EQ(r[0], 0x6627e8d5u);
+  EXPECT_EQ(r[1], 0xe169c58du);
+  EXPECT_EQ(r[2], 0xbc57ac4cu);
+  EXPECT_EQ(r[3], 0x9b00dbd8u);
+}
+
+TEST(Philox, StreamsAreDistinctAndNormal) {
+  StreamKey other = kKey;
+  other.replicate += 1;
+  EXPECT_NE(gaussian_at(kKey, 0), gaussian_at(other, 0));
+  other = kKey;
+  other.stream += 1;
+  EXPECT_NE(gaussian_at(kKey, 0), gaussian_at(other, 0));
+  // Mean 0, variance 1, kurtosis 3 of 2e5 draws, within ~5 standard errors.
+  const int n = 200000;
+  double s1 = 0, s2 = 0, s4 = 0;
+  for (int i = 0; i < n; ++i) {
+    const double g = gaussian_at(kKey, static_cast<std::uint64_t>(i));
+    s1 += g;
+    s2 += g * g;
+    s4 += g * g * g * g;
+  }
+  EXPECT_NEAR(s1 / n, 0.0, 5 * std::sqrt(1.0 / n));
+  EXPECT_NEAR(s2 / n, 1.0, 5 * std::sqrt(2.0 / n));
+  EXPECT_NEAR(s4 / n, 3.0, 5 * std::sqrt(96.0 / n));
+}
+
+TEST_P(BackendTest, SampleIsThePhiloxFormulaWhateverThePartition) {
+  for (const auto& [rows, cols] : std::vector<std::pair<index_t, index_t>>{{1, 1}, {3, 5}, {37, 53}, {301, 300}}) {
+    std::vector<double> scale(static_cast<std::size_t>(rows));
+    for (index_t i = 0; i < rows; ++i) scale[i] = 1.0 + 0.5 * static_cast<double>(i % 3);
+    Matrix x = backend->sample_gaussian(kKey, rows, cols, scale);
+    const auto host = backend->to_host(x);
+    for (index_t j = 0; j < cols; ++j)
+      for (index_t i = 0; i < rows; ++i) {
+        const double expected = gaussian_at(kKey, static_cast<std::uint64_t>(i + j * rows)) * scale[i];
+        ASSERT_NEAR(host[i + j * rows], expected, 4e-16 * std::max(1.0, std::abs(expected))) << i << "," << j;
+      }
+  }
+}
+
+TEST_P(BackendTest, SameKeyGivesIdenticalMatrix) {
+  Matrix a = backend->sample_gaussian(kKey, 64, 80);
+  Matrix b = backend->sample_gaussian(kKey, 64, 80);
+  EXPECT_EQ(backend->to_host(a), backend->to_host(b));
+}
+
+TEST_P(BackendTest, GramMatchesNaiveProduct) {
+  const index_t p = 23, n = 41;
+  Matrix x = backend->sample_gaussian(kKey, p, n);
+  const auto xh = backend->to_host(x);
+  Matrix g = backend->gram(x, 0.5);
+  const auto gh = backend->to_host(g);
+  for (index_t i = 0; i < p; ++i)
+    for (index_t j = 0; j < p; ++j) {
+      double s = 0;
+      for (index_t k = 0; k < n; ++k) s += xh[i + k * p] * xh[j + k * p];
+      ASSERT_NEAR(gh[i + j * p], 0.5 * s, 1e-12 * (1 + std::abs(s))) << i << "," << j;
+    }
+}
+
+TEST_P(BackendTest, EigenvaluesPreserveTraceAndFrobeniusNorm) {
+  const index_t p = 120, n = 200;
+  Matrix x = backend->sample_gaussian(kKey, p, n);
+  Matrix g = backend->gram(x, 1.0 / n);
+  const auto gh = backend->to_host(g);
+  double trace = 0, frob = 0;
+  for (index_t i = 0; i < p; ++i) trace += gh[i + i * p];
+  for (const double v : gh) frob += v * v;
+  const auto w = backend->eigenvalues(g);
+  ASSERT_EQ(static_cast<index_t>(w.size()), p);
+  EXPECT_TRUE(std::is_sorted(w.begin(), w.end()));
+  EXPECT_NEAR(std::accumulate(w.begin(), w.end(), 0.0), trace, 1e-11 * trace);
+  EXPECT_NEAR(std::inner_product(w.begin(), w.end(), w.begin(), 0.0), frob, 1e-11 * frob);
+}
+
+TEST_P(BackendTest, TopEigenpairsSatisfyTheEigenEquation) {
+  const index_t p = 90, n = 150, k = 3;
+  std::vector<double> scale(p, 1.0);
+  scale[0] = 4.0;  // variances 16, 4, 2.56: well separated outliers
+  scale[1] = 2.0;
+  scale[2] = 1.6;
+  Matrix x = backend->sample_gaussian(kKey, p, n, scale);
+  Matrix g = backend->gram(x, 1.0 / n);
+  const auto gh = backend->to_host(g);
+  const auto pairs = backend->top_eigenpairs(g, k);
+  ASSERT_EQ(pairs.values.size(), static_cast<std::size_t>(p));
+  ASSERT_EQ(pairs.vectors.size(), static_cast<std::size_t>(p * k));
+  for (index_t j = 0; j < k; ++j) {
+    const double lambda = pairs.values[p - k + j];
+    double residual = 0, norm = 0;
+    for (index_t i = 0; i < p; ++i) {
+      double av = 0;
+      for (index_t l = 0; l < p; ++l) av += gh[i + l * p] * pairs.vectors[l + j * p];
+      residual += std::pow(av - lambda * pairs.vectors[i + j * p], 2);
+      norm += std::pow(pairs.vectors[i + j * p], 2);
+    }
+    EXPECT_NEAR(norm, 1.0, 1e-12);
+    EXPECT_LT(std::sqrt(residual), 1e-10 * lambda);
+  }
+  // The largest eigenvector lines up with the largest-variance coordinate.
+  EXPECT_GT(std::abs(pairs.vectors[0 + (k - 1) * p]), 0.8);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, BackendTest, ::testing::ValuesIn(registered_backends()),
+                         [](const auto& param_info) { return param_info.param; });
+
+TEST(BackendSelection, AutoAlwaysGivesAWorkingBackendAndSaysWhich) {
+  std::string note;
+  const auto b = select_backend("auto", &note);
+  EXPECT_FALSE(note.empty());
+  EXPECT_NE(note.find(std::string(b->name())), std::string::npos);
+  if (!probe_cuda().usable) {
+    EXPECT_EQ(b->name(), "cpu");
+  }
+}
