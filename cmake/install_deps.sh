@@ -8,6 +8,7 @@ packages=(
   libfmt-dev libgtest-dev libcli11-dev libtomlplusplus-dev nlohmann-json3-dev
   libopenblas-dev liblapacke-dev librandom123-dev libboost-math-dev
   libxml2-utils   # xmllint: the report test checks that report.html is well-formed
+  chromium        # headless browser: the report test renders report.html
 )
 
 missing=()

@@ -59,4 +59,20 @@ external=$(sed -e 's#xmlns="http://www.w3.org/2000/svg"##g' -e 's#xmlns="http://
   grep -oiE 'https?://[^" <>]*' | sort -u || true)
 [[ -z $external ]] || fail "report references external URLs: $(echo "$external" | tr '\n' ' ')"
 
-echo "check_report: OK: $cases cases, $hist histograms, $logd log-density figures, well-formed, self-contained"
+# Render it in a real headless browser when one is installed (Chromium from Debian): the DOM the
+# browser builds must still hold every figure, and a screenshot must come out.
+chromium=${RMT_CHROMIUM:-$(command -v chromium || command -v chromium-browser || true)}
+rendered="not rendered (no chromium)"
+if [[ -n $chromium ]]; then
+  flags=(--headless --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run --user-data-dir="$scratch/chromium-profile")
+  timeout 120 "$chromium" "${flags[@]}" --dump-dom "file://$(realpath "$report")" >"$scratch/dom.html" 2>"$scratch/chromium.log" ||
+    fail "chromium could not render $report (see $scratch/chromium.log)"
+  dom_hist=$(grep -o 'class="fig-hist"' "$scratch/dom.html" | wc -l)
+  [[ $dom_hist -eq $cases ]] || fail "rendered DOM has $dom_hist histogram figures for $cases cases"
+  timeout 120 "$chromium" "${flags[@]}" --window-size=1280,2400 --screenshot="$scratch/report.png" \
+    "file://$(realpath "$report")" >>"$scratch/chromium.log" 2>&1 || fail "chromium screenshot failed"
+  [[ -s $scratch/report.png ]] || fail "chromium wrote no screenshot"
+  rendered="rendered by $(basename "$chromium"), screenshot $scratch/report.png"
+fi
+
+echo "check_report: OK: $cases cases, $hist histograms, $logd log-density figures, well-formed, self-contained, $rendered"
