@@ -1,9 +1,9 @@
 // Spiked covariance / BBP transition (SPEC §2, §10 row 9).
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <limits>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "core/error.hpp"
 #include "theory/mp.hpp"

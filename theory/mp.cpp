@@ -21,6 +21,8 @@ complex upper_boundary(complex z) { return z.imag() == 0.0 ? complex(z.real(), 0
 // we evaluate whichever of B ± R is larger in modulus, which avoids the cancellation in B + R
 // at large |z|.
 complex mp_stieltjes(double c, double sigma2, complex z) {
+  if (!(std::isfinite(z.real()) && std::isfinite(z.imag())))
+    throw InputError("MarchenkoPastur: non-finite argument");
   z = upper_boundary(z);
   if (z == 0.0) {
     // m(0) = ∫ dμ(x)/x = 1/(σ²(1 - c)) for c < 1; the atom (c > 1) or the x^{-1/2} edge (c = 1)
@@ -50,7 +52,8 @@ double binomial(int n, int k) {
 }  // namespace
 
 MarchenkoPastur::MarchenkoPastur(double c, double sigma2) : c_(c), sigma2_(sigma2) {
-  if (!positive_finite(c)) throw InputError(fmt::format("MarchenkoPastur: c must be > 0, got {}", c));
+  if (!positive_finite(c))
+    throw InputError(fmt::format("MarchenkoPastur: c must be > 0, got {}", c));
   if (!positive_finite(sigma2))
     throw InputError(fmt::format("MarchenkoPastur: sigma2 must be > 0, got {}", sigma2));
 }

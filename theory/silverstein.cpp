@@ -22,8 +22,8 @@ constexpr double kEps = std::numeric_limits<double>::epsilon();
 PopulationSpectrum normalized(PopulationSpectrum h) {
   if (h.t.empty()) throw InputError("BaiSilverstein: empty population spectrum");
   if (h.t.size() != h.w.size())
-    throw InputError(fmt::format("BaiSilverstein: {} eigenvalues but {} weights", h.t.size(),
-                                 h.w.size()));
+    throw InputError(
+        fmt::format("BaiSilverstein: {} eigenvalues but {} weights", h.t.size(), h.w.size()));
   double total = 0.0;
   for (std::size_t k = 0; k < h.t.size(); ++k) {
     if (!(std::isfinite(h.t[k]) && h.t[k] > 0.0))
@@ -207,8 +207,8 @@ std::vector<double> true_edges(const PopulationSpectrum& h, double c) {
   bool open = false;
   for (std::size_t i = 0; i + 1 < xs.size(); ++i) {
     const double lo = xs[i], hi = xs[i + 1];
-    const bool bulk = hi - lo > 1e-14 * std::max(1.0, std::abs(hi)) &&
-                      inside_bulk(h, c, 0.5 * (lo + hi));
+    const bool bulk =
+        hi - lo > 1e-14 * std::max(1.0, std::abs(hi)) && inside_bulk(h, c, 0.5 * (lo + hi));
     if (bulk && !open) edges.push_back(lo);
     if (!bulk && open) edges.push_back(lo);
     open = bulk;
@@ -253,7 +253,8 @@ std::vector<double> series_moments(const PopulationSpectrum& h, double c, int co
 
 }  // namespace
 
-BaiSilverstein::BaiSilverstein(PopulationSpectrum h, double c) : h_(normalized(std::move(h))), c_(c) {
+BaiSilverstein::BaiSilverstein(PopulationSpectrum h, double c)
+    : h_(normalized(std::move(h))), c_(c) {
   if (!(std::isfinite(c) && c > 0.0))
     throw InputError(fmt::format("BaiSilverstein: c must be > 0, got {}", c));
   edges_ = true_edges(h_, c_);
@@ -283,6 +284,8 @@ double BaiSilverstein::density(double x) const {
 }
 
 complex BaiSilverstein::companion_stieltjes(complex z) const {
+  if (!(std::isfinite(z.real()) && std::isfinite(z.imag())))
+    throw InputError("BaiSilverstein: non-finite argument");
   if (z.imag() < 0.0) return std::conj(companion_stieltjes(std::conj(z)));
   if (z.imag() > 0.0) {
     // Damped fixed point from -1/z (SPEC §1.3): a contraction on C⁺, but slow (O(1/η)) near the
@@ -313,8 +316,8 @@ complex BaiSilverstein::companion_stieltjes(complex z) const {
   if (x == 0.0 && c_ <= 1.0)
     throw InputError("BaiSilverstein: the companion transform has a pole at z = 0 for c <= 1");
   if (density(x) > 0.0) return top_root_at(h_, c_, x);
-  // Outside the support all roots are real and the physical one is the unique root on an
-  // increasing branch of z(m̃) (Silverstein–Choi), i.e. with z'(m̃) > 0.
+  // Outside the support the physical root is real: the unique real root on an increasing
+  // branch of z(m̃) (Silverstein–Choi), i.e. with z'(m̃) > 0.
   const std::vector<complex> roots = numerics::polynomial_roots(inverse_polynomial(h_, c_, x));
   double best = 0.0, best_slope = -std::numeric_limits<double>::infinity();
   for (complex r : roots) {

@@ -54,8 +54,8 @@ std::vector<complex> companion_eigenvalues(const std::vector<complex>& monic_low
   for (int j = 0; j < n; ++j) a[static_cast<std::size_t>(j) * n] = -monic_low[n - 1 - j];
   for (int i = 1; i < n; ++i) a[i + static_cast<std::size_t>(i - 1) * n] = 1.0;
   std::vector<complex> w(n);
-  const lapack_int info = LAPACKE_zgeev(LAPACK_COL_MAJOR, 'N', 'N', n, a.data(), n, w.data(),
-                                        nullptr, 1, nullptr, 1);
+  const lapack_int info =
+      LAPACKE_zgeev(LAPACK_COL_MAJOR, 'N', 'N', n, a.data(), n, w.data(), nullptr, 1, nullptr, 1);
   if (info != 0)
     throw NumericalError(fmt::format("polynomial_roots: zgeev failed (info = {})", info));
   return w;
