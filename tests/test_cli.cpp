@@ -192,3 +192,15 @@ TEST(Cli, CudaRequestWithoutDeviceIsAClearError) {
   EXPECT_EQ(r.code, 3);
   EXPECT_NE(r.err.find("cuda"), std::string::npos) << r.err;
 }
+
+TEST(Cli, ReportRebuildsFromResults) {
+  const auto out = scratch("report");
+  ASSERT_EQ(rmtbench("run --backend cpu --model mp --set n=300 --quiet --out " + out.string()).code, 0);
+  fs::remove(out / "report.html");
+  const auto r = rmtbench("report " + out.string());
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(fs::exists(out / "report.html"));
+  const auto missing = rmtbench("report " + (out / "nonexistent").string());
+  EXPECT_EQ(missing.code, 2) << missing.err;
+  EXPECT_EQ(lines(missing.err).size(), 1u) << missing.err;
+}

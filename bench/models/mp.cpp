@@ -7,7 +7,7 @@
 namespace rmt::bench {
 namespace {
 
-class MpModel final : public Model {
+class MpModel final : public SampleCovarianceModel {
  public:
   std::string_view name() const override { return "mp"; }
   std::string_view matrix() const override { return "S = XXᵀ/n, X ∈ R^{p×n} iid N(0, σ²), p = c n"; }
@@ -17,11 +17,6 @@ class MpModel final : public Model {
     auto specs = sample_covariance_params();
     specs.push_back(ParamSpec::real("sigma2", "1", "entry variance σ²", 0, 1e6, /*min_open=*/true));
     return specs;
-  }
-
-  Sizes sizes(const Params& p) const override {
-    const index_t dim = dimension_from_ratio(p);
-    return {dim, p.integer("n"), dim};
   }
 
   std::unique_ptr<SpectralLaw> law(const Params& p) const override {

@@ -13,6 +13,15 @@ std::vector<ParamSpec> sample_covariance_params(std::string default_c = "0.5");
 // p = round(c n), at least 1.
 index_t dimension_from_ratio(const Params& p, std::string_view ratio = "c");
 
+// Base of the sample-covariance models: data X ∈ R^{p×n}, spectrum of the p×p matrix S.
+class SampleCovarianceModel : public Model {
+ public:
+  Sizes sizes(const Params& p) const override {
+    const index_t dim = dimension_from_ratio(p);
+    return {dim, p.integer("n"), dim};
+  }
+};
+
 struct CovarianceDraw {
   std::vector<double> eigenvalues;  // ascending
   EigenPairs top;                   // filled when top_k > 0

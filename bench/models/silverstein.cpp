@@ -47,7 +47,7 @@ std::vector<double> population_row_scale(const theory::PopulationSpectrum& h, in
   return scale;
 }
 
-class SilversteinModel final : public Model {
+class SilversteinModel final : public SampleCovarianceModel {
  public:
   std::string_view name() const override { return "silverstein"; }
   std::string_view matrix() const override {
@@ -60,11 +60,6 @@ class SilversteinModel final : public Model {
     specs.push_back(ParamSpec::text("pop", "1:1,3:1,7:1", "population spectrum: eigenvalue:weight,... (weights normalised)",
                                     [](std::string_view v, std::string_view what) { parse_population(v, what); }));
     return specs;
-  }
-
-  Sizes sizes(const Params& p) const override {
-    const index_t dim = dimension_from_ratio(p);
-    return {dim, p.integer("n"), dim};
   }
 
   std::unique_ptr<SpectralLaw> law(const Params& p) const override {

@@ -24,7 +24,7 @@ std::vector<double> parse_spikes(std::string_view text, std::string_view what) {
   return spikes;
 }
 
-class SpikedModel final : public Model {
+class SpikedModel final : public SampleCovarianceModel {
  public:
   std::string_view name() const override { return "spiked"; }
   std::string_view matrix() const override {
@@ -37,11 +37,6 @@ class SpikedModel final : public Model {
     specs.push_back(ParamSpec::text("spikes", "2,4", "spike strengths ℓ_i ≥ 0, comma-separated (outlier iff ℓ > √c)",
                                     [](std::string_view v, std::string_view what) { parse_spikes(v, what); }));
     return specs;
-  }
-
-  Sizes sizes(const Params& p) const override {
-    const index_t dim = dimension_from_ratio(p);
-    return {dim, p.integer("n"), dim};
   }
 
   std::unique_ptr<SpectralLaw> law(const Params& p) const override {
