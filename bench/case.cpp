@@ -42,7 +42,7 @@ struct Theory {
   std::vector<double> moments;
   std::vector<complex> z;
   std::vector<complex> m;
-  double scale = 1;  // mean eigenvalue: the unit of the Stieltjes points
+  double scale = 1;  // the unit of the Stieltjes points
 };
 
 Theory build_theory(const ResolvedCase& c) {
@@ -52,7 +52,7 @@ Theory build_theory(const ResolvedCase& c) {
   t.support = t.law->support();
   t.outliers = c.model->theory_outliers(c.params);
   t.moments = t.law->moments(2);
-  t.scale = t.moments[0] > 0 ? t.moments[0] : 1.0;
+  t.scale = spectral_scale(t.moments);
   t.z = standard_stieltjes_points(t.support, t.scale);
   for (const auto z : t.z) t.m.push_back(t.law->stieltjes(z));
   return t;
@@ -73,9 +73,10 @@ DrawMetrics measure(const Theory& t, const std::vector<double>& eigs, index_t di
   for (const auto z : t.z) d.stieltjes.push_back(empirical_stieltjes(bulk, z));
   d.values["stieltjes_error"] = stieltjes_error(t.z, d.stieltjes, t.m, t.support);
   d.moments = empirical_moments(bulk, 2);
+  // In units of scale^k: the mean of a zero-diagonal kernel matrix is 0, so no relative error.
   double moment_error = 0;
   for (std::size_t k = 0; k < d.moments.size(); ++k)
-    moment_error = std::max(moment_error, std::abs(d.moments[k] - t.moments[k]) / std::abs(t.moments[k]));
+    moment_error = std::max(moment_error, std::abs(d.moments[k] - t.moments[k]) / std::pow(t.scale, k + 1.0));
   d.values["moment_error"] = moment_error;
   return d;
 }
@@ -134,18 +135,26 @@ std::string repro_command(const ResolvedCase& c, std::string_view backend) {
                      c.params.as_set_args(), c.spec.seed, c.spec.replicates, backend);
 }
 
-std::map<std::string, double> default_tolerances(const ResolvedCase& c, const SpectralLaw& law) {
+std::map<std::string, double> default_tolerances(const ResolvedCase& c, const SpectralLaw& law,
+                                                 const SpectralCdf& cdf) {
   const auto d = static_cast<double>(c.sizes.eig_dim);
   const auto support = law.support();
   const double width = support.empty() ? 1.0 : support.back().hi - support.front().lo;
-  const double edge = support.empty() ? 1.0 : support.back().hi;
+  // The edge scale: the distance from the right edge to the quantile 1 - 1/d, where the largest
+  // eigenvalue lives (∝ d^{-2/3} at a square-root edge, wider when the density is thin there).
+  const double edge = support.empty() ? 0.0 : support.back().hi;
+  const double edge_scale = support.empty() ? 1.0 : edge - cdf.quantile(1.0 - 1.0 / d);
+  // SPEC §9.5: nonlinear models converge with larger constants than MP (Stieltjes errors up to
+  // 2e-2 for PW/CK/NTK and 2.6e-2 for Cheng–Singer against 5e-3 for MP at n ≈ 1000).
+  const double factor = c.model->finite_size_factor();
   std::map<std::string, double> tol = {
-      {"ks", 2.0 * std::log(d) / d},
-      {"w1", 2.0 * std::log(d) / d * width},
-      {"stieltjes_error", 6.0 / d},
-      {"edge_error_tw", 4.0 * edge},
-      {"moment_error", 10.0 / d},
+      {"ks", 2.0 * factor * std::log(d) / d},
+      {"w1", 2.0 * factor * std::log(d) / d * width},
+      {"stieltjes_error", 6.0 * factor / d},
+      {"edge_error_tw", 3.0 * edge_scale * std::pow(d, 2.0 / 3.0)},
+      {"moment_error", 10.0 * factor / d},
   };
+  if (!c.model->edge_predicted(c.params)) tol.erase("edge_error_tw");
   const auto outliers = c.model->theory_outliers(c.params);
   if (!outliers.empty()) {
     const double n = static_cast<double>(c.params.integer("n"));
@@ -213,7 +222,7 @@ nlohmann::json run_case(Backend& backend, const ResolvedCase& c, const std::file
       outliers.push_back({{"spike", o.spike}, {"position", o.position}, {"alignment", o.alignment}});
   }
 
-  const auto tolerance = default_tolerances(c, *t.law);
+  const auto tolerance = default_tolerances(c, *t.law, *t.cdf);
   bool pass = true;
   for (const auto& [k, tol] : tolerance) {
     const auto it = metric_sum.find(k);
@@ -238,6 +247,7 @@ nlohmann::json run_case(Backend& backend, const ResolvedCase& c, const std::file
       {"timing",
        {{"sample_s", times.sample_s},
         {"gram_s", times.gram_s},
+        {"activation_s", times.activation_s},
         {"eig_s", times.eig_s},
         {"theory_s", theory_s},
         {"metrics_s", metrics_s},

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bench/model.hpp"
+#include "core/spectral_cdf.hpp"
 
 namespace rmt::bench {
 
@@ -42,6 +43,7 @@ nlohmann::json run_case(Backend& backend, const ResolvedCase& c, const std::file
 std::string repro_command(const ResolvedCase& c, std::string_view backend);
 
 // Default tolerances from SPEC §9.5, scaled with the size (see README, "Tolerances").
-std::map<std::string, double> default_tolerances(const ResolvedCase& c, const SpectralLaw& law);
+std::map<std::string, double> default_tolerances(const ResolvedCase& c, const SpectralLaw& law,
+                                                 const SpectralCdf& cdf);
 
 }  // namespace rmt::bench

@@ -21,9 +21,9 @@ int theory_command(const TheoryOptions& o) {
   const auto x = o.x.empty() ? std::vector<double>{} : parse_real_list(o.x, "--x");
   const auto z = o.z.empty() ? std::vector<complex>{} : parse_complex_list(o.z, "--z");
   const auto law = model.law(params);
-  const auto mean = law->moments(1)[0];
+  const double scale = spectral_scale(law->moments(2));
   const auto json = theory_json(model, params, *law, o.x.empty() ? density_grid(*law, 21) : x,
-                                o.z.empty() ? standard_stieltjes_points(law->support(), mean > 0 ? mean : 1.0) : z);
+                                o.z.empty() ? standard_stieltjes_points(law->support(), scale) : z);
   fmt::print("{}\n", json.dump());
   return 0;
 }

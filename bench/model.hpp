@@ -1,7 +1,9 @@
 #pragma once
 // A model ties together what the engine needs for one family: its parameters, the sizes of its
 // matrices, how to sample its spectrum on a backend, and its theoretical law.
+#include <chrono>
 #include <memory>
+#include <type_traits>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,9 +23,24 @@ struct Sizes {
 // Time spent per stage, in seconds (each backend call synchronises before returning).
 struct StageTimes {
   double sample_s = 0;
+  double activation_s = 0;  // GEMMs and elementwise activations of the nonlinear models
   double gram_s = 0;
   double eig_s = 0;
 };
+
+// Runs f() and adds its wall time to `seconds` (backend calls synchronise before returning).
+template <typename F>
+auto timed(double& seconds, F&& f) {
+  const auto start = std::chrono::steady_clock::now();
+  if constexpr (std::is_void_v<decltype(f())>) {
+    f();
+    seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  } else {
+    auto result = f();
+    seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return result;
+  }
+}
 
 struct Outlier {
   double spike = 0;
@@ -49,6 +66,11 @@ class Model {
   virtual std::unique_ptr<SpectralLaw> law(const Params& p) const = 0;
   // Predicted outliers (only those separated from the bulk).
   virtual std::vector<Outlier> theory_outliers(const Params&) const { return {}; }
+  // Whether the theory predicts where the largest bulk eigenvalue is (false: edge_error is reported
+  // without a tolerance, e.g. when finite-rank terms the theory leaves out can push it outward).
+  virtual bool edge_predicted(const Params&) const { return true; }
+  // Ratio of this family's finite-size errors to Marchenko–Pastur's (SPEC §9.5): scales the tolerances.
+  virtual double finite_size_factor() const { return 1.0; }
   // Number of spikes whose top eigenpairs are measured (0: eigenvalues only).
   virtual int tracked_spikes(const Params&) const { return 0; }
   virtual Draw sample(Backend& backend, const Params& p, const StreamKey& key, StageTimes& t) const = 0;
@@ -61,5 +83,9 @@ const Model& find_model(std::string_view name);  // throws InputError listing th
 std::unique_ptr<Model> make_mp_model();
 std::unique_ptr<Model> make_silverstein_model();
 std::unique_ptr<Model> make_spiked_model();
+std::unique_ptr<Model> make_rf_model();
+std::unique_ptr<Model> make_kernel_model();
+std::unique_ptr<Model> make_ck_model();
+std::unique_ptr<Model> make_ntk_model();
 
 }  // namespace rmt::bench

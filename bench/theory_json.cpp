@@ -1,8 +1,16 @@
 #include "bench/theory_json.hpp"
 
+#include <cmath>
+
 namespace rmt::bench {
 
 nlohmann::json complex_json(complex z) { return nlohmann::json::array({z.real(), z.imag()}); }
+
+double spectral_scale(const std::vector<double>& moments) {
+  if (!moments.empty() && moments[0] > 0) return moments[0];
+  if (moments.size() > 1 && moments[1] > 0) return std::sqrt(moments[1]);
+  return 1.0;
+}
 
 std::vector<double> density_grid(const SpectralLaw& law, int points) {
   const auto support = law.support();

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "activation.hpp"
 #include "philox.hpp"
 #include "types.hpp"
 
@@ -54,6 +55,11 @@ struct EigenPairs {
   index_t k = 0;
 };
 
+enum class GramSide {
+  rows,  // alpha · A Aᵀ (rows × rows)
+  cols,  // alpha · Aᵀ A (cols × cols)
+};
+
 class Backend {
  public:
   virtual ~Backend() = default;
@@ -66,8 +72,22 @@ class Backend {
   // X(i, j) = row_scale[i] * N(0,1) drawn at element i + j*rows of `key` (row_scale empty: 1).
   virtual Matrix sample_gaussian(const StreamKey& key, index_t rows, index_t cols,
                                  std::span<const double> row_scale = {}) = 0;
-  // alpha * A Aᵀ, full symmetric rows×rows matrix.
-  virtual Matrix gram(const Matrix& a, double alpha) = 0;
+  // alpha · A Aᵀ or alpha · AᵀA, full symmetric matrix.
+  virtual Matrix gram(const Matrix& a, double alpha, GramSide side) = 0;
+  Matrix gram(const Matrix& a, double alpha) { return gram(a, alpha, GramSide::rows); }
+  // alpha · A B (A: m×k, B: k×n).
+  virtual Matrix multiply(const Matrix& a, const Matrix& b, double alpha) = 0;
+  // Elementwise, in place: a ← f(a) (with f's shift and scale), or a ← f'(a).
+  virtual void apply_activation(Matrix& a, const Activation& f) = 0;
+  virtual void apply_derivative(Matrix& a, const Activation& f) = 0;
+  // a ← a ⊙ b (same shape).
+  virtual void hadamard(Matrix& a, const Matrix& b) = 0;
+  // a ← a + alpha · b (same shape).
+  virtual void add_scaled(Matrix& a, const Matrix& b, double alpha) = 0;
+  // a(i, j) ← s[i] · a(i, j).
+  virtual void scale_rows(Matrix& a, std::span<const double> s) = 0;
+  // a(i, i) ← value for i < min(rows, cols).
+  virtual void set_diagonal(Matrix& a, double value) = 0;
   // All eigenvalues, ascending. Destroys `a`.
   virtual std::vector<double> eigenvalues(Matrix& a) = 0;
   // All eigenvalues and the eigenvectors of the k largest. Destroys `a`.

@@ -58,8 +58,24 @@ std::size_t host_available_bytes() {
   return std::size_t{1} << 34;  // unknown: assume 16 GiB
 }
 
+void expect_same_shape(const Matrix& a, const Matrix& b) {
+  RMT_EXPECTS(a.rows() == b.rows() && a.cols() == b.cols(), "shapes {}x{} and {}x{} differ", a.rows(), a.cols(),
+              b.rows(), b.cols());
+}
+
+// a(i) ← f(a(i)) over all entries, split across threads.
+template <typename F>
+void elementwise(Matrix& a, F f) {
+  double* x = a.data();
+  parallel_ranges(static_cast<std::uint64_t>(a.rows() * a.cols()), [&](std::uint64_t begin, std::uint64_t end) {
+    for (std::uint64_t i = begin; i < end; ++i) x[i] = f(x[i]);
+  });
+}
+
 class CpuBackend final : public Backend {
  public:
+  using Backend::gram;
+
   std::string_view name() const override { return "cpu"; }
 
   DeviceInfo info() const override {
@@ -94,16 +110,59 @@ class CpuBackend final : public Backend {
     return x;
   }
 
-  Matrix gram(const Matrix& a, double alpha) override {
-    const index_t n = a.rows();
+  Matrix gram(const Matrix& a, double alpha, GramSide side) override {
+    const bool rows = side == GramSide::rows;
+    const index_t n = rows ? a.rows() : a.cols();
+    const index_t k = rows ? a.cols() : a.rows();
     Matrix c = host_matrix(n, n);
-    cblas_dsyrk(CblasColMajor, CblasLower, CblasNoTrans, static_cast<blasint>(n),
-                static_cast<blasint>(a.cols()), alpha, a.data(), static_cast<blasint>(n), 0.0, c.data(),
+    cblas_dsyrk(CblasColMajor, CblasLower, rows ? CblasNoTrans : CblasTrans, static_cast<blasint>(n),
+                static_cast<blasint>(k), alpha, a.data(), static_cast<blasint>(a.rows()), 0.0, c.data(),
                 static_cast<blasint>(n));
     double* g = c.data();
     for (index_t j = 0; j < n; ++j)
       for (index_t i = j + 1; i < n; ++i) g[j + i * n] = g[i + j * n];
     return c;
+  }
+
+  Matrix multiply(const Matrix& a, const Matrix& b, double alpha) override {
+    RMT_EXPECTS(a.cols() == b.rows(), "multiply {}x{} by {}x{}", a.rows(), a.cols(), b.rows(), b.cols());
+    Matrix c = host_matrix(a.rows(), b.cols());
+    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, static_cast<blasint>(a.rows()),
+                static_cast<blasint>(b.cols()), static_cast<blasint>(a.cols()), alpha, a.data(),
+                static_cast<blasint>(a.rows()), b.data(), static_cast<blasint>(b.rows()), 0.0, c.data(),
+                static_cast<blasint>(a.rows()));
+    return c;
+  }
+
+  void apply_activation(Matrix& a, const Activation& f) override {
+    elementwise(a, [f](double x) { return f(x); });
+  }
+
+  void apply_derivative(Matrix& a, const Activation& f) override {
+    elementwise(a, [f](double x) { return f.derivative(x); });
+  }
+
+  void hadamard(Matrix& a, const Matrix& b) override {
+    expect_same_shape(a, b);
+    const double* y = b.data();
+    double* x = a.data();
+    for (index_t i = 0; i < a.rows() * a.cols(); ++i) x[i] *= y[i];
+  }
+
+  void add_scaled(Matrix& a, const Matrix& b, double alpha) override {
+    expect_same_shape(a, b);
+    cblas_daxpy(static_cast<blasint>(a.rows() * a.cols()), alpha, b.data(), 1, a.data(), 1);
+  }
+
+  void scale_rows(Matrix& a, std::span<const double> s) override {
+    RMT_EXPECTS(static_cast<index_t>(s.size()) == a.rows(), "{} row scales for {} rows", s.size(), a.rows());
+    double* x = a.data();
+    for (index_t j = 0; j < a.cols(); ++j)
+      for (index_t i = 0; i < a.rows(); ++i) x[i + j * a.rows()] *= s[i];
+  }
+
+  void set_diagonal(Matrix& a, double value) override {
+    for (index_t i = 0; i < std::min(a.rows(), a.cols()); ++i) a.data()[i + i * a.rows()] = value;
   }
 
   std::vector<double> eigenvalues(Matrix& a) override {

@@ -83,7 +83,7 @@ std::vector<complex> standard_stieltjes_points(const std::vector<Interval>& supp
   std::vector<complex> z;
   for (const double eta : {0.05, 0.1, 0.3})
     for (const double f : {0.0, 0.25, 0.5, 0.75, 1.0}) z.emplace_back(lo + f * (hi - lo), eta * scale);
-  z.emplace_back(-scale, 0.0);
+  z.emplace_back(std::min(0.0, lo) - scale, 0.0);  // real, left of the support
   return z;
 }
 

@@ -27,7 +27,8 @@ std::vector<double> empirical_moments(std::span<const double> eigs, int count);
 complex empirical_stieltjes(std::span<const double> eigs, complex z);
 
 // Standard comparison points z = x + iη: x at 0, 1/4, ..., 1 of the support hull and
-// η ∈ {0.05, 0.1, 0.3} times `scale` (the mean eigenvalue), plus the real point z = -scale.
+// η ∈ {0.05, 0.1, 0.3} times `scale` (the spectral scale), plus the real point
+// z = min(0, lo) - scale, left of the support.
 std::vector<complex> standard_stieltjes_points(const std::vector<Interval>& support, double scale);
 
 // Distance from z to the convex hull of the support: the natural unit of Stieltjes errors, since

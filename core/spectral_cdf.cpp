@@ -58,6 +58,20 @@ double SpectralCdf::operator()(double x) const {
   return mass;
 }
 
+double SpectralCdf::quantile(double u) const {
+  double lo = components_.empty() ? 0.0 : components_.front().range.lo;
+  double hi = components_.empty() ? 0.0 : components_.back().range.hi;
+  for (const auto& a : atoms_) {
+    lo = std::min(lo, a.x);
+    hi = std::max(hi, a.x);
+  }
+  for (int it = 0; it < 200 && hi - lo > 1e-15 * (1 + std::abs(hi)); ++it) {
+    const double mid = 0.5 * (lo + hi);
+    ((*this)(mid) >= u ? hi : lo) = mid;
+  }
+  return hi;
+}
+
 double SpectralCdf::left(double x) const {
   double mass = continuous_below(x);
   for (const auto& a : atoms_)

@@ -14,6 +14,8 @@ class SpectralCdf {
 
   double operator()(double x) const;  // μ((-∞, x])
   double left(double x) const;        // μ((-∞, x))
+  // Smallest x with F(x) ≥ u, by bisection on the support (u in (0, 1)).
+  double quantile(double u) const;
   // Continuous mass found by quadrature plus atoms: 1 up to quadrature error for a valid law.
   double total_mass() const { return total_mass_; }
   const std::vector<Atom>& atoms() const { return atoms_; }

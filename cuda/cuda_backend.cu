@@ -1,4 +1,5 @@
-// CUDA backend: Philox sampling kernel, cuBLAS SYRK Gram, cuSOLVER (64-bit API) eigensolvers.
+// CUDA backend: Philox sampling kernel, cuBLAS SYRK Gram and GEMM, grid-stride elementwise kernels
+// (activations, Hadamard product, row scaling, diagonal), cuSOLVER (64-bit API) eigensolvers.
 // One non-default stream per backend; the cuBLAS and cuSOLVER handles are bound to it, and every
 // public operation synchronises it before returning (callers time stages with wall clocks).
 #include "cuda/errors.cuh"
@@ -19,6 +20,7 @@
 #include <cuda_runtime.h>
 #include <cusolverDn.h>
 
+#include "core/activation.hpp"
 #include "core/backend.hpp"
 #include "core/philox.hpp"
 
@@ -75,6 +77,44 @@ __global__ void symmetrise_lower_kernel(double* c, std::int64_t n) {
     if (i < j && j < n) c[i + j * n] = tile[tx][ty];
   }
 }
+
+// f(e) for every e < count (grid-stride); `f` is a small functor passed by value.
+template <typename F>
+__global__ void for_each_kernel(std::uint64_t count, F f) {
+  const std::uint64_t stride = std::uint64_t(blockDim.x) * gridDim.x;
+  for (std::uint64_t e = std::uint64_t(blockIdx.x) * blockDim.x + threadIdx.x; e < count;
+       e += stride)
+    f(e);
+}
+
+// Functors of for_each_kernel (trivially copyable: pointers and values only).
+struct ApplyActivation {
+  double* x;
+  Activation f;
+  __device__ void operator()(std::uint64_t e) const { x[e] = f(x[e]); }
+};
+struct ApplyDerivative {
+  double* x;
+  Activation f;
+  __device__ void operator()(std::uint64_t e) const { x[e] = f.derivative(x[e]); }
+};
+struct Hadamard {
+  double* x;
+  const double* y;
+  __device__ void operator()(std::uint64_t e) const { x[e] *= y[e]; }
+};
+struct ScaleRows {  // column-major: element e is in row e % rows
+  double* x;
+  const double* s;
+  std::uint64_t rows;
+  __device__ void operator()(std::uint64_t e) const { x[e] *= s[e % rows]; }
+};
+struct SetDiagonal {  // e < min(rows, cols)
+  double* x;
+  std::uint64_t rows;
+  double value;
+  __device__ void operator()(std::uint64_t e) const { x[e + e * rows] = value; }
+};
 
 // ---------------------------------------------------------------------------------------------
 // Resources
@@ -359,18 +399,78 @@ class CudaBackend final : public Backend {
     return out;
   }
 
-  Matrix gram(const Matrix& a, double alpha) override {
+  using Backend::gram;
+
+  Matrix gram(const Matrix& a, double alpha, GramSide side) override {
     ctx_->activate();
-    const index_t n = a.rows();
-    const index_t k = a.cols();
+    const bool rows = side == GramSide::rows;
+    const index_t n = rows ? a.rows() : a.cols();
+    const index_t k = rows ? a.cols() : a.rows();
     Matrix c = allocate(n, n);
     if (n == 0) return c;
     const double beta = 0.0;
-    RMT_CUBLAS_TRY(cublasDsyrk_64(ctx_->blas(), CUBLAS_FILL_MODE_LOWER, CUBLAS_OP_N, n, k, &alpha,
-                                  a.data(), n, &beta, c.data(), n));
+    RMT_CUBLAS_TRY(cublasDsyrk_64(ctx_->blas(), CUBLAS_FILL_MODE_LOWER,
+                                  rows ? CUBLAS_OP_N : CUBLAS_OP_T, n, k, &alpha, a.data(),
+                                  leading_dim(a), &beta, c.data(), n));
     symmetrise(c.data(), n);
     ctx_->sync();
     return c;
+  }
+
+  Matrix multiply(const Matrix& a, const Matrix& b, double alpha) override {
+    ctx_->activate();
+    expects(a.cols() == b.rows(), "multiply: " + shape(a) + " by " + shape(b));
+    Matrix c = allocate(a.rows(), b.cols());
+    if (a.rows() == 0 || b.cols() == 0) return c;
+    const double beta = 0.0;
+    RMT_CUBLAS_TRY(cublasDgemm_64(ctx_->blas(), CUBLAS_OP_N, CUBLAS_OP_N, a.rows(), b.cols(),
+                                  a.cols(), &alpha, a.data(), leading_dim(a), b.data(),
+                                  leading_dim(b), &beta, c.data(), leading_dim(c)));
+    ctx_->sync();
+    return c;
+  }
+
+  void apply_activation(Matrix& a, const Activation& f) override {
+    ctx_->activate();
+    for_each(element_count(a), ApplyActivation{a.data(), f});
+  }
+
+  void apply_derivative(Matrix& a, const Activation& f) override {
+    ctx_->activate();
+    for_each(element_count(a), ApplyDerivative{a.data(), f});
+  }
+
+  void hadamard(Matrix& a, const Matrix& b) override {
+    ctx_->activate();
+    expect_same_shape("hadamard", a, b);
+    for_each(element_count(a), Hadamard{a.data(), b.data()});
+  }
+
+  void add_scaled(Matrix& a, const Matrix& b, double alpha) override {
+    ctx_->activate();
+    expect_same_shape("add_scaled", a, b);
+    const auto count = static_cast<std::int64_t>(element_count(a));
+    if (count == 0) return;
+    RMT_CUBLAS_TRY(cublasDaxpy_64(ctx_->blas(), count, &alpha, b.data(), 1, a.data(), 1));
+    ctx_->sync();
+  }
+
+  void scale_rows(Matrix& a, std::span<const double> s) override {
+    ctx_->activate();
+    expects(s.size() == static_cast<std::size_t>(a.rows()),
+            "scale_rows: " + std::to_string(s.size()) + " row scales for " + shape(a));
+    if (element_count(a) == 0) return;
+    DeviceBuffer scale(ctx_, s.size_bytes());
+    RMT_CUDA_TRY(cudaMemcpyAsync(scale.get(), s.data(), s.size_bytes(), cudaMemcpyHostToDevice,
+                                 ctx_->stream()));
+    for_each(element_count(a), ScaleRows{a.data(), scale.as<const double>(),
+                                         static_cast<std::uint64_t>(a.rows())});
+  }
+
+  void set_diagonal(Matrix& a, double value) override {
+    ctx_->activate();
+    const auto diag = static_cast<std::uint64_t>(std::min(a.rows(), a.cols()));
+    for_each(diag, SetDiagonal{a.data(), static_cast<std::uint64_t>(a.rows()), value});
   }
 
   std::vector<double> eigenvalues(Matrix& a) override {
@@ -420,6 +520,34 @@ class CudaBackend final : public Backend {
   Matrix allocate(index_t rows, index_t cols) {
     return Matrix(rows, cols,
                   std::make_unique<DeviceStorage>(DeviceBuffer(ctx_, matrix_bytes(rows, cols))));
+  }
+
+  // Runs f(e) for e < count on the stream and synchronises it (nothing to do for count 0).
+  template <typename F>
+  void for_each(std::uint64_t count, F f) {
+    if (count == 0) return;
+    const std::uint64_t max_blocks = std::uint64_t(ctx_->props().multiProcessorCount) * 16;
+    const auto blocks = static_cast<unsigned>(
+        std::min<std::uint64_t>((count + kSampleThreads - 1) / kSampleThreads, max_blocks));
+    for_each_kernel<<<blocks, kSampleThreads, 0, ctx_->stream()>>>(count, f);
+    RMT_CHECK_LAUNCH();
+    ctx_->sync();
+  }
+
+  static std::uint64_t element_count(const Matrix& a) {
+    return std::uint64_t(a.rows()) * std::uint64_t(a.cols());
+  }
+
+  // cuBLAS wants a leading dimension >= 1 even for empty matrices.
+  static std::int64_t leading_dim(const Matrix& a) { return std::max<index_t>(1, a.rows()); }
+
+  static std::string shape(const Matrix& a) {
+    return std::to_string(a.rows()) + "x" + std::to_string(a.cols());
+  }
+
+  static void expect_same_shape(const char* op, const Matrix& a, const Matrix& b) {
+    expects(a.rows() == b.rows() && a.cols() == b.cols(),
+            std::string(op) + ": shapes " + shape(a) + " and " + shape(b) + " differ");
   }
 
   static index_t square_dim(const Matrix& a, const char* op) {

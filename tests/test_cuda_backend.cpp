@@ -1,6 +1,6 @@
-// CUDA backend against the CPU backend: same StreamKey -> same matrix, Gram, eigenvalues and top
-// eigenvectors to rounding; determinism. Skips (GTEST_SKIP) when no usable CUDA device exists,
-// except the probe test, which runs everywhere.
+// CUDA backend against the CPU backend: same StreamKey -> same matrix, Gram (both sides), products,
+// elementwise operations, eigenvalues and top eigenvectors to rounding; determinism. Skips
+// (GTEST_SKIP) when no usable CUDA device exists, except the probe test, which runs everywhere.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "core/activation.hpp"
 #include "core/backend.hpp"
 #include "core/error.hpp"
 #include "core/philox.hpp"
@@ -27,6 +28,8 @@ rmt::StreamKey key_for(std::uint64_t seed, std::uint32_t stream = 0) {
   k.stream = stream;
   return k;
 }
+
+double sq(double v) { return v * v; }
 
 std::vector<double> make_scale(index_t rows) {
   std::vector<double> s(static_cast<std::size_t>(rows));
@@ -75,9 +78,51 @@ class CudaVsCpu : public ::testing::Test {
     return cuda_->to_host(m);
   }
 
+  // A CPU matrix with the same entries as the device matrix `m` (the interface has no upload, and
+  // CPU matrices live in host memory), so both backends start from bit-identical inputs.
+  rmt::Matrix mirror_on_cpu(const rmt::Matrix& m) {
+    const std::vector<double> h = cuda_->to_host(m);
+    rmt::Matrix c = cpu_->sample_gaussian(key_for(1), m.rows(), m.cols());
+    std::copy(h.begin(), h.end(), c.data());
+    return c;
+  }
+
+  // Entry-wise |cpu - cuda| <= tol(e, cpu value); reports the first few failures.
+  template <typename Tol>
+  void expect_close(rmt::Matrix& on_cpu, rmt::Matrix& on_cuda, Tol tol) {
+    ASSERT_EQ(on_cuda.rows(), on_cpu.rows());
+    ASSERT_EQ(on_cuda.cols(), on_cpu.cols());
+    const std::vector<double> a = cpu_->to_host(on_cpu);
+    const std::vector<double> b = cuda_->to_host(on_cuda);
+    ASSERT_EQ(b.size(), a.size());
+    std::size_t bad = 0;
+    for (std::size_t e = 0; e < a.size(); ++e)
+      if (!(std::abs(a[e] - b[e]) <= tol(e, a[e])) && ++bad <= 5)
+        ADD_FAILURE() << "element " << e << " (row " << e % std::size_t(on_cpu.rows())
+                      << "): cpu " << a[e] << " cuda " << b[e];
+    EXPECT_EQ(bad, 0u);
+  }
+
   std::unique_ptr<rmt::Backend> cpu_;
   std::unique_ptr<rmt::Backend> cuda_;
 };
+
+const rmt::ActivationKind kAllActivations[] = {
+    rmt::ActivationKind::linear,    rmt::ActivationKind::relu,      rmt::ActivationKind::abs,
+    rmt::ActivationKind::tanh,      rmt::ActivationKind::erf,       rmt::ActivationKind::sigmoid,
+    rmt::ActivationKind::sign,      rmt::ActivationKind::step,      rmt::ActivationKind::cos,
+    rmt::ActivationKind::sin,       rmt::ActivationKind::exp,       rmt::ActivationKind::quadratic,
+    rmt::ActivationKind::leaky_relu, rmt::ActivationKind::elu,      rmt::ActivationKind::softplus,
+    rmt::ActivationKind::gelu,      rmt::ActivationKind::swish};
+
+rmt::Activation activation(rmt::ActivationKind kind) {
+  rmt::Activation f;
+  f.kind = kind;
+  f.slope = 0.2;
+  f.shift = 0.1;
+  f.scale = 2.0;
+  return f;
+}
 
 TEST_F(CudaVsCpu, BackendReportsDevice) {
   EXPECT_EQ(cuda_->name(), "cuda");
@@ -157,6 +202,124 @@ TEST_F(CudaVsCpu, GramMatchesCpu) {
       }
     }
     EXPECT_EQ(bad, 0u);
+  }
+}
+
+TEST_F(CudaVsCpu, GramOfColumnsMatchesCpu) {
+  struct Case {
+    index_t rows, cols;
+  };
+  for (const Case c : {Case{37, 53}, Case{53, 37}}) {
+    SCOPED_TRACE("rows=" + std::to_string(c.rows) + " cols=" + std::to_string(c.cols));
+    const double alpha = 1.0 / double(c.rows);
+    rmt::Matrix xb = cuda_->sample_gaussian(key_for(23, 2), c.rows, c.cols);
+    rmt::Matrix xa = mirror_on_cpu(xb);
+    rmt::Matrix ga = cpu_->gram(xa, alpha, rmt::GramSide::cols);
+    rmt::Matrix gb = cuda_->gram(xb, alpha, rmt::GramSide::cols);
+    ASSERT_EQ(gb.rows(), c.cols);
+    ASSERT_EQ(gb.cols(), c.cols);
+    const std::vector<double> a = cpu_->to_host(ga);
+    const std::vector<double> b = cuda_->to_host(gb);
+    ASSERT_EQ(b.size(), a.size());
+    const auto n = static_cast<std::size_t>(c.cols);
+    std::size_t bad = 0;
+    for (std::size_t j = 0; j < n; ++j) {
+      for (std::size_t i = 0; i < n; ++i) {
+        const double bij = b[i + j * n];
+        if (bij != b[j + i * n] && ++bad <= 5)
+          ADD_FAILURE() << "not symmetric at " << i << "," << j;
+        const double scale = std::sqrt(std::abs(a[i + i * n] * a[j + j * n]));
+        if (std::abs(a[i + j * n] - bij) > 1e-12 * scale && ++bad <= 5)
+          ADD_FAILURE() << "gram(" << i << "," << j << "): cpu " << a[i + j * n] << " cuda " << bij;
+      }
+    }
+    EXPECT_EQ(bad, 0u);
+  }
+}
+
+TEST_F(CudaVsCpu, MultiplyMatchesCpu) {
+  const index_t m = 40, k = 30, n = 50;
+  const double alpha = 0.75;
+  rmt::Matrix ab = cuda_->sample_gaussian(key_for(25, 1), m, k);
+  rmt::Matrix bb = cuda_->sample_gaussian(key_for(25, 2), k, n);
+  rmt::Matrix aa = mirror_on_cpu(ab);
+  rmt::Matrix ba = mirror_on_cpu(bb);
+  rmt::Matrix ca = cpu_->multiply(aa, ba, alpha);
+  rmt::Matrix cb = cuda_->multiply(ab, bb, alpha);
+  ASSERT_EQ(cb.rows(), m);
+  ASSERT_EQ(cb.cols(), n);
+  // Relative to alpha·|row i of A|·|column j of B| >= |C_ij| (cancellation in small entries).
+  const std::vector<double> ha = cpu_->to_host(aa);
+  const std::vector<double> hb = cpu_->to_host(ba);
+  std::vector<double> row_norm(std::size_t(m), 0.0);
+  std::vector<double> col_norm(std::size_t(n), 0.0);
+  for (index_t l = 0; l < k; ++l) {
+    for (index_t i = 0; i < m; ++i) row_norm[std::size_t(i)] += sq(ha[std::size_t(i + l * m)]);
+    for (index_t j = 0; j < n; ++j) col_norm[std::size_t(j)] += sq(hb[std::size_t(l + j * k)]);
+  }
+  expect_close(ca, cb, [&](std::size_t e, double) {
+    return 1e-12 * alpha * std::sqrt(row_norm[e % std::size_t(m)] * col_norm[e / std::size_t(m)]);
+  });
+}
+
+// Host and device libm (tanh, erf, exp, ...) may differ by an ulp or two; the outputs are O(1)
+// (scale 2, shift 0.1), and 1 + erf(x) or s + x·s(1 - s) cancel for negative x, so the bound is
+// 1e-13 relative to max(1, |value|).
+TEST_F(CudaVsCpu, ActivationsMatchCpu) {
+  const rmt::StreamKey key = key_for(27, 3);  // same key, same device matrix (bit-identical)
+  const auto tol = [](std::size_t, double v) { return 1e-13 * std::max(1.0, std::abs(v)); };
+  for (const rmt::ActivationKind kind : kAllActivations) {
+    const rmt::Activation f = activation(kind);
+    SCOPED_TRACE(std::string(rmt::activation_name(kind)));
+    rmt::Matrix fb = cuda_->sample_gaussian(key, 64, 64);
+    rmt::Matrix fa = mirror_on_cpu(fb);
+    cpu_->apply_activation(fa, f);
+    cuda_->apply_activation(fb, f);
+    expect_close(fa, fb, tol);
+
+    rmt::Matrix db = cuda_->sample_gaussian(key, 64, 64);
+    rmt::Matrix da = mirror_on_cpu(db);
+    cpu_->apply_derivative(da, f);
+    cuda_->apply_derivative(db, f);
+    expect_close(da, db, tol);
+  }
+}
+
+TEST_F(CudaVsCpu, ElementwiseOperationsMatchCpu) {
+  struct Case {
+    index_t rows, cols;
+  };
+  for (const Case c : {Case{17, 29}, Case{29, 17}}) {
+    SCOPED_TRACE("rows=" + std::to_string(c.rows) + " cols=" + std::to_string(c.cols));
+    rmt::Matrix xb = cuda_->sample_gaussian(key_for(29, 1), c.rows, c.cols);
+    rmt::Matrix yb = cuda_->sample_gaussian(key_for(29, 2), c.rows, c.cols);
+    rmt::Matrix xa = mirror_on_cpu(xb);
+    rmt::Matrix ya = mirror_on_cpu(yb);
+    const auto exact = [](std::size_t, double) { return 0.0; };
+
+    cpu_->hadamard(xa, ya);  // one rounded product per entry: bit-identical
+    cuda_->hadamard(xb, yb);
+    expect_close(xa, xb, exact);
+
+    const std::vector<double> before = cpu_->to_host(xa);
+    const std::vector<double> y = cpu_->to_host(ya);
+    cpu_->add_scaled(xa, ya, -0.3);  // FMA or not: within an ulp of the terms
+    cuda_->add_scaled(xb, yb, -0.3);
+    expect_close(xa, xb, [&](std::size_t e, double) {
+      return 4e-16 * (std::abs(before[e]) + 0.3 * std::abs(y[e]));
+    });
+
+    const std::vector<double> s = make_scale(c.rows);
+    cpu_->scale_rows(xa, s);
+    cuda_->scale_rows(xb, s);
+    expect_close(xa, xb, exact);
+
+    cpu_->set_diagonal(xa, 7.5);
+    cuda_->set_diagonal(xb, 7.5);
+    expect_close(xa, xb, exact);
+    const std::vector<double> d = cuda_->to_host(xb);
+    for (index_t i = 0; i < std::min(c.rows, c.cols); ++i)
+      EXPECT_EQ(d[std::size_t(i + i * c.rows)], 7.5) << "diagonal " << i;
   }
 }
 
@@ -266,6 +429,15 @@ TEST_F(CudaVsCpu, RejectsBadArguments) {
   rmt::Matrix g = cuda_->gram(x, 1.0);
   EXPECT_THROW(cuda_->top_eigenpairs(g, 0), rmt::Error);
   EXPECT_THROW(cuda_->top_eigenpairs(g, 5), rmt::Error);
+
+  // Shape mismatches: x is 4×6.
+  rmt::Matrix y = cuda_->sample_gaussian(key_for(62), 4, 5);
+  EXPECT_THROW(cuda_->multiply(x, y, 1.0), rmt::Error);  // 4×6 by 4×5
+  rmt::Matrix g6 = cuda_->gram(x, 1.0, rmt::GramSide::cols);  // 6×6
+  EXPECT_NO_THROW(cuda_->multiply(x, g6, 1.0));                 // 4×6 by 6×6
+  EXPECT_THROW(cuda_->hadamard(x, y), rmt::Error);
+  EXPECT_THROW(cuda_->add_scaled(x, y, 1.0), rmt::Error);
+  EXPECT_THROW(cuda_->scale_rows(x, wrong), rmt::Error);  // 3 scales for 4 rows
 }
 
 }  // namespace

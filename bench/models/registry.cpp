@@ -20,6 +20,10 @@ const std::vector<std::unique_ptr<Model>>& models() {
     v.push_back(make_mp_model());
     v.push_back(make_silverstein_model());
     v.push_back(make_spiked_model());
+    v.push_back(make_rf_model());
+    v.push_back(make_kernel_model());
+    v.push_back(make_ck_model());
+    v.push_back(make_ntk_model());
     return v;
   }();
   return all;

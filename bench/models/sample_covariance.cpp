@@ -1,22 +1,8 @@
 #include "sample_covariance.hpp"
 
-#include <chrono>
 #include <cmath>
 
 namespace rmt::bench {
-
-namespace {
-
-// Runs f() and adds its wall time to `seconds` (backend calls synchronise before returning).
-template <typename F>
-auto timed(double& seconds, F&& f) {
-  const auto start = std::chrono::steady_clock::now();
-  auto result = f();
-  seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return result;
-}
-
-}  // namespace
 
 std::vector<ParamSpec> sample_covariance_params(std::string default_c) {
   return {ParamSpec::integer("n", "2000", "number of samples (columns of X)", 2, 1e7),

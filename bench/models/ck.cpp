@@ -1,0 +1,63 @@
+// ck: the conjugate kernel X_Lᵀ X_L of a deep random network (Fan–Wang, SPEC §3.4).
+#include "bench/models/deep.hpp"
+#include "bench/models/network.hpp"
+#include "theory/conjugate_kernel.hpp"
+
+namespace rmt::bench {
+namespace {
+
+class CkModel final : public Model {
+ public:
+  std::string_view name() const override { return "ck"; }
+  std::string_view matrix() const override {
+    return "X_Lᵀ X_L (n×n), X0 = G/√d0, X_ℓ = σ(W_ℓ X_{ℓ-1})/√d_ℓ, W_ℓ iid N(0,1), σ normalised; γ_ℓ = n/d_ℓ";
+  }
+  double finite_size_factor() const override { return 4.0; }  // SPEC §9.5
+  std::string_view section() const override { return "§3.4"; }
+
+  std::vector<ParamSpec> params() const override {
+    std::vector<ParamSpec> specs = {
+        ParamSpec::integer("n", "2000", "number of samples", 2, 1e7),
+        ParamSpec::real("gamma0", "0.667", "γ0 = n/d0 (input dimension d0)", 0, 100, /*min_open=*/true),
+        ParamSpec::text("gammas", "0.8,1.25", "γ_ℓ = n/d_ℓ per hidden layer, comma-separated",
+                        [](std::string_view v, std::string_view what) { parse_layer_ratios(v, what); })};
+    for (auto& s : activation_params("relu")) specs.push_back(std::move(s));
+    return specs;
+  }
+
+  NetworkShape shape(const Params& p) const {
+    return network_shape(p.integer("n"), p.real("gamma0"), parse_layer_ratios(p.text("gammas"), "gammas"));
+  }
+
+  Sizes sizes(const Params& p) const override {
+    const auto s = shape(p);
+    return {s.widths.back(), s.n, s.n};
+  }
+
+  std::size_t bytes_needed(const Params& p) const override { return network_bytes(shape(p)); }
+
+  std::unique_ptr<SpectralLaw> law(const Params& p) const override {
+    return std::make_unique<theory::ConjugateKernel>(normalised_activation(p).b, p.real("gamma0"),
+                                                     parse_layer_ratios(p.text("gammas"), "gammas"));
+  }
+
+  Draw sample(Backend& backend, const Params& p, const StreamKey& key, StageTimes& t) const override {
+    const auto s = shape(p);
+    const auto sigma = normalised_activation(p).sigma;
+    Matrix x = sample_input(backend, s, key, t);
+    for (int layer = 1; layer < static_cast<int>(s.widths.size()); ++layer) {
+      Matrix h = preactivation(backend, s, layer, x, key, t);
+      activate_layer(backend, h, sigma, s.widths[layer], t);
+      x = std::move(h);
+    }
+    Matrix ck = timed(t.gram_s, [&] { return backend.gram(x, 1.0, GramSide::cols); });
+    x = Matrix();
+    return {timed(t.eig_s, [&] { return backend.eigenvalues(ck); }), {}};
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Model> make_ck_model() { return std::make_unique<CkModel>(); }
+
+}  // namespace rmt::bench

@@ -1,0 +1,57 @@
+// kernel: K = f(ZᵀZ/√p)/√p with zero diagonal, Z ∈ R^{p×n} iid N(0,1), f centred — inner-product
+// kernel matrices at the 1/√p scale (Cheng–Singer, SPEC §3.3).
+#include <cmath>
+
+#include "bench/models/network.hpp"
+#include "bench/models/sample_covariance.hpp"
+#include "theory/gaussian.hpp"
+#include "theory/kernel.hpp"
+
+namespace rmt::bench {
+namespace {
+
+class KernelModel final : public Model {
+ public:
+  std::string_view name() const override { return "kernel"; }
+  std::string_view matrix() const override {
+    return "K = f(ZᵀZ/√p)/√p with zero diagonal, Z ∈ R^{p×n} iid N(0,1), f centred; p = c n";
+  }
+  double finite_size_factor() const override { return 5.0; }  // SPEC §9.5
+  std::string_view section() const override { return "§3.3"; }
+
+  std::vector<ParamSpec> params() const override {
+    auto specs = sample_covariance_params();
+    for (auto& s : activation_params("tanh")) specs.push_back(std::move(s));
+    return specs;
+  }
+
+  Sizes sizes(const Params& p) const override {
+    return {dimension_from_ratio(p), p.integer("n"), p.integer("n")};
+  }
+
+  std::unique_ptr<SpectralLaw> law(const Params& p) const override {
+    const auto h = theory::hermite_coefficients(activation_from(p));
+    return std::make_unique<theory::ChengSinger>(h.mu1, h.second_moment - h.mu0 * h.mu0, p.real("c"));
+  }
+
+  Draw sample(Backend& backend, const Params& prm, const StreamKey& key, StageTimes& t) const override {
+    const Sizes s = sizes(prm);
+    const double root_p = std::sqrt(static_cast<double>(s.rows));
+    Matrix z = timed(t.sample_s, [&] { return backend.sample_gaussian(key, s.rows, s.cols); });
+    Matrix k = timed(t.gram_s, [&] { return backend.gram(z, 1.0 / root_p, GramSide::cols); });
+    z = Matrix();
+    Activation f = theory::centred(activation_from(prm));
+    f.scale = 1.0 / root_p;
+    timed(t.activation_s, [&] {
+      backend.apply_activation(k, f);
+      backend.set_diagonal(k, 0.0);
+    });
+    return {timed(t.eig_s, [&] { return backend.eigenvalues(k); }), {}};
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Model> make_kernel_model() { return std::make_unique<KernelModel>(); }
+
+}  // namespace rmt::bench

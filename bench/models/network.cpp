@@ -1,0 +1,39 @@
+#include "bench/models/network.hpp"
+
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "core/error.hpp"
+#include "core/parse.hpp"
+
+namespace rmt::bench {
+
+std::vector<ParamSpec> activation_params(std::string default_activation) {
+  return {ParamSpec::text("activation", std::move(default_activation),
+                          "activation: linear, relu, abs, tanh, erf, sigmoid, sign, step, cos, sin, exp, quadratic, "
+                          "leaky_relu, elu, softplus, gelu, swish",
+                          [](std::string_view v, std::string_view) { parse_activation_kind(trim(v)); }),
+          ParamSpec::real("slope", "0.01", "negative-side slope of leaky_relu", -1e3, 1e3)};
+}
+
+Activation activation_from(const Params& p) {
+  Activation f;
+  f.kind = parse_activation_kind(p.text("activation"));
+  f.slope = p.real("slope");
+  return f;
+}
+
+index_t dimension_over(index_t n, double ratio) {
+  return std::max<index_t>(1, static_cast<index_t>(std::llround(static_cast<double>(n) / ratio)));
+}
+
+std::vector<double> parse_layer_ratios(std::string_view text, std::string_view what) {
+  const auto ratios = parse_real_list(text, what);
+  for (const double g : ratios)
+    if (!(g > 0 && g <= 100)) throw InputError(fmt::format("{}: layer ratio {} is out of range (0, 100]", what, g));
+  if (ratios.size() > 32) throw InputError(fmt::format("{}: at most 32 layers", what));
+  return ratios;
+}
+
+}  // namespace rmt::bench

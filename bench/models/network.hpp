@@ -1,0 +1,23 @@
+#pragma once
+// Helpers shared by the nonlinear models (rf, kernel, ck, ntk): the activation parameters and the
+// stage-timed backend calls.
+#include <string>
+#include <vector>
+
+#include "bench/model.hpp"
+#include "core/activation.hpp"
+
+namespace rmt::bench {
+
+// `activation` (with the given default) and `slope` (leaky_relu).
+std::vector<ParamSpec> activation_params(std::string default_activation);
+// The raw activation named by the parameters (shift 0, scale 1).
+Activation activation_from(const Params& p);
+
+// ratio = n/d (or p/n ...): the dimension round(n / ratio) or round(ratio · n), at least 1.
+index_t dimension_over(index_t n, double ratio);
+
+// Parses "0.8,1.25" (γ_ℓ = n/d_ℓ per layer), each in (0, 100].
+std::vector<double> parse_layer_ratios(std::string_view text, std::string_view what);
+
+}  // namespace rmt::bench

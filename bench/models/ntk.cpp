@@ -1,0 +1,88 @@
+// ntk: the neural tangent kernel of a one-hidden-layer network f(x) = wᵀσ(Wx)/√d1 (SPEC §3.5):
+// K = X1ᵀX1 + (DᵀD/d1) ⊙ (X0ᵀX0), D_ki = w_k σ'(W_k x_i). The output weights w are normalised to
+// ‖w‖² = d1, which removes the global O(d1^{-1/2}) shift of the spectrum SPEC §3.5 warns about.
+#include <cmath>
+
+#include "bench/models/deep.hpp"
+#include "bench/models/network.hpp"
+#include "theory/ntk.hpp"
+
+namespace rmt::bench {
+namespace {
+
+class NtkModel final : public Model {
+ public:
+  std::string_view name() const override { return "ntk"; }
+  std::string_view matrix() const override {
+    return "K = X1ᵀX1 + (DᵀD/d1) ⊙ (X0ᵀX0), X0 = G/√d0, X1 = σ(WX0)/√d1, D = diag(w) σ'(WX0), ‖w‖² = d1";
+  }
+  double finite_size_factor() const override { return 4.0; }  // SPEC §9.5
+  std::string_view section() const override { return "§3.5"; }
+
+  std::vector<ParamSpec> params() const override {
+    std::vector<ParamSpec> specs = {
+        ParamSpec::integer("n", "2000", "number of samples", 2, 1e7),
+        ParamSpec::real("gamma0", "0.667", "γ0 = n/d0 (input dimension d0)", 0, 100, /*min_open=*/true),
+        ParamSpec::real("gamma1", "0.8", "γ1 = n/d1 (hidden width d1)", 0, 100, /*min_open=*/true)};
+    for (auto& s : activation_params("relu")) specs.push_back(std::move(s));
+    return specs;
+  }
+
+  NetworkShape shape(const Params& p) const {
+    return network_shape(p.integer("n"), p.real("gamma0"), {p.real("gamma1")});
+  }
+
+  Sizes sizes(const Params& p) const override {
+    const auto s = shape(p);
+    return {s.widths[1], s.n, s.n};
+  }
+
+  std::size_t bytes_needed(const Params& p) const override { return network_bytes(shape(p)); }
+
+  std::unique_ptr<SpectralLaw> law(const Params& p) const override {
+    const auto act = normalised_activation(p);
+    return std::make_unique<theory::NeuralTangentKernel>(act.a, act.b, p.real("gamma0"), p.real("gamma1"));
+  }
+
+  Draw sample(Backend& backend, const Params& p, const StreamKey& key, StageTimes& t) const override {
+    const auto s = shape(p);
+    const auto act = normalised_activation(p);
+    const index_t d1 = s.widths[1];
+    const Matrix x0 = sample_input(backend, s, key, t);
+    Matrix x1 = preactivation(backend, s, 1, x0, key, t);
+    Matrix d = preactivation(backend, s, 1, x0, key, t);  // the same W X0, recomputed (no copy operation)
+    activate_layer(backend, x1, act.sigma, d1, t);
+    timed(t.activation_s, [&] {
+      backend.apply_derivative(d, act.sigma);  // raw f'; σ' = f'/sd folded into the row scales below
+      backend.scale_rows(d, output_weights(key, d1, act.sigma.scale / std::sqrt(static_cast<double>(d1))));
+    });
+    Matrix k = timed(t.gram_s, [&] {
+      Matrix features = backend.gram(x1, 1.0, GramSide::cols);
+      Matrix tangent = backend.gram(d, 1.0, GramSide::cols);
+      const Matrix input = backend.gram(x0, 1.0, GramSide::cols);
+      backend.hadamard(tangent, input);
+      backend.add_scaled(features, tangent, 1.0);
+      return features;
+    });
+    return {timed(t.eig_s, [&] { return backend.eigenvalues(k); }), {}};
+  }
+
+ private:
+  // w_k · factor with w ~ N(0, I_{d1}) from stream 2, rescaled to ‖w‖² = d1.
+  static std::vector<double> output_weights(const StreamKey& key, index_t d1, double factor) {
+    StreamKey wkey = key;
+    wkey.stream = 2;
+    std::vector<double> w(static_cast<std::size_t>(d1));
+    double norm2 = 0;
+    for (index_t k = 0; k < d1; ++k) norm2 += (w[k] = gaussian_at(wkey, static_cast<std::uint64_t>(k))) * w[k];
+    const double rescale = std::sqrt(static_cast<double>(d1) / norm2) * factor;
+    for (auto& v : w) v *= rescale;
+    return w;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Model> make_ntk_model() { return std::make_unique<NtkModel>(); }
+
+}  // namespace rmt::bench

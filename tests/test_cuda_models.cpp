@@ -1,0 +1,53 @@
+// Every model draws the same matrix on the CPU and CUDA backends: equal spectra to ~1e-10
+// (skipped without a usable CUDA device).
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "bench/case.hpp"
+
+using namespace rmt;
+using namespace rmt::bench;
+
+namespace {
+
+class CudaModels : public ::testing::TestWithParam<std::pair<std::string, Assignments>> {
+ protected:
+  void SetUp() override {
+    if (!probe_cuda().usable) GTEST_SKIP() << "no usable CUDA device: " << probe_cuda().reason;
+  }
+};
+
+}  // namespace
+
+TEST_P(CudaModels, SameSpectrumOnBothBackends) {
+  CaseSpec spec;
+  spec.name = spec.model = GetParam().first;
+  spec.params = GetParam().second;
+  const auto c = resolve_case(spec);
+  auto cpu = make_cpu_backend();
+  auto cuda = make_cuda_backend();
+  StageTimes t;
+  const StreamKey key{2026, c.case_key, 1, 0};
+  const auto a = c.model->sample(*cpu, c.params, key, t);
+  const auto b = c.model->sample(*cuda, c.params, key, t);
+  ASSERT_EQ(a.eigenvalues.size(), b.eigenvalues.size());
+  double scale = 0;
+  for (const double v : a.eigenvalues) scale = std::max(scale, std::abs(v));
+  for (std::size_t i = 0; i < a.eigenvalues.size(); ++i)
+    ASSERT_NEAR(a.eigenvalues[i], b.eigenvalues[i], 1e-10 * scale) << "eigenvalue " << i;
+  ASSERT_EQ(a.outliers.size(), b.outliers.size());
+  for (std::size_t i = 0; i < a.outliers.size(); ++i)
+    EXPECT_NEAR(a.outliers[i].alignment, b.outliers[i].alignment, 1e-9);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Models, CudaModels,
+    ::testing::Values(std::make_pair(std::string("mp"), Assignments{{"n", "700"}, {"c", "0.7"}, {"sigma2", "2"}}),
+                      std::make_pair(std::string("silverstein"), Assignments{{"n", "600"}}),
+                      std::make_pair(std::string("spiked"), Assignments{{"n", "600"}, {"spikes", "1,3"}}),
+                      std::make_pair(std::string("rf"), Assignments{{"n", "600"}, {"activation", "tanh"}}),
+                      std::make_pair(std::string("kernel"), Assignments{{"n", "500"}, {"activation", "relu"}}),
+                      std::make_pair(std::string("ck"), Assignments{{"n", "500"}, {"gammas", "0.8,1.25,1"}}),
+                      std::make_pair(std::string("ntk"), Assignments{{"n", "500"}, {"activation", "gelu"}})),
+    [](const auto& param_info) { return param_info.param.first; });
