@@ -43,6 +43,8 @@ struct Theory {
   std::vector<complex> z;
   std::vector<complex> m;
   double scale = 1;  // the unit of the Stieltjes points
+  int unpredicted = 0;      // bound on outliers the theory leaves out (Model::unpredicted_outliers)
+  double separation = 0;    // eigenvalues above this are clearly beyond the right edge
 };
 
 Theory build_theory(const ResolvedCase& c) {
@@ -55,14 +57,22 @@ Theory build_theory(const ResolvedCase& c) {
   t.scale = spectral_scale(t.moments);
   t.z = standard_stieltjes_points(t.support, t.scale);
   for (const auto z : t.z) t.m.push_back(t.law->stieltjes(z));
+  t.unpredicted = c.model->unpredicted_outliers(c.params);
+  if (!t.support.empty()) {
+    const double d = static_cast<double>(c.sizes.eig_dim);
+    t.separation = t.support.back().hi + 3.0 * (t.support.back().hi - t.cdf->quantile(1.0 - 1.0 / d));
+  }
   return t;
 }
 
 DrawMetrics measure(const Theory& t, const std::vector<double>& eigs, index_t dim) {
   std::vector<double> bulk(eigs.begin(), eigs.end() - static_cast<std::ptrdiff_t>(t.outliers.size()));
+  DrawMetrics d;
+  int unpredicted = 0;
+  for (; unpredicted < t.unpredicted && !bulk.empty() && bulk.back() > t.separation; ++unpredicted) bulk.pop_back();
+  d.values["unpredicted_outliers"] = unpredicted;
   const double snap = 1e-9 * std::max(1.0, std::abs(eigs.back()));
   bulk = snap_to_atoms(std::move(bulk), t.law->atoms(), snap);
-  DrawMetrics d;
   d.values["ks"] = ks_distance(bulk, *t.cdf);
   d.values["w1"] = wasserstein1(bulk, *t.cdf, t.support);
   if (!t.support.empty()) {
@@ -154,7 +164,6 @@ std::map<std::string, double> default_tolerances(const ResolvedCase& c, const Sp
       {"edge_error_tw", 3.0 * edge_scale * std::pow(d, 2.0 / 3.0)},
       {"moment_error", 10.0 * factor / d},
   };
-  if (!c.model->edge_predicted(c.params)) tol.erase("edge_error_tw");
   const auto outliers = c.model->theory_outliers(c.params);
   if (!outliers.empty()) {
     const double n = static_cast<double>(c.params.integer("n"));

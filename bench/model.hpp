@@ -66,9 +66,10 @@ class Model {
   virtual std::unique_ptr<SpectralLaw> law(const Params& p) const = 0;
   // Predicted outliers (only those separated from the bulk).
   virtual std::vector<Outlier> theory_outliers(const Params&) const { return {}; }
-  // Whether the theory predicts where the largest bulk eigenvalue is (false: edge_error is reported
-  // without a tolerance, e.g. when finite-rank terms the theory leaves out can push it outward).
-  virtual bool edge_predicted(const Params&) const { return true; }
+  // At most how many outliers finite-rank terms that the theory leaves out can produce (e.g. the
+  // second Hermite coefficient of an activation). Eigenvalues among the top ones that lie clearly
+  // beyond the right edge are then counted as such outliers and kept out of the bulk metrics.
+  virtual int unpredicted_outliers(const Params&) const { return 0; }
   // Ratio of this family's finite-size errors to Marchenko–Pastur's (SPEC §9.5): scales the tolerances.
   virtual double finite_size_factor() const { return 1.0; }
   // Number of spikes whose top eigenpairs are measured (0: eigenvalues only).

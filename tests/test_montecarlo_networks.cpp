@@ -2,6 +2,7 @@
 // CPU backend, fixed seeds, n ≈ 1200–2000 (SPEC §9.5 tolerances, bench/case.cpp).
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 
 #include "bench/case.hpp"
@@ -36,12 +37,17 @@ TEST(Networks, RandomFeaturesPenningtonWorah) {
 }
 
 TEST(Networks, RandomFeaturesZetaZeroIsMarchenkoPastur) {
-  // |x| has E f' = 0: ζ = 0 and the law is MP(φ/ψ) scaled by η.
-  expect_pass(run("rf", {{"n", "1600"}, {"phi", "0.5"}, {"psi", "0.8"}, {"activation", "abs"}}));
+  // |x| has E f' = 0: ζ = 0 and the law is MP(φ/ψ) scaled by η. Its μ2 = 1/√π term lifts one
+  // eigenvalue clearly above the edge (strength μ2²/ψ = 0.40): counted, and kept out of the bulk.
+  const auto r = run("rf", {{"n", "1600"}, {"phi", "0.5"}, {"psi", "0.8"}, {"activation", "abs"}});
+  expect_pass(r);
+  EXPECT_GE(r["metrics"]["unpredicted_outliers"].get<double>(), 1.0);
 }
 
 TEST(Networks, LinearActivationIsProductWishart) {
-  expect_pass(run("rf", {{"n", "1600"}, {"phi", "0.5"}, {"psi", "0.7"}, {"activation", "linear"}}));
+  const auto r = run("rf", {{"n", "1600"}, {"phi", "0.5"}, {"psi", "0.7"}, {"activation", "linear"}});
+  expect_pass(r);
+  EXPECT_EQ(r["metrics"]["unpredicted_outliers"].get<double>(), 0.0);  // μ2 = 0: nothing is excluded
 }
 
 TEST(Networks, KernelChengSinger) {
@@ -55,4 +61,13 @@ TEST(Networks, ConjugateKernelThreeLayers) {
 
 TEST(Networks, NeuralTangentKernelOneHiddenLayer) {
   expect_pass(run("ntk", {{"n", "1200"}, {"gamma0", "0.5"}, {"gamma1", "0.75"}, {"activation", "relu"}}));
+}
+
+TEST(Networks, ConjugateKernelWithZeroSlopeForgetsTheInput) {
+  // Normalised |x| has b = E σ'(ξ) = 0: every layer is MP(γ_ℓ) of its own width, whatever came before.
+  const auto r = run("ck", {{"n", "1200"}, {"gamma0", "0.5"}, {"gammas", "1.5,0.6"}, {"activation", "abs"}});
+  expect_pass(r);
+  const double g = 0.6;  // last layer: MP with ratio γ_L, support [(1-√γ)², (1+√γ)²]
+  EXPECT_NEAR(r["theory"]["support"][0][0].get<double>(), std::pow(1 - std::sqrt(g), 2), 1e-8);
+  EXPECT_NEAR(r["theory"]["support"][0][1].get<double>(), std::pow(1 + std::sqrt(g), 2), 1e-8);
 }

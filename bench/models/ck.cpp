@@ -15,6 +15,8 @@ class CkModel final : public Model {
   double finite_size_factor() const override { return 4.0; }  // SPEC §9.5
   std::string_view section() const override { return "§3.4"; }
 
+  int unpredicted_outliers(const Params& p) const override { return second_hermite_outliers(p, static_cast<int>(parse_layer_ratios(p.text("gammas"), "gammas").size())); }
+
   std::vector<ParamSpec> params() const override {
     std::vector<ParamSpec> specs = {
         ParamSpec::integer("n", "2000", "number of samples", 2, 1e7),

@@ -6,6 +6,7 @@
 
 #include "core/error.hpp"
 #include "core/parse.hpp"
+#include "theory/gaussian.hpp"
 
 namespace rmt::bench {
 
@@ -22,6 +23,10 @@ Activation activation_from(const Params& p) {
   f.kind = parse_activation_kind(p.text("activation"));
   f.slope = p.real("slope");
   return f;
+}
+
+int second_hermite_outliers(const Params& p, int layers) {
+  return std::abs(theory::hermite_coefficients(activation_from(p)).mu2) > 1e-12 ? 2 * layers : 0;
 }
 
 index_t dimension_over(index_t n, double ratio) {

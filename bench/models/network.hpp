@@ -14,6 +14,10 @@ std::vector<ParamSpec> activation_params(std::string default_activation);
 // The raw activation named by the parameters (shift 0, scale 1).
 Activation activation_from(const Params& p);
 
+// 2·layers when the activation's second Hermite coefficient μ2 ≠ 0, else 0: each layer's μ2 term
+// adds a rank-two perturbation (row and column norm fluctuations) that the laws of §3 leave out.
+int second_hermite_outliers(const Params& p, int layers);
+
 // ratio = n/d (or p/n ...): the dimension round(n / ratio) or round(ratio · n), at least 1.
 index_t dimension_over(index_t n, double ratio);
 

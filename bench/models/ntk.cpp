@@ -19,6 +19,8 @@ class NtkModel final : public Model {
   double finite_size_factor() const override { return 4.0; }  // SPEC §9.5
   std::string_view section() const override { return "§3.5"; }
 
+  int unpredicted_outliers(const Params& p) const override { return second_hermite_outliers(p, 1); }
+
   std::vector<ParamSpec> params() const override {
     std::vector<ParamSpec> specs = {
         ParamSpec::integer("n", "2000", "number of samples", 2, 1e7),

@@ -38,12 +38,9 @@ class RfModel final : public Model {
   }
 
   // The second Hermite coefficient μ2 leaves a rank-two term (μ2/√2)(a1ᵀ + 1bᵀ) in Y, with
-  // a_i = ‖w_i‖²/p - 1 and b_j = ‖x_j‖²/p - 1 (SPEC §3.2: Gaussian equivalence misses μ2 effects).
-  // Its strength μ2²/ψ can lift the largest eigenvalues above the PW edge (|x|: 0.40 at ψ = 0.8),
-  // so the edge is only judged when μ2 = 0.
-  bool edge_predicted(const Params& p) const override {
-    return std::abs(theory::hermite_coefficients(activation_from(p)).mu2) < 1e-12;
-  }
+  // a_i = ‖w_i‖²/p - 1 and b_j = ‖x_j‖²/p - 1 (SPEC §3.2: Gaussian equivalence misses μ2 effects),
+  // of strength μ2²/ψ: it can lift up to two eigenvalues above the PW edge (|x|: 0.40 at ψ = 0.8).
+  int unpredicted_outliers(const Params& p) const override { return second_hermite_outliers(p, 1); }
 
   Sizes sizes(const Params& p) const override {
     const auto d = rf_dims(p);
