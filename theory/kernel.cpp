@@ -26,24 +26,6 @@ std::vector<complex> candidates(double a1, double nu, double c, complex z) {
   return numerics::polynomial_roots(std::span<const complex>(poly));
 }
 
-complex nearest(const std::vector<complex>& cands, complex target, double* ratio) {
-  double d1 = std::numeric_limits<double>::infinity();
-  double d2 = d1;
-  complex best = cands.front();
-  for (const complex v : cands) {
-    const double d = std::abs(v - target);
-    if (d < d1) {
-      d2 = d1;
-      d1 = d;
-      best = v;
-    } else if (d < d2) {
-      d2 = d;
-    }
-  }
-  if (ratio) *ratio = std::isfinite(d2) && d2 > 0 ? d1 / d2 : 0.0;
-  return best;
-}
-
 }  // namespace
 
 ChengSinger::ChengSinger(double a1, double nu, double c) : a1_(a1), nu_(nu), c_(c) {
@@ -104,12 +86,12 @@ complex ChengSinger::stieltjes(complex z) const {
   const double x = z.real();
   const double y_end = z.imag() > 0.0 ? z.imag() : 1e-13 * scale;
   double y = std::max(100.0 * (scale + std::abs(x)) + 1.0, y_end);
-  complex current = nearest(candidates(a1_, nu_, c_, complex(x, y)), -1.0 / complex(x, y), nullptr);
+  complex current = numerics::nearest_root(candidates(a1_, nu_, c_, complex(x, y)), -1.0 / complex(x, y), nullptr);
   double step = 0.8;
   while (y > y_end) {
     const double y_next = std::max(y * step, y_end);
     double sep = 0.0;
-    const complex next = nearest(candidates(a1_, nu_, c_, complex(x, y_next)), current, &sep);
+    const complex next = numerics::nearest_root(candidates(a1_, nu_, c_, complex(x, y_next)), current, &sep);
     if (sep > 0.25 && step < 0.999) {
       step = std::sqrt(step);
       continue;
@@ -119,7 +101,7 @@ complex ChengSinger::stieltjes(complex z) const {
     step = std::min(0.8, step * step);
   }
   if (z.imag() > 0.0) return current;
-  const complex snapped = nearest(candidates(a1_, nu_, c_, complex(x, 0.0)), current, nullptr);
+  const complex snapped = numerics::nearest_root(candidates(a1_, nu_, c_, complex(x, 0.0)), current, nullptr);
   return complex(snapped.real(), 0.0);
 }
 

@@ -48,25 +48,6 @@ std::vector<complex> m_candidates(double eta, double zeta, double phi, double ps
   return out;
 }
 
-// Nearest candidate to `target` and the ratio (nearest distance)/(second nearest distance).
-complex nearest(const std::vector<complex>& cands, complex target, double* ratio) {
-  double d1 = std::numeric_limits<double>::infinity();
-  double d2 = d1;
-  complex best = cands.front();
-  for (const complex c : cands) {
-    const double d = std::abs(c - target);
-    if (d < d1) {
-      d2 = d1;
-      d1 = d;
-      best = c;
-    } else if (d < d2) {
-      d2 = d;
-    }
-  }
-  if (ratio) *ratio = std::isfinite(d2) && d2 > 0 ? d1 / d2 : 0.0;
-  return best;
-}
-
 }  // namespace
 
 PenningtonWorah::PenningtonWorah(double eta, double zeta, double phi, double psi)
@@ -159,12 +140,12 @@ complex PenningtonWorah::stieltjes(complex z) const {
   const double y_end = z.imag() > 0.0 ? z.imag() : 1e-13 * scale;
   const double big = 100.0 * (scale + std::abs(x)) + 1.0;
   double y = std::max(big, y_end);
-  complex current = nearest(m_candidates(eta_, zeta_, phi_, psi_, complex(x, y)), -1.0 / complex(x, y), nullptr);
+  complex current = numerics::nearest_root(m_candidates(eta_, zeta_, phi_, psi_, complex(x, y)), -1.0 / complex(x, y), nullptr);
   double ratio_step = 0.8;
   while (y > y_end) {
     const double y_next = std::max(y * ratio_step, y_end);
     double sep = 0.0;
-    const complex next = nearest(m_candidates(eta_, zeta_, phi_, psi_, complex(x, y_next)), current, &sep);
+    const complex next = numerics::nearest_root(m_candidates(eta_, zeta_, phi_, psi_, complex(x, y_next)), current, &sep);
     if (sep > 0.25 && ratio_step < 0.999) {
       ratio_step = std::sqrt(ratio_step);  // smaller step, retry
       continue;
@@ -175,7 +156,7 @@ complex PenningtonWorah::stieltjes(complex z) const {
   }
   if (z.imag() > 0.0) return current;
   // Real z outside the support: snap to the candidate at the axis itself; it is real.
-  const complex snapped = nearest(m_candidates(eta_, zeta_, phi_, psi_, complex(x, 0.0)), current, nullptr);
+  const complex snapped = numerics::nearest_root(m_candidates(eta_, zeta_, phi_, psi_, complex(x, 0.0)), current, nullptr);
   return complex(snapped.real(), 0.0);
 }
 

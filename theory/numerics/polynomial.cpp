@@ -152,4 +152,22 @@ complex polynomial_evaluate(std::span<const complex> coeffs_low_to_high, complex
   return value;
 }
 
+complex nearest_root(const std::vector<complex>& candidates, complex target, double* ratio) {
+  double d1 = std::numeric_limits<double>::infinity();
+  double d2 = d1;
+  complex best = candidates.front();
+  for (const complex v : candidates) {
+    const double d = std::abs(v - target);
+    if (d < d1) {
+      d2 = d1;
+      d1 = d;
+      best = v;
+    } else if (d < d2) {
+      d2 = d;
+    }
+  }
+  if (ratio) *ratio = std::isfinite(d2) && d2 > 0 ? d1 / d2 : 0.0;
+  return best;
+}
+
 }  // namespace rmt::theory::numerics

@@ -23,4 +23,8 @@ std::vector<complex> polynomial_multiply(std::span<const complex> a, std::span<c
 complex polynomial_evaluate(std::span<const double> coeffs_low_to_high, complex x);
 complex polynomial_evaluate(std::span<const complex> coeffs_low_to_high, complex x);
 
+// The candidate nearest to `target` (root tracking along a path); `ratio` receives
+// (nearest distance)/(second nearest distance), small when the choice is unambiguous.
+complex nearest_root(const std::vector<complex>& candidates, complex target, double* ratio = nullptr);
+
 }  // namespace rmt::theory::numerics
