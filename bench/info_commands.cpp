@@ -50,7 +50,7 @@ int models_command(bool json) {
                                     ? fmt::format(" in {}{}, {}{}", p["min_open"].get<bool>() ? '(' : '[', p["min"].dump(),
                                                   p["max"].dump(), p["max_open"].get<bool>() ? ')' : ']')
                                     : "";
-      fmt::print("    {:<8} {:<8} default {:<12}{}  {}\n", p["name"].get<std::string>(), p["type"].get<std::string>(),
+      fmt::print("    {:<10} {:<8} default {:<12}{}  {}\n", p["name"].get<std::string>(), p["type"].get<std::string>(),
                  p["default"].get<std::string>(), range, p["description"].get<std::string>());
     }
   }
