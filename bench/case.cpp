@@ -49,7 +49,7 @@ struct Theory {
 
 Theory build_theory(const ResolvedCase& c) {
   Theory t;
-  t.law = c.model->law(c.params);
+  t.law = c.model->law(c.params, StreamKey{c.spec.seed, c.case_key, 0, 0});
   t.cdf = std::make_unique<SpectralCdf>(*t.law);
   t.support = t.law->support();
   t.outliers = c.model->theory_outliers(c.params);
@@ -113,6 +113,10 @@ nlohmann::json number_map(const std::map<std::string, double>& m) {
 
 }  // namespace
 
+std::uint32_t case_key(std::string_view model, const Params& params) {
+  return fnv1a32(fmt::format("{}:{}", model, params.canonical()));
+}
+
 ResolvedCase resolve_case(const CaseSpec& spec) {
   ResolvedCase c;
   c.spec = spec;
@@ -123,7 +127,7 @@ ResolvedCase resolve_case(const CaseSpec& spec) {
     throw InputError(fmt::format("case '{}': precision '{}' is not supported yet (only fp64)", spec.name, spec.precision));
   c.params = resolve_params(spec.model, c.model->params(), spec.params);
   c.sizes = c.model->sizes(c.params);
-  c.case_key = fnv1a32(fmt::format("{}:{}", spec.model, c.params.canonical()));
+  c.case_key = case_key(spec.model, c.params);
   for (const auto& [key, value] : spec.tolerance)
     if (!(value >= 0)) throw InputError(fmt::format("case '{}': tolerance {} = {} must be >= 0", spec.name, key, value));
   return c;

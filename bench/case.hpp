@@ -33,6 +33,10 @@ struct ResolvedCase {
 
 ResolvedCase resolve_case(const CaseSpec& spec);  // throws InputError
 
+// The Philox case key: a hash of the model and its resolved parameters (not of the case name), so
+// a record's repro command draws the same matrices.
+std::uint32_t case_key(std::string_view model, const Params& params);
+
 // Throws ResourceError (exit 3) naming the bytes needed when the case cannot fit in the backend's memory.
 void check_memory(const ResolvedCase& c, const Backend& backend);
 

@@ -26,6 +26,7 @@ struct TheoryOptions {
   std::string model;
   std::vector<std::string> sets;
   std::string x, z, t;  // comma-separated lists (empty: defaults)
+  std::uint64_t seed = 42;  // the data set of data-dependent models (llc_gram)
 };
 int theory_command(const TheoryOptions& o);
 

@@ -1,6 +1,7 @@
 // `rmtbench theory`, `models`, `devices` and `report`.
 #include <fmt/format.h>
 
+#include "bench/case.hpp"
 #include "bench/commands.hpp"
 #include "bench/model.hpp"
 #include "bench/theory_json.hpp"
@@ -20,7 +21,7 @@ int theory_command(const TheoryOptions& o) {
   if (!o.t.empty()) throw InputError(fmt::format("--t: model {} has no time dependence", o.model));
   const auto x = o.x.empty() ? std::vector<double>{} : parse_real_list(o.x, "--x");
   const auto z = o.z.empty() ? std::vector<complex>{} : parse_complex_list(o.z, "--z");
-  const auto law = model.law(params);
+  const auto law = model.law(params, StreamKey{o.seed, case_key(o.model, params), 0, 0});
   const double scale = spectral_scale(law->moments(2));
   const auto json = theory_json(model, params, *law, o.x.empty() ? density_grid(*law, 21) : x,
                                 o.z.empty() ? standard_stieltjes_points(law->support(), scale) : z);

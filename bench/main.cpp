@@ -45,6 +45,8 @@ int main(int argc, char** argv) {
   theory_cmd->add_option("--x", theory.x, "real points for the density, X1,X2,...");
   theory_cmd->add_option("--z", theory.z, "complex points for the Stieltjes transform, a+bi,...");
   theory_cmd->add_option("--t", theory.t, "times (dynamics models)");
+  theory_cmd->add_option("--seed", theory.seed, "seed of the data set, for data-dependent models (llc_gram)")
+      ->capture_default_str();
 
   bool models_json = false;
   auto* models_cmd = app.add_subcommand("models", "list models, parameters, defaults and ranges");

@@ -63,7 +63,9 @@ class Model {
   virtual Sizes sizes(const Params& p) const = 0;
   // Peak bytes of matrix storage on the backend for one draw.
   virtual std::size_t bytes_needed(const Params& p) const;
-  virtual std::unique_ptr<SpectralLaw> law(const Params& p) const = 0;
+  // The theoretical law. `key` names the case's random streams (seed, case): models whose theory
+  // depends on a data set drawn from them (llc_gram) regenerate it; the others ignore it.
+  virtual std::unique_ptr<SpectralLaw> law(const Params& p, const StreamKey& key) const = 0;
   // Predicted outliers (only those separated from the bulk).
   virtual std::vector<Outlier> theory_outliers(const Params&) const { return {}; }
   // At most how many outliers finite-rank terms that the theory leaves out can produce (e.g. the
@@ -88,5 +90,6 @@ std::unique_ptr<Model> make_rf_model();
 std::unique_ptr<Model> make_kernel_model();
 std::unique_ptr<Model> make_ck_model();
 std::unique_ptr<Model> make_ntk_model();
+std::unique_ptr<Model> make_llc_gram_model();
 
 }  // namespace rmt::bench

@@ -94,6 +94,8 @@ class Backend {
   virtual EigenPairs top_eigenpairs(Matrix& a, index_t k) = 0;
   // Copy to host memory (column-major).
   virtual std::vector<double> to_host(const Matrix& a) = 0;
+  // A rows×cols matrix holding `values` (column-major host data), e.g. data generated on the host.
+  virtual Matrix from_host(index_t rows, index_t cols, std::span<const double> values) = 0;
 };
 
 std::unique_ptr<Backend> make_cpu_backend();

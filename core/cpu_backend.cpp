@@ -200,6 +200,14 @@ class CpuBackend final : public Backend {
   std::vector<double> to_host(const Matrix& a) override {
     return std::vector<double>(a.data(), a.data() + a.rows() * a.cols());
   }
+
+  Matrix from_host(index_t rows, index_t cols, std::span<const double> values) override {
+    RMT_EXPECTS(static_cast<index_t>(values.size()) == rows * cols, "{} values for a {}x{} matrix", values.size(),
+                rows, cols);
+    Matrix a = host_matrix(rows, cols);
+    std::copy(values.begin(), values.end(), a.data());
+    return a;
+  }
 };
 
 }  // namespace

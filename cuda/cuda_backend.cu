@@ -516,6 +516,19 @@ class CudaBackend final : public Backend {
     return host;
   }
 
+  Matrix from_host(index_t rows, index_t cols, std::span<const double> values) override {
+    ctx_->activate();
+    expects(static_cast<std::uint64_t>(values.size()) == static_cast<std::uint64_t>(rows) * static_cast<std::uint64_t>(cols),
+            "from_host: " + std::to_string(values.size()) + " values for a " + std::to_string(rows) + "x" +
+                std::to_string(cols) + " matrix");
+    Matrix a = allocate(rows, cols);
+    if (!values.empty())
+      RMT_CUDA_TRY(cudaMemcpyAsync(a.data(), values.data(), values.size() * sizeof(double),
+                                   cudaMemcpyHostToDevice, ctx_->stream()));
+    ctx_->sync();
+    return a;
+  }
+
  private:
   Matrix allocate(index_t rows, index_t cols) {
     return Matrix(rows, cols,

@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "core/backend.hpp"
+#include "core/error.hpp"
 #include "core/philox.hpp"
 
 using namespace rmt;
@@ -68,6 +69,15 @@ TEST_P(BackendTest, SampleIsThePhiloxFormulaWhateverThePartition) {
         ASSERT_NEAR(host[i + j * rows], expected, 4e-16 * std::max(1.0, std::abs(expected))) << i << "," << j;
       }
   }
+}
+
+TEST_P(BackendTest, FromHostRoundTrips) {
+  const std::vector<double> values = {1.5, -2.0, 3.25, 0.0, 1e-300, 7.0};
+  Matrix a = backend->from_host(2, 3, values);
+  EXPECT_EQ(a.rows(), 2);
+  EXPECT_EQ(a.cols(), 3);
+  EXPECT_EQ(backend->to_host(a), values);
+  EXPECT_THROW(backend->from_host(4, 2, values), Error);
 }
 
 TEST_P(BackendTest, SameKeyGivesIdenticalMatrix) {

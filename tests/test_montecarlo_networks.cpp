@@ -71,3 +71,10 @@ TEST(Networks, ConjugateKernelWithZeroSlopeForgetsTheInput) {
   EXPECT_NEAR(r["theory"]["support"][0][0].get<double>(), std::pow(1 - std::sqrt(g), 2), 1e-8);
   EXPECT_NEAR(r["theory"]["support"][0][1].get<double>(), std::pow(1 + std::sqrt(g), 2), 1e-8);
 }
+
+TEST(Networks, LouartLiaoCouilletGramOnGivenData) {
+  // The deterministic equivalent is built from the expected kernel Φ of the very data sampled.
+  for (const char* data : {"gaussian", "sphere", "gmm"})
+    expect_pass(run("llc_gram", {{"n", "600"}, {"c", "0.4"}, {"features", "1.25"}, {"data", data}, {"activation", "erf"}}));
+  expect_pass(run("llc_gram", {{"n", "600"}, {"features", "0.7"}, {"activation", "relu"}}));  // N < n: atom at 0
+}

@@ -7,6 +7,7 @@
 #include "core/error.hpp"
 #include "theory/el_karoui.hpp"
 #include "theory/llc.hpp"
+#include "theory/mp.hpp"
 
 using namespace rmt;
 using namespace rmt::theory;
@@ -102,4 +103,23 @@ TEST(ElKaroui, UpsilonOfTheGaussianDistanceKernel) {
   const KernelFunction e{KernelFunctionKind::exp};
   EXPECT_NEAR(inner_product_linearisation(e, 0.8).upsilon, std::exp(0.8) - 1 - 0.8, 1e-15);
   EXPECT_THROW(parse_kernel_function("laplace"), InputError);
+}
+
+TEST(RandomFeatureGram, IdentityKernelIsScaledMarchenkoPastur) {
+  // Φ = I: G = α · (ΣᵀΣ/N) with iid rows, so its law is α · MP(1/α): m(z) = m_MP(z/α)/α.
+  for (const double alpha : {1.5, 0.6}) {
+    const RandomFeatureGram law(std::vector<double>(300, 1.0), alpha);
+    const MarchenkoPastur mp(1 / alpha);
+    for (const complex z : {complex(0.7, 0.2), complex(2.0, 0.05), complex(-0.5, 0.0), complex(3.0, 1.0)}) {
+      const complex expected = mp.stieltjes(z / alpha) / alpha;
+      EXPECT_NEAR(std::abs(law.stieltjes(z) - expected), 0.0, 1e-10) << "alpha " << alpha << " z " << z;
+    }
+    EXPECT_NEAR(law.density(alpha * 1.0), mp.density(1.0) / alpha, 1e-6);
+    ASSERT_EQ(law.support().size(), 1u);
+    EXPECT_NEAR(law.support()[0].hi, alpha * mp.upper_edge(), 1e-6);
+    EXPECT_NEAR(law.moments(2)[0], alpha, 1e-14);
+    EXPECT_NEAR(law.moments(2)[1], alpha * alpha * (1 + 1 / alpha), 1e-12);
+  }
+  EXPECT_EQ(RandomFeatureGram(std::vector<double>(100, 1.0), 1.5).atoms().size(), 0u);
+  EXPECT_NEAR(RandomFeatureGram(std::vector<double>(100, 1.0), 0.6).atoms().at(0).mass, 0.4, 1e-12);
 }

@@ -38,7 +38,7 @@ class CkModel final : public Model {
 
   std::size_t bytes_needed(const Params& p) const override { return network_bytes(shape(p)); }
 
-  std::unique_ptr<SpectralLaw> law(const Params& p) const override {
+  std::unique_ptr<SpectralLaw> law(const Params& p, const StreamKey&) const override {
     return std::make_unique<theory::ConjugateKernel>(normalised_activation(p).b, p.real("gamma0"),
                                                      parse_layer_ratios(p.text("gammas"), "gammas"));
   }

@@ -29,7 +29,7 @@ class KernelModel final : public Model {
     return {dimension_from_ratio(p), p.integer("n"), p.integer("n")};
   }
 
-  std::unique_ptr<SpectralLaw> law(const Params& p) const override {
+  std::unique_ptr<SpectralLaw> law(const Params& p, const StreamKey&) const override {
     const auto h = theory::hermite_coefficients(activation_from(p));
     return std::make_unique<theory::ChengSinger>(h.mu1, h.second_moment - h.mu0 * h.mu0, p.real("c"));
   }

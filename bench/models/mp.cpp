@@ -19,7 +19,7 @@ class MpModel final : public SampleCovarianceModel {
     return specs;
   }
 
-  std::unique_ptr<SpectralLaw> law(const Params& p) const override {
+  std::unique_ptr<SpectralLaw> law(const Params& p, const StreamKey&) const override {
     return std::make_unique<theory::MarchenkoPastur>(p.real("c"), p.real("sigma2"));
   }
 

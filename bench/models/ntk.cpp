@@ -41,7 +41,7 @@ class NtkModel final : public Model {
 
   std::size_t bytes_needed(const Params& p) const override { return network_bytes(shape(p)); }
 
-  std::unique_ptr<SpectralLaw> law(const Params& p) const override {
+  std::unique_ptr<SpectralLaw> law(const Params& p, const StreamKey&) const override {
     const auto act = normalised_activation(p);
     return std::make_unique<theory::NeuralTangentKernel>(act.a, act.b, p.real("gamma0"), p.real("gamma1"));
   }

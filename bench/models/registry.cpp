@@ -24,6 +24,7 @@ const std::vector<std::unique_ptr<Model>>& models() {
     v.push_back(make_kernel_model());
     v.push_back(make_ck_model());
     v.push_back(make_ntk_model());
+    v.push_back(make_llc_gram_model());
     return v;
   }();
   return all;

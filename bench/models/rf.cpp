@@ -53,7 +53,7 @@ class RfModel final : public Model {
                                                      d.features * d.features + 4 * d.features);
   }
 
-  std::unique_ptr<SpectralLaw> law(const Params& p) const override {
+  std::unique_ptr<SpectralLaw> law(const Params& p, const StreamKey&) const override {
     const auto h = theory::hermite_coefficients(activation_from(p));
     const double eta = h.second_moment - h.mu0 * h.mu0;  // E f_c², f_c = f - μ0
     return std::make_unique<theory::PenningtonWorah>(eta, h.mu1 * h.mu1, p.real("phi"), p.real("psi"));

@@ -62,7 +62,7 @@ class SilversteinModel final : public SampleCovarianceModel {
     return specs;
   }
 
-  std::unique_ptr<SpectralLaw> law(const Params& p) const override {
+  std::unique_ptr<SpectralLaw> law(const Params& p, const StreamKey&) const override {
     return std::make_unique<theory::BaiSilverstein>(parse_population(p.text("pop"), "pop"), p.real("c"));
   }
 

@@ -39,7 +39,7 @@ class SpikedModel final : public SampleCovarianceModel {
     return specs;
   }
 
-  std::unique_ptr<SpectralLaw> law(const Params& p) const override {
+  std::unique_ptr<SpectralLaw> law(const Params& p, const StreamKey&) const override {
     return std::make_unique<theory::MarchenkoPastur>(p.real("c"), 1.0);
   }
 

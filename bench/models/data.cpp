@@ -1,0 +1,45 @@
+#include "bench/models/data.hpp"
+
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "core/error.hpp"
+
+namespace rmt::bench {
+
+std::vector<ParamSpec> data_params() {
+  return {ParamSpec::text("data", "gaussian", "data set: gaussian, sphere or gmm",
+                          [](std::string_view v, std::string_view what) {
+                            if (v != "gaussian" && v != "sphere" && v != "gmm")
+                              throw InputError(fmt::format("{}: unknown data set '{}' (known: gaussian, sphere, gmm)", what, v));
+                          }),
+          ParamSpec::integer("classes", "2", "gmm: number of classes k (equal sizes)", 1, 64),
+          ParamSpec::real("mean_norm", "2", "gmm: ‖μ_a‖ of each class mean (orthogonal means)", 0, 1e3)};
+}
+
+std::vector<double> generate_data(const Params& p, index_t dim, index_t n, const StreamKey& case_key) {
+  StreamKey key = case_key;
+  key.replicate = 0;  // the data set is fixed across replicates; only the weights are redrawn
+  key.stream = 10;
+  std::vector<double> x(static_cast<std::size_t>(dim * n));
+  for (std::size_t e = 0; e < x.size(); ++e) x[e] = gaussian_at(key, e);
+  const std::string& kind = p.text("data");
+  const index_t classes = p.integer("classes");
+  if (kind == "gmm" && classes > dim)
+    throw InputError(fmt::format("gmm: {} classes need p ≥ {} (orthogonal means), p = {}", classes, classes, dim));
+  for (index_t j = 0; j < n; ++j) {
+    double* col = x.data() + j * dim;
+    if (kind == "gmm") col[j % classes] += p.real("mean_norm");
+    double scale = 1.0 / std::sqrt(static_cast<double>(dim));
+    if (kind == "sphere") {
+      double norm2 = 0;
+      for (index_t i = 0; i < dim; ++i) norm2 += col[i] * col[i];
+      scale = 1.0 / std::sqrt(norm2);
+    }
+    for (index_t i = 0; i < dim; ++i) col[i] *= scale;
+  }
+  return x;
+}
+
+}  // namespace rmt::bench

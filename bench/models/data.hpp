@@ -1,0 +1,17 @@
+#pragma once
+// Data sets for the models that take data (llc_gram): generated on the host from the same Philox
+// stream on every backend, so the theory (built from the data) and the sample see the same X.
+//   gaussian  x_i = z_i/√p                         (‖x_i‖ ≈ 1)
+//   sphere    x_i = z_i/‖z_i‖                      (‖x_i‖ = 1)
+//   gmm       x_i = (μ_a + z_i)/√p, class a = i mod k, μ_a = mean_norm · e_a   (SPEC §4.5)
+#include <vector>
+
+#include "bench/model.hpp"
+
+namespace rmt::bench {
+
+std::vector<ParamSpec> data_params();
+// Column-major p×n data matrix for the case's data stream (independent of the replicate).
+std::vector<double> generate_data(const Params& p, index_t dim, index_t n, const StreamKey& case_key);
+
+}  // namespace rmt::bench

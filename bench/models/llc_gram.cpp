@@ -1,0 +1,109 @@
+// llc_gram: G = ΣᵀΣ/n, Σ = σ(WX) ∈ R^{N×n}, W ∈ R^{N×p} iid N(0,1), on a given data set X ∈ R^{p×n}
+// (‖x_i‖ ≈ 1), σ centred — the Louart–Liao–Couillet deterministic equivalent built from the
+// expected kernel Φ of the same data (SPEC §4.1–4.2).
+#include <cmath>
+
+#include <lapacke.h>
+
+#include <fmt/format.h>
+
+#include "bench/models/data.hpp"
+#include "bench/models/network.hpp"
+#include "core/error.hpp"
+#include "core/parse.hpp"
+#include "theory/gaussian.hpp"
+#include "theory/llc.hpp"
+
+namespace rmt::bench {
+namespace {
+
+struct LlcDims {
+  index_t n, p, features;
+};
+
+LlcDims llc_dims(const Params& prm) {
+  const index_t n = prm.integer("n");
+  const auto scaled = [n](double r) {
+    return std::max<index_t>(1, static_cast<index_t>(std::llround(r * static_cast<double>(n))));
+  };
+  return {n, scaled(prm.real("c")), scaled(prm.real("features"))};
+}
+
+std::vector<double> symmetric_eigenvalues(std::vector<double> a, index_t n) {
+  std::vector<double> w(static_cast<std::size_t>(n));
+  const auto info = LAPACKE_dsyevd(LAPACK_COL_MAJOR, 'N', 'L', static_cast<lapack_int>(n), a.data(),
+                                   static_cast<lapack_int>(n), w.data());
+  if (info != 0) throw NumericalError(fmt::format("dsyevd on Φ failed (info = {})", info));
+  return w;
+}
+
+class LlcGramModel final : public Model {
+ public:
+  std::string_view name() const override { return "llc_gram"; }
+  std::string_view matrix() const override {
+    return "G = ΣᵀΣ/n, Σ = σ(WX) ∈ R^{N×n}, W iid N(0,1), data X ∈ R^{p×n} from `data`, σ centred; p = c n, N = features · n";
+  }
+  std::string_view section() const override { return "§4.1"; }
+  double finite_size_factor() const override { return 4.0; }  // SPEC §9.5, as rf
+
+  std::vector<ParamSpec> params() const override {
+    std::vector<ParamSpec> specs = {
+        ParamSpec::integer("n", "1000", "number of samples (columns of X)", 2, 20000),
+        ParamSpec::real("c", "0.5", "p/n (data dimension over samples)", 0, 100, /*min_open=*/true),
+        ParamSpec::real("features", "1.5", "N/n (random features over samples)", 0, 100, /*min_open=*/true)};
+    for (auto& s : activation_params("relu")) specs.push_back(std::move(s));
+    // Φ needs n²/2 kernel values: only activations with a closed form (SPEC §4.2) are affordable.
+    for (auto& s : specs)
+      if (s.name == "activation")
+        s.validate = [](std::string_view v, std::string_view what) {
+          Activation f;
+          f.kind = parse_activation_kind(trim(v));
+          if (!theory::kernel_closed_form(f, 1, 0.5, 1))
+            throw InputError(fmt::format("{}: '{}' has no closed-form kernel (SPEC §4.2); use linear, relu, leaky_relu, "
+                                         "abs, step, sign, erf, cos, sin, exp or quadratic", what, v));
+        };
+    for (auto& s : data_params()) specs.push_back(std::move(s));
+    return specs;
+  }
+
+  Sizes sizes(const Params& p) const override {
+    const auto d = llc_dims(p);
+    return {d.features, d.n, d.n};
+  }
+
+  std::size_t bytes_needed(const Params& prm) const override {
+    const auto d = llc_dims(prm);
+    return sizeof(double) * static_cast<std::size_t>(d.features * d.p + d.p * d.n + d.features * d.n + 2 * d.n * d.n);
+  }
+
+  std::unique_ptr<SpectralLaw> law(const Params& prm, const StreamKey& key) const override {
+    const auto d = llc_dims(prm);
+    const auto x = generate_data(prm, d.p, d.n, key);
+    const auto phi = theory::expected_kernel_matrix(theory::centred(activation_from(prm)), x, d.p, d.n);
+    return std::make_unique<theory::RandomFeatureGram>(symmetric_eigenvalues(phi, d.n),
+                                                       static_cast<double>(d.features) / static_cast<double>(d.n));
+  }
+
+  Draw sample(Backend& backend, const Params& prm, const StreamKey& key, StageTimes& t) const override {
+    const auto d = llc_dims(prm);
+    const auto data = timed(t.sample_s, [&] { return generate_data(prm, d.p, d.n, key); });
+    Matrix x = timed(t.sample_s, [&] { return backend.from_host(d.p, d.n, data); });
+    StreamKey wkey = key;
+    wkey.stream = 1;
+    Matrix w = timed(t.sample_s, [&] { return backend.sample_gaussian(wkey, d.features, d.p); });
+    const Activation f = theory::centred(activation_from(prm));
+    Matrix sigma = timed(t.activation_s, [&] {
+      Matrix z = backend.multiply(w, x, 1.0);
+      backend.apply_activation(z, f);
+      return z;
+    });
+    Matrix g = timed(t.gram_s, [&] { return backend.gram(sigma, 1.0 / static_cast<double>(d.n), GramSide::cols); });
+    return {timed(t.eig_s, [&] { return backend.eigenvalues(g); }), {}};
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Model> make_llc_gram_model() { return std::make_unique<LlcGramModel>(); }
+
+}  // namespace rmt::bench
