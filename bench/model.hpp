@@ -46,6 +46,7 @@ struct Outlier {
   double spike = 0;
   double position = 0;
   double alignment = 0;
+  double position_tolerance = 0;  // model-specific tolerance on the position (0: the default of case.cpp)
 };
 
 struct Draw {

@@ -78,3 +78,14 @@ TEST(Networks, LouartLiaoCouilletGramOnGivenData) {
     expect_pass(run("llc_gram", {{"n", "600"}, {"c", "0.4"}, {"features", "1.25"}, {"data", data}, {"activation", "erf"}}));
   expect_pass(run("llc_gram", {{"n", "600"}, {"features", "0.7"}, {"activation", "relu"}}));  // N < n: atom at 0
 }
+
+TEST(Networks, NonCentredActivationGivesThePredictedMeanOutlier) {
+  // Raw ReLU has mean μ0 = 1/√(2π): an outlier near μ0² N, aligned with the constant vector, kept out
+  // of the bulk, which still follows Pennington–Worah.
+  const auto r = run("rf", {{"n", "1600"}, {"centred", "0"}, {"activation", "relu"}});
+  expect_pass(r);
+  ASSERT_EQ(r["theory"]["outliers"].size(), 1u);
+  const double n_features = r["size"]["rows"].get<double>();
+  EXPECT_NEAR(r["theory"]["outliers"][0]["position"].get<double>() / n_features, 1 / (2 * M_PI), 0.01);
+  EXPECT_GT(r["empirical"]["outliers"][0]["alignment"].get<double>(), 0.99);
+}

@@ -1,5 +1,6 @@
 // rf: M = YYᵀ/n, Y = f(WX/√p), W ∈ R^{N×p}, X ∈ R^{p×n} iid N(0,1), f centred — the
-// random-feature Gram matrix of Pennington–Worah (SPEC §3.1).
+// random-feature Gram matrix of Pennington–Worah (SPEC §3.1). With centred = 0 the mean μ0 of f
+// adds μ0² N uuᵀ (u = 1/√N): a rank-one outlier, predicted to first order and kept out of the bulk.
 #include <cmath>
 
 #include "bench/models/network.hpp"
@@ -23,7 +24,8 @@ class RfModel final : public Model {
  public:
   std::string_view name() const override { return "rf"; }
   std::string_view matrix() const override {
-    return "M = YYᵀ/n, Y = f(WX/√p), W ∈ R^{N×p}, X ∈ R^{p×n} iid N(0,1), f centred; p = φn, N = p/ψ";
+    return "M = YYᵀ/n, Y = f(WX/√p), W ∈ R^{N×p}, X ∈ R^{p×n} iid N(0,1), f centred (unless centred = 0); "
+           "p = φn, N = p/ψ";
   }
   double finite_size_factor() const override { return 4.0; }  // SPEC §9.5
   std::string_view section() const override { return "§3.1"; }
@@ -34,8 +36,30 @@ class RfModel final : public Model {
         ParamSpec::real("phi", "0.5", "φ = p/n (input dimension over samples)", 0, 100, /*min_open=*/true),
         ParamSpec::real("psi", "0.8", "ψ = p/N (input dimension over features)", 0, 100, /*min_open=*/true)};
     for (auto& s : activation_params("relu")) specs.push_back(std::move(s));
+    specs.push_back(ParamSpec::integer("centred", "1", "1: f - E f(ξ); 0: raw f, whose mean μ0 gives a rank-one outlier", 0, 1));
     return specs;
   }
+
+  // Non-centred f: Y = Y_c + μ0 1_N 1_nᵀ, so M = M_c + θ uuᵀ + cross terms, θ = μ0² N, u = 1/√N.
+  // The outlier sits at θ + ⟨u, M_c u⟩ + (N/n) η + O(1/θ), where ⟨u, M_c u⟩ ≈ η + μ1² (the linear
+  // part WX summed over features) + μ2² N/p (row and column norms shift E f: dμ0/dq = μ2/√2), and
+  // its eigenvector is u up to O(1/N). The cross term (2μ0/n) 1ᵀY_c1 makes it fluctuate with
+  // standard deviation ≈ 2|μ0| √((N/n)(η + μ1²)): the tolerance is six of those plus 1 for the
+  // neglected O(1) terms (derived here, checked by simulation at n = 1600 for relu and sigmoid).
+  std::vector<Outlier> theory_outliers(const Params& p) const override {
+    if (p.integer("centred") == 1) return {};
+    const auto h = theory::hermite_coefficients(activation_from(p));
+    if (std::abs(h.mu0) < 1e-12) return {};
+    const auto d = rf_dims(p);
+    const double features = static_cast<double>(d.features);
+    const double ratio = features / static_cast<double>(d.n);
+    const double eta = h.second_moment - h.mu0 * h.mu0;
+    const double position = h.mu0 * h.mu0 * features + eta * (1 + ratio) + h.mu1 * h.mu1 +
+                            h.mu2 * h.mu2 * features / static_cast<double>(d.p);
+    const double spread = 2 * std::abs(h.mu0) * std::sqrt(ratio * (eta + h.mu1 * h.mu1));
+    return {{h.mu0, position, 1.0, 6 * spread + 1}};
+  }
+  int tracked_spikes(const Params& p) const override { return static_cast<int>(theory_outliers(p).size()); }
 
   // The second Hermite coefficient μ2 leaves a rank-two term (μ2/√2)(a1ᵀ + 1bᵀ) in Y, with
   // a_i = ‖w_i‖²/p - 1 and b_j = ‖x_j‖²/p - 1 (SPEC §3.2: Gaussian equivalence misses μ2 effects),
@@ -65,7 +89,8 @@ class RfModel final : public Model {
     wkey.stream = 1;
     Matrix w = timed(t.sample_s, [&] { return backend.sample_gaussian(wkey, d.features, d.p); });
     Matrix x = timed(t.sample_s, [&] { return backend.sample_gaussian(key, d.p, d.n); });
-    const Activation f = theory::centred(activation_from(prm));
+    const bool centred = prm.integer("centred") == 1;
+    const Activation f = centred ? theory::centred(activation_from(prm)) : activation_from(prm);
     Matrix y = timed(t.activation_s, [&] {
       Matrix z = backend.multiply(w, x, 1.0 / std::sqrt(static_cast<double>(d.p)));
       backend.apply_activation(z, f);
@@ -75,7 +100,14 @@ class RfModel final : public Model {
     x = Matrix();
     Matrix m = timed(t.gram_s, [&] { return backend.gram(y, 1.0 / static_cast<double>(d.n), GramSide::rows); });
     y = Matrix();
-    return {timed(t.eig_s, [&] { return backend.eigenvalues(m); }), {}};
+    const auto predicted = theory_outliers(prm);
+    if (predicted.empty()) return {timed(t.eig_s, [&] { return backend.eigenvalues(m); }), {}};
+    // The mean outlier: largest eigenpair, aligned with u = 1/√N.
+    const EigenPairs top = timed(t.eig_s, [&] { return backend.top_eigenpairs(m, 1); });
+    double projection = 0;
+    for (const double v : top.vectors) projection += v;
+    const double alignment = projection * projection / static_cast<double>(d.features);
+    return {top.values, {{predicted.front().spike, top.values.back(), alignment}}};
   }
 };
 
