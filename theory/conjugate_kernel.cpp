@@ -6,6 +6,7 @@
 
 #include "core/error.hpp"
 #include "theory/mp.hpp"
+#include "theory/numerics/continuation.hpp"
 #include "theory/numerics/support_scan.hpp"
 
 // Numerical method (SPEC §3.4, §1.3, §9.1).
@@ -221,30 +222,11 @@ class LayerSolver {
     throw NumericalError(fmt::format("ConjugateKernel: no starting point at Re z = {}", x));
   }
 
-  // From the physical root `a` at x + iη down to x + i·target (target < η). Steps shrink on
-  // failure and grow on success; the first try is the whole way when `factor` is 0.
-  void descend(double x, double target, std::vector<complex>& a, double& eta,
-               double factor = 0.01) const {
-    const double floor = 1e-13 * scale_;
-    std::vector<complex> trial;
-    for (int steps = 0; eta > target; ++steps) {
-      if (steps > 400) throw NumericalError("ConjugateKernel: continuation did not converge");
-      double next = eta * factor;
-      if (next <= std::max(target, floor)) next = target;
-      trial = a;
-      if (chain_.newton(trial, complex(x, next))) {
-        a.swap(trial);
-        eta = next;
-        factor = std::max(1e-8, factor * factor);
-        continue;
-      }
-      // Stalled very close to the real axis: at a spectral edge the system is singular at
-      // η = 0 (square-root branch point); the value at this η is within O(√η) of the limit.
-      if (eta <= 1e-10 * scale_) return;
-      factor = factor < 1e-4 ? 1e-2 : std::sqrt(factor);
-      if (factor > 0.95)
-        throw NumericalError(fmt::format("ConjugateKernel: continuation stalled at {}+{}i", x, eta));
-    }
+  // From the physical root `a` at x + iη down to x + i·target (target < η).
+  void descend(double x, double target, std::vector<complex>& a, double& eta, double factor = 0.01) const {
+    numerics::descend_to_axis(
+        a, x, target, eta, 1e-10 * scale_, 1e-13 * scale_,
+        [this](std::vector<complex>& s, complex z) { return chain_.newton(s, z); }, "ConjugateKernel", factor);
   }
 
   complex solve(complex z) const {

@@ -10,6 +10,7 @@
 
 #include "core/error.hpp"
 #include "theory/gaussian.hpp"
+#include "theory/numerics/continuation.hpp"
 #include "theory/numerics/support_scan.hpp"
 
 namespace rmt::theory {
@@ -182,21 +183,9 @@ complex RandomFeatureGram::continuation(complex z) const {
   double eta = std::max(z.imag(), 10.0 * (scale_ + std::abs(z.real())));
   complex d = -mean / complex(z.real(), eta);
   if (!newton(d, complex(z.real(), eta))) throw NumericalError("RandomFeatureGram: no start for δ");
-  double factor = 0.3;
-  while (eta > z.imag()) {
-    const double next = std::max(z.imag(), eta * factor);
-    complex trial = d;
-    if (newton(trial, complex(z.real(), next))) {
-      d = trial;
-      eta = next;
-      factor = std::max(0.01, factor * factor);
-      continue;
-    }
-    // At a spectral edge the equation is singular at η = 0: this η is within O(√η) of the limit.
-    if (eta <= 1e-6 * scale_) break;
-    if ((factor = std::sqrt(factor)) > 0.999)
-      throw NumericalError(fmt::format("RandomFeatureGram: continuation stalled at {}+{}i", z.real(), eta));
-  }
+  numerics::descend_to_axis(
+      d, z.real(), z.imag(), eta, 1e-6 * scale_, 0.0, [this](complex& v, complex at) { return newton(v, at); },
+      "RandomFeatureGram");
   return d;
 }
 

@@ -6,6 +6,7 @@
 
 #include "core/error.hpp"
 #include "theory/mp.hpp"
+#include "theory/numerics/continuation.hpp"
 #include "theory/numerics/support_scan.hpp"
 
 // Numerical method (SPEC §3.5, §1.3, §9.1).
@@ -112,25 +113,9 @@ class NtkSolver {
   }
 
   void descend(double x, double target, complex& delta, double& eta, double factor = 0.01) const {
-    const double floor = 1e-13 * scale_;
-    for (int steps = 0; eta > target; ++steps) {
-      if (steps > 400) throw NumericalError("NeuralTangentKernel: continuation did not converge");
-      double next = eta * factor;
-      if (next <= std::max(target, floor)) next = target;
-      complex trial = delta;
-      if (newton(trial, complex(x, next))) {
-        delta = trial;
-        eta = next;
-        factor = std::max(1e-8, factor * factor);
-        continue;
-      }
-      // At a spectral edge the equation is singular at η = 0; keep this η (O(√η) error).
-      if (eta <= 1e-10 * scale_) return;
-      factor = factor < 1e-4 ? 1e-2 : std::sqrt(factor);
-      if (factor > 0.95)
-        throw NumericalError(
-            fmt::format("NeuralTangentKernel: continuation stalled at {}+{}i", x, eta));
-    }
+    numerics::descend_to_axis(
+        delta, x, target, eta, 1e-10 * scale_, 1e-13 * scale_,
+        [this](complex& d, complex z) { return newton(d, z); }, "NeuralTangentKernel", factor);
   }
 
   // m_A(z) for Im z ≥ 0.
