@@ -15,6 +15,10 @@ for n in 4096 16384; do
   "$bin" run --backend cuda --model mp --set n=$n --set c=1 --json --quiet --out "$out/run_$n" >"$out/rmtbench_mp_$n.json"
   "$bin" run --backend cuda --model mp --set n=$n --set c=1 --replicates 2 --json --quiet --out "$out/run2_$n" >"$out/rmtbench_mp_${n}_r2.json"
 done
+for model in rf ck ntk; do
+  "$bin" run --backend cuda --model $model --set n=8192 --json --quiet --out "$out/run_$model" >"$out/rmtbench_${model}_8192.json"
+  "$bin" run --backend cpu --model $model --set n=2048 --json --quiet --out "$out/cpu_$model" >"$out/rmtbench_${model}_2048_cpu.json"
+done
 python3 bench/peers/torch_eigvalsh.py 16384 1 2 >"$out/torch_mp_16384.json" 2>"$out/torch.err" ||
   echo "torch peer unavailable: $(tail -1 "$out/torch.err")"
 echo "done"
