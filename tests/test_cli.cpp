@@ -164,6 +164,11 @@ TEST(Cli, BadInputExitsTwoWithOneLineNamingIt) {
   expect_bad_input("run --precision fp16", "fp16");
   expect_bad_input("run /nonexistent/suite.toml", "/nonexistent/suite.toml");
   expect_bad_input("run --case nosuchcase", "nosuchcase");
+  expect_bad_input("run --model rf --set activation=foo", "foo");
+  expect_bad_input("run --model ntk --set activation=step", "step");
+  expect_bad_input("run --model ck --set gammas=0.5,0", "gammas");
+  expect_bad_input("run --model llc_gram --set activation=tanh", "tanh");
+  expect_bad_input("run --model llc_gram --set data=mnist", "mnist");
   const auto suite = fs::temp_directory_path() / ("rmt_test_cli_bad_suite_" + std::to_string(getpid()) + ".toml");
   std::ofstream(suite) << "[[case]]\nname = \"x\"\nmodel = \"mp\"\nparams = { c = 0.5 }\ncolour = \"red\"\n";
   expect_bad_input("run " + suite.string(), "colour");

@@ -3,8 +3,12 @@
 // ‖w‖² = d1, which removes the global O(d1^{-1/2}) shift of the spectrum SPEC §3.5 warns about.
 #include <cmath>
 
+#include <fmt/format.h>
+
 #include "bench/models/deep.hpp"
 #include "bench/models/network.hpp"
+#include "core/error.hpp"
+#include "core/parse.hpp"
 #include "theory/ntk.hpp"
 
 namespace rmt::bench {
@@ -27,6 +31,13 @@ class NtkModel final : public Model {
         ParamSpec::real("gamma0", "0.667", "γ0 = n/d0 (input dimension d0)", 0, 100, /*min_open=*/true),
         ParamSpec::real("gamma1", "0.8", "γ1 = n/d1 (hidden width d1)", 0, 100, /*min_open=*/true)};
     for (auto& s : activation_params("relu")) specs.push_back(std::move(s));
+    for (auto& s : specs)
+      if (s.name == "activation")
+        s.validate = [](std::string_view v, std::string_view what) {
+          const auto kind = parse_activation_kind(trim(v));
+          if (kind == ActivationKind::sign || kind == ActivationKind::step)
+            throw InputError(fmt::format("{}: '{}' has a jump, so E σ'(ξ)² (the NTK's a_σ) is infinite", what, v));
+        };
     return specs;
   }
 
