@@ -168,6 +168,7 @@ std::map<std::string, double> default_tolerances(const ResolvedCase& c, const Sp
       {"edge_error_tw", 3.0 * edge_scale * std::pow(d, 2.0 / 3.0)},
       {"moment_error", 10.0 * factor / d},
   };
+  if (!c.model->judges_edge(c.params)) tol.erase("edge_error_tw");
   const auto outliers = c.model->theory_outliers(c.params);
   if (!outliers.empty()) {
     const double n = static_cast<double>(c.params.integer("n"));

@@ -73,6 +73,9 @@ class Model {
   // second Hermite coefficient of an activation). Eigenvalues among the top ones that lie clearly
   // beyond the right edge are then counted as such outliers and kept out of the bulk metrics.
   virtual int unpredicted_outliers(const Params&) const { return 0; }
+  // Whether the right edge is judged: false when the theory's own error at finite size is larger
+  // than the edge scale (edge_error is then reported without a tolerance).
+  virtual bool judges_edge(const Params&) const { return true; }
   // Ratio of this family's finite-size errors to Marchenko–Pastur's (SPEC §9.5): scales the tolerances.
   virtual double finite_size_factor() const { return 1.0; }
   // Number of spikes whose top eigenpairs are measured (0: eigenvalues only).
@@ -92,5 +95,6 @@ std::unique_ptr<Model> make_kernel_model();
 std::unique_ptr<Model> make_ck_model();
 std::unique_ptr<Model> make_ntk_model();
 std::unique_ptr<Model> make_llc_gram_model();
+std::unique_ptr<Model> make_kernel_el_karoui_model();
 
 }  // namespace rmt::bench

@@ -67,7 +67,7 @@ std::string fmt_metric(const nlohmann::json& metrics, const char* key) {
 
 void print_table_row(const nlohmann::json& r) {
   const auto& m = r["metrics"];
-  fmt::print("{:<24} {:<12} {:>7} {:>9} {:>9} {:>9} {:>10} {:>8.2f}s  {}\n", r["case"].get<std::string>(),
+  fmt::print("{:<28} {:<16} {:>7} {:>9} {:>9} {:>9} {:>10} {:>8.2f}s  {}\n", r["case"].get<std::string>(),
              r["model"].get<std::string>(), r["size"]["eig_dim"].get<long>(), fmt_metric(m, "ks"), fmt_metric(m, "w1"),
              fmt_metric(m, "edge_error_tw"), fmt_metric(m, "stieltjes_error"), r["timing"]["total_s"].get<double>(),
              r["verdict"].get<std::string>() == "pass" ? "PASS" : "FAIL");
@@ -91,7 +91,7 @@ int run_command(const RunOptions& o) {
   std::string jsonl;
   int failed = 0;
   if (!o.json)
-    fmt::print("{:<24} {:<12} {:>7} {:>9} {:>9} {:>9} {:>10} {:>9}  {}\n", "case", "model", "dim", "ks", "w1",
+    fmt::print("{:<28} {:<16} {:>7} {:>9} {:>9} {:>9} {:>10} {:>9}  {}\n", "case", "model", "dim", "ks", "w1",
                "edge_tw", "stieltjes", "time", "verdict");
   for (std::size_t i = 0; i < cases.size(); ++i) {
     const auto& c = cases[i];

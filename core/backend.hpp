@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "activation.hpp"
+#include "kernel_function.hpp"
 #include "philox.hpp"
 #include "types.hpp"
 
@@ -88,6 +89,9 @@ class Backend {
   virtual void scale_rows(Matrix& a, std::span<const double> s) = 0;
   // a(i, i) ← value for i < min(rows, cols).
   virtual void set_diagonal(Matrix& a, double value) = 0;
+  // Kernel matrix from a square Gram matrix G = XᵀX/p, in place: K_ij = f(G_ij) (inner product) or
+  // K_ij = f(G_ii + G_jj - 2 G_ij) = f(‖x_i - x_j‖²/p) (distance).
+  virtual void apply_kernel(Matrix& g, const KernelFunction& f, bool distance) = 0;
   // All eigenvalues, ascending. Destroys `a`.
   virtual std::vector<double> eigenvalues(Matrix& a) = 0;
   // All eigenvalues and the eigenvectors of the k largest. Destroys `a`.

@@ -165,6 +165,19 @@ class CpuBackend final : public Backend {
     for (index_t i = 0; i < std::min(a.rows(), a.cols()); ++i) a.data()[i + i * a.rows()] = value;
   }
 
+  void apply_kernel(Matrix& g, const KernelFunction& f, bool distance) override {
+    const index_t n = g.rows();
+    RMT_EXPECTS(n == g.cols(), "apply_kernel on a non-square {}x{} matrix", n, g.cols());
+    double* x = g.data();
+    std::vector<double> diag(static_cast<std::size_t>(n));
+    for (index_t i = 0; i < n; ++i) diag[i] = x[i + i * n];
+    for (index_t j = 0; j < n; ++j)
+      for (index_t i = 0; i < n; ++i) {
+        const double t = distance ? diag[i] + diag[j] - 2 * x[i + j * n] : x[i + j * n];
+        x[i + j * n] = f.value(t);
+      }
+  }
+
   std::vector<double> eigenvalues(Matrix& a) override {
     const index_t n = a.rows();
     RMT_EXPECTS(n == a.cols(), "eigenvalues of a non-square {}x{} matrix", n, a.cols());

@@ -109,6 +109,25 @@ struct ScaleRows {  // column-major: element e is in row e % rows
   std::uint64_t rows;
   __device__ void operator()(std::uint64_t e) const { x[e] *= s[e % rows]; }
 };
+struct CopyDiagonal {  // e < n
+  const double* x;
+  double* diag;
+  std::uint64_t n;
+  __device__ void operator()(std::uint64_t e) const { diag[e] = x[e + e * n]; }
+};
+
+struct ApplyKernel {  // n×n column-major; distance: f(G_ii + G_jj - 2 G_ij), else f(G_ij)
+  double* x;
+  const double* diag;
+  std::uint64_t n;
+  KernelFunction f;
+  bool distance;
+  __device__ void operator()(std::uint64_t e) const {
+    const double t = distance ? diag[e % n] + diag[e / n] - 2 * x[e] : x[e];
+    x[e] = f.value(t);
+  }
+};
+
 struct SetDiagonal {  // e < min(rows, cols)
   double* x;
   std::uint64_t rows;
@@ -471,6 +490,15 @@ class CudaBackend final : public Backend {
     ctx_->activate();
     const auto diag = static_cast<std::uint64_t>(std::min(a.rows(), a.cols()));
     for_each(diag, SetDiagonal{a.data(), static_cast<std::uint64_t>(a.rows()), value});
+  }
+
+  void apply_kernel(Matrix& g, const KernelFunction& f, bool distance) override {
+    ctx_->activate();
+    const index_t n = square_dim(g, "apply_kernel");
+    const auto count = static_cast<std::uint64_t>(n);
+    DeviceBuffer diag(ctx_, count * sizeof(double));
+    for_each(count, CopyDiagonal{g.data(), diag.as<double>(), count});
+    for_each(count * count, ApplyKernel{g.data(), diag.as<const double>(), count, f, distance});
   }
 
   std::vector<double> eigenvalues(Matrix& a) override {

@@ -92,7 +92,7 @@ TEST(Cli, DefaultSuiteWritesRecordsEigenvaluesAndReport) {
     EXPECT_DOUBLE_EQ(eigs.back(), j["empirical"]["max"].get<double>());
     models.insert(j["model"].get<std::string>());
   }
-  EXPECT_EQ(models, (std::set<std::string>{"mp", "silverstein", "spiked", "rf", "kernel", "ck", "ntk", "llc_gram"}));
+  EXPECT_EQ(models, (std::set<std::string>{"mp", "silverstein", "spiked", "rf", "kernel", "ck", "ntk", "llc_gram", "kernel_el_karoui"}));
   // results.jsonl holds the same records as stdout.
   std::ifstream in(out / "results.jsonl");
   std::stringstream jsonl;

@@ -89,3 +89,13 @@ TEST(Networks, NonCentredActivationGivesThePredictedMeanOutlier) {
   EXPECT_NEAR(r["theory"]["outliers"][0]["position"].get<double>() / n_features, 1 / (2 * M_PI), 0.01);
   EXPECT_GT(r["empirical"]["outliers"][0]["alignment"].get<double>(), 0.99);
 }
+
+TEST(Networks, ElKarouiKernelLinearisation) {
+  // Bulk = affine image of MP(n/p); the 11ᵀ term is the one far outlier, kept out of the bulk.
+  for (const char* kind : {"inner", "distance"}) {
+    const auto r = run("kernel_el_karoui", {{"n", "1000"}, {"c", "1.5"}, {"kind", kind}, {"f", "gaussian"}});
+    expect_pass(r);
+    EXPECT_EQ(r["metrics"]["unpredicted_outliers"].get<double>(), 1.0);
+  }
+  expect_pass(run("kernel_el_karoui", {{"n", "1000"}, {"c", "2"}, {"kind", "inner"}, {"f", "exp"}}));
+}

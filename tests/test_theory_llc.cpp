@@ -3,8 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <memory>
 
 #include "core/error.hpp"
+#include "theory/affine_law.hpp"
 #include "theory/el_karoui.hpp"
 #include "theory/llc.hpp"
 #include "theory/mp.hpp"
@@ -122,4 +124,26 @@ TEST(RandomFeatureGram, IdentityKernelIsScaledMarchenkoPastur) {
   }
   EXPECT_EQ(RandomFeatureGram(std::vector<double>(100, 1.0), 1.5).atoms().size(), 0u);
   EXPECT_NEAR(RandomFeatureGram(std::vector<double>(100, 1.0), 0.6).atoms().at(0).mass, 0.4, 1e-12);
+}
+
+TEST(AffineLaw, IsTheImageOfTheBaseLaw) {
+  // a λ + b for λ ~ MP(0.5): both signs of a.
+  for (const double a : {2.0, -1.5}) {
+    const AffineLaw law(std::make_unique<MarchenkoPastur>(0.5), a, 0.3);
+    const MarchenkoPastur mp(0.5);
+    const auto s = law.support();
+    ASSERT_EQ(s.size(), 1u);
+    EXPECT_NEAR(s[0].lo, std::min(a * mp.lower_edge(), a * mp.upper_edge()) + 0.3, 1e-14);
+    EXPECT_NEAR(law.density(a * 1.0 + 0.3), mp.density(1.0) / std::abs(a), 1e-14);
+    const complex z(0.7, 0.4);
+    // m(z) = E 1/(aλ + b - z): check against the defining integral through the base transform.
+    const complex expected = mp.stieltjes((z - 0.3) / a) / a;
+    const complex got = law.stieltjes(z);
+    if (a > 0) {
+      EXPECT_NEAR(std::abs(got - expected), 0.0, 1e-14);
+    }
+    EXPECT_GT(got.imag(), 0.0);
+    EXPECT_NEAR(law.moments(2)[0], a * 1.0 + 0.3, 1e-14);
+    EXPECT_NEAR(law.moments(2)[1], a * a * 1.5 + 2 * a * 0.3 + 0.09, 1e-13);
+  }
 }

@@ -16,33 +16,6 @@ KernelFunctionKind parse_kernel_function(std::string_view name) {
   throw InputError(fmt::format("unknown kernel function '{}' (known: exp, gaussian, poly2)", name));
 }
 
-double KernelFunction::value(double t) const {
-  switch (kind) {
-    case KernelFunctionKind::exp: return std::exp(t);
-    case KernelFunctionKind::gaussian: return std::exp(-t / 2);
-    case KernelFunctionKind::poly2: return (1 + t) * (1 + t);
-  }
-  return 0;
-}
-
-double KernelFunction::derivative(double t) const {
-  switch (kind) {
-    case KernelFunctionKind::exp: return std::exp(t);
-    case KernelFunctionKind::gaussian: return -std::exp(-t / 2) / 2;
-    case KernelFunctionKind::poly2: return 2 * (1 + t);
-  }
-  return 0;
-}
-
-double KernelFunction::second_derivative(double t) const {
-  switch (kind) {
-    case KernelFunctionKind::exp: return std::exp(t);
-    case KernelFunctionKind::gaussian: return std::exp(-t / 2) / 4;
-    case KernelFunctionKind::poly2: return 2;
-  }
-  return 0;
-}
-
 KernelLinearisation inner_product_linearisation(const KernelFunction& f, double tau) {
   return {f.derivative(0), f.value(tau) - f.value(0) - tau * f.derivative(0)};
 }

@@ -5,18 +5,14 @@
 // so the bulk of K is the MP law of XᵀX/p, scaled by f'(0) or -2 f'(2τ) and shifted by υ.
 #include <string_view>
 
+#include "core/kernel_function.hpp"
+
 namespace rmt::theory {
 
-enum class KernelFunctionKind { exp, gaussian, poly2 };  // e^t, e^{-t/2}, (1 + t)²
+using rmt::KernelFunction;
+using rmt::KernelFunctionKind;
 
 KernelFunctionKind parse_kernel_function(std::string_view name);  // throws InputError
-
-struct KernelFunction {
-  KernelFunctionKind kind;
-  double value(double t) const;
-  double derivative(double t) const;
-  double second_derivative(double t) const;
-};
 
 struct KernelLinearisation {
   double slope;    // coefficient of XᵀX/p
