@@ -78,6 +78,8 @@ class Backend {
   Matrix gram(const Matrix& a, double alpha) { return gram(a, alpha, GramSide::rows); }
   // alpha · A B (A: m×k, B: k×n).
   virtual Matrix multiply(const Matrix& a, const Matrix& b, double alpha) = 0;
+  // alpha · Aᵀ B (A: k×m, B: k×n): back-propagation through a layer.
+  virtual Matrix multiply_transposed(const Matrix& a, const Matrix& b, double alpha) = 0;
   // Elementwise, in place: a ← f(a) (with f's shift and scale), or a ← f'(a).
   virtual void apply_activation(Matrix& a, const Activation& f) = 0;
   virtual void apply_derivative(Matrix& a, const Activation& f) = 0;

@@ -134,6 +134,16 @@ class CpuBackend final : public Backend {
     return c;
   }
 
+  Matrix multiply_transposed(const Matrix& a, const Matrix& b, double alpha) override {
+    RMT_EXPECTS(a.rows() == b.rows(), "multiply_transposed {}x{}ᵀ by {}x{}", a.rows(), a.cols(), b.rows(), b.cols());
+    Matrix c = host_matrix(a.cols(), b.cols());
+    cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, static_cast<blasint>(a.cols()),
+                static_cast<blasint>(b.cols()), static_cast<blasint>(a.rows()), alpha, a.data(),
+                static_cast<blasint>(a.rows()), b.data(), static_cast<blasint>(b.rows()), 0.0, c.data(),
+                static_cast<blasint>(a.cols()));
+    return c;
+  }
+
   void apply_activation(Matrix& a, const Activation& f) override {
     elementwise(a, [f](double x) { return f(x); });
   }

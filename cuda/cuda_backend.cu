@@ -449,6 +449,19 @@ class CudaBackend final : public Backend {
     return c;
   }
 
+  Matrix multiply_transposed(const Matrix& a, const Matrix& b, double alpha) override {
+    ctx_->activate();
+    expects(a.rows() == b.rows(), "multiply_transposed: " + shape(a) + "ᵀ by " + shape(b));
+    Matrix c = allocate(a.cols(), b.cols());
+    if (a.cols() == 0 || b.cols() == 0) return c;
+    const double beta = 0.0;
+    RMT_CUBLAS_TRY(cublasDgemm_64(ctx_->blas(), CUBLAS_OP_T, CUBLAS_OP_N, a.cols(), b.cols(), a.rows(), &alpha,
+                                  a.data(), leading_dim(a), b.data(), leading_dim(b), &beta, c.data(),
+                                  leading_dim(c)));
+    ctx_->sync();
+    return c;
+  }
+
   void apply_activation(Matrix& a, const Activation& f) override {
     ctx_->activate();
     for_each(element_count(a), ApplyActivation{a.data(), f});

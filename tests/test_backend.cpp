@@ -100,6 +100,22 @@ TEST_P(BackendTest, GramMatchesNaiveProduct) {
     }
 }
 
+TEST_P(BackendTest, MultiplyTransposedMatchesNaiveProduct) {
+  StreamKey other = kKey;
+  other.stream = 7;
+  Matrix a = backend->sample_gaussian(kKey, 13, 9);
+  Matrix b = backend->sample_gaussian(other, 13, 11);
+  const auto ah = backend->to_host(a), bh = backend->to_host(b);
+  const auto ch = backend->to_host(backend->multiply_transposed(a, b, 0.5));
+  for (index_t i = 0; i < 9; ++i)
+    for (index_t j = 0; j < 11; ++j) {
+      double s = 0;
+      for (index_t k = 0; k < 13; ++k) s += ah[k + i * 13] * bh[k + j * 13];
+      ASSERT_NEAR(ch[i + j * 9], 0.5 * s, 1e-13 * (1 + std::abs(s)));
+    }
+  EXPECT_THROW(backend->multiply_transposed(a, backend->sample_gaussian(kKey, 12, 3), 1.0), Error);
+}
+
 TEST_P(BackendTest, EigenvaluesPreserveTraceAndFrobeniusNorm) {
   const index_t p = 120, n = 200;
   Matrix x = backend->sample_gaussian(kKey, p, n);
