@@ -44,6 +44,7 @@ struct Theory {
   std::vector<complex> m;
   double scale = 1;  // the unit of the Stieltjes points
   int unpredicted = 0;      // bound on outliers the theory leaves out (Model::unpredicted_outliers)
+  double edge_scale = 1;    // δ of edge_scale()
   double separation = 0;    // eigenvalues above this are clearly beyond the right edge
 };
 
@@ -58,10 +59,8 @@ Theory build_theory(const ResolvedCase& c) {
   t.z = standard_stieltjes_points(t.support, t.scale);
   for (const auto z : t.z) t.m.push_back(t.law->stieltjes(z));
   t.unpredicted = c.model->unpredicted_outliers(c.params);
-  if (!t.support.empty()) {
-    const double d = static_cast<double>(c.sizes.eig_dim);
-    t.separation = t.support.back().hi + 3.0 * (t.support.back().hi - t.cdf->quantile(1.0 - 1.0 / d));
-  }
+  t.edge_scale = edge_scale(*t.law, *t.cdf, c.sizes.eig_dim);
+  if (!t.support.empty()) t.separation = t.support.back().hi + 3.0 * t.edge_scale;
   return t;
 }
 
@@ -149,15 +148,16 @@ std::string repro_command(const ResolvedCase& c, std::string_view backend) {
                      c.params.as_set_args(), c.spec.seed, c.spec.replicates, backend);
 }
 
-std::map<std::string, double> default_tolerances(const ResolvedCase& c, const SpectralLaw& law,
-                                                 const SpectralCdf& cdf) {
+double edge_scale(const SpectralLaw& law, const SpectralCdf& cdf, index_t dim) {
+  const auto support = law.support();
+  if (support.empty()) return 1.0;
+  return support.back().hi - cdf.quantile(1.0 - 1.0 / static_cast<double>(dim));
+}
+
+std::map<std::string, double> default_tolerances(const ResolvedCase& c, const SpectralLaw& law, double delta) {
   const auto d = static_cast<double>(c.sizes.eig_dim);
   const auto support = law.support();
   const double width = support.empty() ? 1.0 : support.back().hi - support.front().lo;
-  // The edge scale: the distance from the right edge to the quantile 1 - 1/d, where the largest
-  // eigenvalue lives (∝ d^{-2/3} at a square-root edge, wider when the density is thin there).
-  const double edge = support.empty() ? 0.0 : support.back().hi;
-  const double edge_scale = support.empty() ? 1.0 : edge - cdf.quantile(1.0 - 1.0 / d);
   // SPEC §9.5: nonlinear models converge with larger constants than MP (Stieltjes errors up to
   // 2e-2 for PW/CK/NTK and 2.6e-2 for Cheng–Singer against 5e-3 for MP at n ≈ 1000).
   const double factor = c.model->finite_size_factor();
@@ -165,7 +165,7 @@ std::map<std::string, double> default_tolerances(const ResolvedCase& c, const Sp
       {"ks", 2.0 * factor * std::log(d) / d},
       {"w1", 2.0 * factor * std::log(d) / d * width},
       {"stieltjes_error", 6.0 * factor / d},
-      {"edge_error_tw", 3.0 * edge_scale * std::pow(d, 2.0 / 3.0)},
+      {"edge_error_tw", 3.0 * delta * std::pow(d, 2.0 / 3.0)},
       {"moment_error", 10.0 * factor / d},
   };
   if (!c.model->judges_edge(c.params)) tol.erase("edge_error_tw");
@@ -239,7 +239,7 @@ nlohmann::json run_case(Backend& backend, const ResolvedCase& c, const std::file
       outliers.push_back({{"spike", o.spike}, {"position", o.position}, {"alignment", o.alignment}});
   }
 
-  const auto tolerance = default_tolerances(c, *t.law, *t.cdf);
+  const auto tolerance = default_tolerances(c, *t.law, t.edge_scale);
   bool pass = true;
   for (const auto& [k, tol] : tolerance) {
     const auto it = metric_sum.find(k);

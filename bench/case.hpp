@@ -46,8 +46,11 @@ nlohmann::json run_case(Backend& backend, const ResolvedCase& c, const std::file
 // "rmtbench run --model ... --set ... --seed ... --replicates ... --backend ..."
 std::string repro_command(const ResolvedCase& c, std::string_view backend);
 
+// The edge scale δ: the distance from the right edge to the quantile 1 - 1/d, where the largest of
+// d eigenvalues lives (∝ d^{-2/3} at a square-root edge, wider when the density is thin there).
+double edge_scale(const SpectralLaw& law, const SpectralCdf& cdf, index_t dim);
+
 // Default tolerances from SPEC §9.5, scaled with the size (see README, "Tolerances").
-std::map<std::string, double> default_tolerances(const ResolvedCase& c, const SpectralLaw& law,
-                                                 const SpectralCdf& cdf);
+std::map<std::string, double> default_tolerances(const ResolvedCase& c, const SpectralLaw& law, double delta);
 
 }  // namespace rmt::bench

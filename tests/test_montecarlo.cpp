@@ -117,7 +117,7 @@ TEST(MonteCarlo, MetricsDetectAWrongLaw) {
   StageTimes t;
   const auto eigs = c.model->sample(*backend, c.params, StreamKey{c.spec.seed, c.case_key, 0, 0}, t).eigenvalues;
   const theory::MarchenkoPastur right(0.5), wrong(0.6);
-  const auto tol = default_tolerances(c, right, SpectralCdf(right));
+  const auto tol = default_tolerances(c, right, edge_scale(right, SpectralCdf(right), c.sizes.eig_dim));
   EXPECT_LT(ks_distance(eigs, SpectralCdf(right)), tol.at("ks"));
   EXPECT_GT(ks_distance(eigs, SpectralCdf(wrong)), tol.at("ks"));
   std::vector<complex> z = standard_stieltjes_points(right.support(), 1.0), emp, th_right, th_wrong;

@@ -51,17 +51,15 @@ class LlcGramModel final : public Model {
         ParamSpec::integer("n", "1000", "number of samples (columns of X)", 2, 20000),
         ParamSpec::real("c", "0.5", "p/n (data dimension over samples)", 0, 100, /*min_open=*/true),
         ParamSpec::real("features", "1.5", "N/n (random features over samples)", 0, 100, /*min_open=*/true)};
-    for (auto& s : activation_params("relu")) specs.push_back(std::move(s));
     // Φ needs n²/2 kernel values: only activations with a closed form (SPEC §4.2) are affordable.
-    for (auto& s : specs)
-      if (s.name == "activation")
-        s.validate = [](std::string_view v, std::string_view what) {
-          Activation f;
-          f.kind = parse_activation_kind(trim(v));
-          if (!theory::kernel_closed_form(f, 1, 0.5, 1))
-            throw InputError(fmt::format("{}: '{}' has no closed-form kernel (SPEC §4.2); use linear, relu, leaky_relu, "
-                                         "abs, step, sign, erf, cos, sin, exp or quadratic", what, v));
-        };
+    const auto closed_form = [](ActivationKind kind, std::string_view v, std::string_view what) {
+      Activation f;
+      f.kind = kind;
+      if (!theory::kernel_closed_form(f, 1, 0.5, 1))
+        throw InputError(fmt::format("{}: '{}' has no closed-form kernel (SPEC §4.2); use linear, relu, leaky_relu, "
+                                     "abs, step, sign, erf, cos, sin, exp or quadratic", what, v));
+    };
+    for (auto& s : activation_params("relu", closed_form)) specs.push_back(std::move(s));
     for (auto& s : data_params()) specs.push_back(std::move(s));
     return specs;
   }

@@ -10,11 +10,14 @@
 
 namespace rmt::bench {
 
-std::vector<ParamSpec> activation_params(std::string default_activation) {
+std::vector<ParamSpec> activation_params(std::string default_activation, ActivationRestriction restrict) {
   return {ParamSpec::text("activation", std::move(default_activation),
                           "activation: linear, relu, abs, tanh, erf, sigmoid, sign, step, cos, sin, exp, quadratic, "
                           "leaky_relu, elu, softplus, gelu, swish",
-                          [](std::string_view v, std::string_view) { parse_activation_kind(trim(v)); }),
+                          [restrict](std::string_view v, std::string_view what) {
+                            const ActivationKind kind = parse_activation_kind(trim(v));
+                            if (restrict) restrict(kind, v, what);
+                          }),
           ParamSpec::real("slope", "0.01", "negative-side slope of leaky_relu", -1e3, 1e3)};
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // Helpers shared by the nonlinear models (rf, kernel, ck, ntk): the activation parameters and the
 // stage-timed backend calls.
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -9,8 +10,10 @@
 
 namespace rmt::bench {
 
-// `activation` (with the given default) and `slope` (leaky_relu).
-std::vector<ParamSpec> activation_params(std::string default_activation);
+// `activation` (with the given default) and `slope` (leaky_relu). `restrict`, when given, rejects
+// activations a model cannot use (throws InputError naming `what` and the value).
+using ActivationRestriction = std::function<void(ActivationKind, std::string_view value, std::string_view what)>;
+std::vector<ParamSpec> activation_params(std::string default_activation, ActivationRestriction restrict = {});
 // The raw activation named by the parameters (shift 0, scale 1).
 Activation activation_from(const Params& p);
 

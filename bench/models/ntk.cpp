@@ -32,14 +32,11 @@ class NtkModel final : public Model {
         ParamSpec::integer("n", "2000", "number of samples", 2, 1e7),
         ParamSpec::real("gamma0", "0.667", "γ0 = n/d0 (input dimension d0)", 0, 100, /*min_open=*/true),
         ParamSpec::real("gamma1", "0.8", "γ1 = n/d1 (hidden width d1)", 0, 100, /*min_open=*/true)};
-    for (auto& s : activation_params("relu")) specs.push_back(std::move(s));
-    for (auto& s : specs)
-      if (s.name == "activation")
-        s.validate = [](std::string_view v, std::string_view what) {
-          const auto kind = parse_activation_kind(trim(v));
-          if (kind == ActivationKind::sign || kind == ActivationKind::step)
-            throw InputError(fmt::format("{}: '{}' has a jump, so E σ'(ξ)² (the NTK's a_σ) is infinite", what, v));
-        };
+    const auto finite_derivative = [](ActivationKind kind, std::string_view v, std::string_view what) {
+      if (kind == ActivationKind::sign || kind == ActivationKind::step)
+        throw InputError(fmt::format("{}: '{}' has a jump, so E σ'(ξ)² (the NTK's a_σ) is infinite", what, v));
+    };
+    for (auto& s : activation_params("relu", finite_derivative)) specs.push_back(std::move(s));
     return specs;
   }
 
