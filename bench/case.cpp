@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "bench/curve_case.hpp"
 #include "bench/theory_json.hpp"
 #include "core/error.hpp"
 #include "core/metrics.hpp"
@@ -119,13 +120,24 @@ std::uint32_t case_key(std::string_view model, const Params& params) {
 ResolvedCase resolve_case(const CaseSpec& spec) {
   ResolvedCase c;
   c.spec = spec;
-  c.model = &find_model(spec.model);
+  c.base = &find_any_model(spec.model);
+  c.model = dynamic_cast<const Model*>(c.base);
+  c.curve = dynamic_cast<const CurveModel*>(c.base);
   if (spec.replicates < 1 || spec.replicates > 100000)
     throw InputError(fmt::format("case '{}': replicates = {} is out of range [1, 100000]", spec.name, spec.replicates));
   if (spec.precision != "fp64")
     throw InputError(fmt::format("case '{}': precision '{}' is not supported yet (only fp64)", spec.name, spec.precision));
-  c.params = resolve_params(spec.model, c.model->params(), spec.params);
-  c.sizes = c.model->sizes(c.params);
+  c.params = resolve_params(spec.model, c.base->params(), spec.params);
+  c.sizes = c.base->sizes(c.params);
+  if (c.curve) {
+    curve_axis(*c.curve, c.params);  // rejects two grids up front
+    c.curve->validate(c.params);
+    c.spec.replicates = std::max(c.spec.replicates, c.curve->min_replicates());
+  } else {
+    for (const auto& spec_param : c.base->params())
+      if (spec_param.kind == ParamSpec::Kind::grid && c.params.is_grid(spec_param.name))
+        throw InputError(fmt::format("case '{}': parameter {} cannot be a grid here", spec.name, spec_param.name));
+  }
   c.case_key = case_key(spec.model, c.params);
   for (const auto& [key, value] : spec.tolerance)
     if (!(value >= 0)) throw InputError(fmt::format("case '{}': tolerance {} = {} must be >= 0", spec.name, key, value));
@@ -133,7 +145,7 @@ ResolvedCase resolve_case(const CaseSpec& spec) {
 }
 
 void check_memory(const ResolvedCase& c, const Backend& backend) {
-  const std::size_t needed = c.model->bytes_needed(c.params);
+  const std::size_t needed = c.base->bytes_needed(c.params);
   const std::size_t available = backend.available_bytes();
   if (needed > available)
     throw ResourceError(fmt::format(
@@ -185,6 +197,7 @@ std::map<std::string, double> default_tolerances(const ResolvedCase& c, const Sp
 }
 
 nlohmann::json run_case(Backend& backend, const ResolvedCase& c, const std::filesystem::path& out_dir) {
+  if (c.curve) return run_curve_case(backend, c);
   const auto start = std::chrono::steady_clock::now();
   const auto theory_start = std::chrono::steady_clock::now();
   const Theory t = build_theory(c);

@@ -23,9 +23,13 @@ struct CaseSpec {
   std::map<std::string, double> tolerance;  // overrides of the default tolerances
 };
 
+class CurveModel;
+
 struct ResolvedCase {
   CaseSpec spec;
-  const Model* model = nullptr;
+  const ModelBase* base = nullptr;   // the model, whichever kind
+  const Model* model = nullptr;      // set for spectral models
+  const CurveModel* curve = nullptr; // set for learning-curve models (bench/curve_model.hpp)
   Params params;
   Sizes sizes;
   std::uint32_t case_key = 0;  // Philox key: hash of the model and its resolved parameters
@@ -40,7 +44,7 @@ std::uint32_t case_key(std::string_view model, const Params& params);
 // Throws ResourceError (exit 3) naming the bytes needed when the case cannot fit in the backend's memory.
 void check_memory(const ResolvedCase& c, const Backend& backend);
 
-// Runs every replicate, writes DIR/eigs/<case>.npy and returns the run record (DESIGN.md).
+// Runs every replicate, writes DIR/eigs/<case>.npy (spectral models) and returns the run record (DESIGN.md).
 nlohmann::json run_case(Backend& backend, const ResolvedCase& c, const std::filesystem::path& out_dir);
 
 // "rmtbench run --model ... --set ... --seed ... --replicates ... --backend ..."

@@ -9,14 +9,16 @@ namespace rmt::bench {
 
 struct RunOptions {
   std::vector<std::string> suites;
-  std::vector<std::string> cases;
+  std::vector<std::string> cases;  // case names, or sweep names (every point of the sweep)
   std::string model;
   std::vector<std::string> sets;
-  std::string backend = "auto";
+  std::string t;  // --t T1,T2,...: times for dynamics models, appended to every case as the parameter t
+  std::string backend;  // auto|cpu|cuda; empty: the suite's choice per case, else auto
   std::string precision = "fp64";
   std::optional<std::uint64_t> seed;
   std::optional<int> replicates;
   std::string out = "results";
+  std::string resume;  // --resume DIR: continue the run in DIR, skipping the cases it has recorded
   bool json = false;
   bool quiet = false;
 };
@@ -33,5 +35,14 @@ int theory_command(const TheoryOptions& o);
 int models_command(bool json);
 int devices_command(bool json);
 int report_command(const std::string& dir);
+
+struct CompareOptionsCli {
+  std::string base, now;
+  double rel_spread = 0.25;  // CompareOptions::assumed_rel_sd
+  double time_floor = 0.25;  // CompareOptions::time_floor_s
+  bool json = false;         // print compare.json on stdout instead of the table
+};
+// Exit 1 when any case is WORSE, else 0.
+int compare_command(const CompareOptionsCli& o);
 
 }  // namespace rmt::bench

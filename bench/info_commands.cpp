@@ -3,6 +3,7 @@
 
 #include "bench/case.hpp"
 #include "bench/commands.hpp"
+#include "bench/curve_case.hpp"
 #include "bench/model.hpp"
 #include "bench/theory_json.hpp"
 #include "core/backend.hpp"
@@ -13,10 +14,27 @@
 
 namespace rmt::bench {
 
+namespace {
+
+// `theory` for a learning-curve model: `risk` at one point, `curve` along a grid (or --t).
+int curve_theory_command(const CurveModel& model, const TheoryOptions& o, Assignments sets) {
+  if (!o.x.empty() || !o.z.empty())
+    throw InputError(fmt::format("--x/--z: model {} is a learning curve; it has no spectrum", o.model));
+  if (!o.t.empty()) sets.emplace_back("t", o.t);
+  const Params params = resolve_params(o.model, model.params(), sets);
+  model.validate(params);
+  const CurveAxis axis = curve_axis(model, params);
+  fmt::print("{}\n", curve_theory_json(model, params, axis, model.theory(params, axis)).dump());
+  return 0;
+}
+
+}  // namespace
+
 int theory_command(const TheoryOptions& o) {
-  const Model& model = find_model(o.model);
   Assignments sets;
   for (const auto& s : o.sets) sets.push_back(parse_assignment(s, "--set"));
+  if (const CurveModel* curve = find_curve_model(o.model)) return curve_theory_command(*curve, o, sets);
+  const Model& model = find_model(o.model);
   const Params params = resolve_params(o.model, model.params(), sets);
   if (!o.t.empty()) throw InputError(fmt::format("--t: model {} has no time dependence", o.model));
   const auto x = o.x.empty() ? std::vector<double>{} : parse_real_list(o.x, "--x");
@@ -38,6 +56,12 @@ int models_command(bool json) {
                    {"outputs", m->tracked_spikes(resolve_params(m->name(), m->params(), {})) > 0
                                    ? nlohmann::json{"support", "atoms", "density", "stieltjes", "moments", "outliers"}
                                    : nlohmann::json{"support", "atoms", "density", "stieltjes", "moments"}}});
+  }
+  for (const auto& m : curve_models()) {
+    nlohmann::json params = nlohmann::json::array();
+    for (const auto& p : m->params()) params.push_back(p.to_json());
+    all.push_back({{"name", m->name()}, {"matrix", m->matrix()}, {"theory", m->section()}, {"params", params},
+                   {"axes", m->axes()}, {"outputs", nlohmann::json{"risk", "curve"}}});
   }
   if (json) {
     fmt::print("{}\n", all.dump(2));

@@ -30,11 +30,15 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--case", run.cases, "run only the named cases of the suites");
   run_cmd->add_option("--model", run.model, "run one ad-hoc case of this model");
   run_cmd->add_option("--set", run.sets, "model parameter KEY=VALUE (repeatable)");
-  run_cmd->add_option("--backend", run.backend, "auto|cpu|cuda")->capture_default_str();
+  run_cmd->add_option("--backend", run.backend, "auto|cpu|cuda (default: the suite's backend per case, else auto)");
   run_cmd->add_option("--precision", run.precision, "fp64 (fp32 not yet supported)")->capture_default_str();
   run_cmd->add_option("--seed", run.seed, "random seed (overrides the suite)");
   run_cmd->add_option("--replicates", run.replicates, "independent draws per case (overrides the suite)");
-  run_cmd->add_option("--out", run.out, "output directory")->capture_default_str();
+  run_cmd->add_option("--t", run.t, "times T1,T2,... for dynamics models (the parameter t of every case)");
+  auto* out_opt = run_cmd->add_option("--out", run.out, "output directory")->capture_default_str();
+  run_cmd->add_option("--resume", run.resume, "continue the run in DIR: skip the cases it has recorded")
+      ->option_text("DIR")
+      ->excludes(out_opt);
   run_cmd->add_flag("--json", run.json, "print one JSON record per case on stdout");
   run_cmd->add_flag("--quiet", run.quiet, "no progress on stderr");
 
@@ -56,6 +60,17 @@ int main(int argc, char** argv) {
   auto* devices_cmd = app.add_subcommand("devices", "list backends and devices");
   devices_cmd->add_flag("--json", devices_json, "JSON output");
 
+  CompareOptionsCli compare;
+  auto* compare_cmd = app.add_subcommand("compare", "regression verdicts of NEW_DIR against BASE_DIR (exit 1 on WORSE)");
+  compare_cmd->add_option("base", compare.base, "baseline run directory")->required();
+  compare_cmd->add_option("new", compare.now, "new run directory (gets compare.json and a report section)")->required();
+  compare_cmd->add_option("--rel-spread", compare.rel_spread,
+                          "per-replicate spread of a metric, relative to its value, when records carry none")
+      ->capture_default_str();
+  compare_cmd->add_option("--time-floor", compare.time_floor, "timing changes below this many seconds are SAME")
+      ->capture_default_str();
+  compare_cmd->add_flag("--json", compare.json, "print compare.json on stdout");
+
   std::string report_dir;
   auto* report_cmd = app.add_subcommand("report", "rebuild DIR/report.html from DIR/results.jsonl");
   report_cmd->add_option("dir", report_dir, "run directory")->required();
@@ -73,6 +88,7 @@ int main(int argc, char** argv) {
     if (*models_cmd) return models_command(models_json);
     if (*devices_cmd) return devices_command(devices_json);
     if (*report_cmd) return report_command(report_dir);
+    if (*compare_cmd) return compare_command(compare);
   } catch (const rmt::InputError& e) {
     return fail(2, e.what());
   } catch (const rmt::ResourceError& e) {

@@ -54,16 +54,23 @@ struct Draw {
   std::vector<Outlier> outliers;    // largest eigenvalues paired with the spikes (spiked models)
 };
 
-class Model {
+// What every model declares: its name, what it measures, its parameters and its sizes.
+class ModelBase {
  public:
-  virtual ~Model() = default;
+  virtual ~ModelBase() = default;
   virtual std::string_view name() const = 0;
-  virtual std::string_view matrix() const = 0;   // the matrix whose spectrum is measured
+  virtual std::string_view matrix() const = 0;   // the matrix whose spectrum (or the estimator whose risk) is measured
   virtual std::string_view section() const = 0;  // SPEC section of its theory
   virtual std::vector<ParamSpec> params() const = 0;
   virtual Sizes sizes(const Params& p) const = 0;
   // Peak bytes of matrix storage on the backend for one draw.
-  virtual std::size_t bytes_needed(const Params& p) const;
+  virtual std::size_t bytes_needed(const Params& p) const = 0;
+};
+
+// A spectral model: the eigenvalue distribution of one random matrix against its law.
+class Model : public ModelBase {
+ public:
+  std::size_t bytes_needed(const Params& p) const override;
   // The theoretical law. `key` names the case's random streams (seed, case): models whose theory
   // depends on a data set drawn from them (llc_gram) regenerate it; the others ignore it.
   virtual std::unique_ptr<SpectralLaw> law(const Params& p, const StreamKey& key) const = 0;
@@ -85,6 +92,8 @@ class Model {
 
 const std::vector<std::unique_ptr<Model>>& models();
 const Model& find_model(std::string_view name);  // throws InputError listing the known models
+// Any model, spectral or learning-curve (bench/curve_model.hpp); throws InputError listing them all.
+const ModelBase& find_any_model(std::string_view name);
 
 // Registration functions, one per model family file.
 std::unique_ptr<Model> make_mp_model();

@@ -1,24 +1,37 @@
-// `rmtbench run`: resolve every case first (bad input exits 2 before anything is written), check
-// memory (exit 3 before allocating), then run the cases, writing results atomically after each.
+// `rmtbench run`: resolve every case first (bad input exits 2 before anything is written), pick the
+// backends and check memory (exit 3 before allocating), then run the cases, appending each record
+// to DIR/results.jsonl as it finishes (bench/run_log.hpp), so that `--resume DIR` can continue a run
+// that was killed. Ends with DIR/convergence.json and DIR/report.html.
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <optional>
 #include <filesystem>
+#include <map>
+#include <set>
 
 #include <fmt/format.h>
 
 #include "bench/case.hpp"
 #include "bench/commands.hpp"
+#include "bench/run_log.hpp"
 #include "bench/suite.hpp"
 #include "core/atomic_file.hpp"
+#include "core/convergence.hpp"
 #include "core/error.hpp"
 #include "core/parse.hpp"
+#include "core/progress.hpp"
 #include "core/report.hpp"
 
 namespace rmt::bench {
 
 namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
 
 Assignments parse_sets(const std::vector<std::string>& sets) {
   Assignments out;
@@ -26,46 +39,127 @@ Assignments parse_sets(const std::vector<std::string>& sets) {
   return out;
 }
 
-std::vector<CaseSpec> select_cases(const RunOptions& o) {
+std::vector<SuiteCase> select_cases(const RunOptions& o) {
   const Assignments sets = parse_sets(o.sets);
-  std::vector<CaseSpec> cases;
+  std::vector<SuiteCase> cases;
   if (!o.model.empty()) {
     if (!o.suites.empty()) throw InputError("--model: give either suite files or --model, not both");
-    CaseSpec spec;
-    spec.name = o.model;
-    for (const auto& [k, v] : sets) spec.name += fmt::format("_{}={}", k, v);
-    spec.model = o.model;
-    cases.push_back(spec);
+    SuiteCase c;
+    c.spec.name = o.model;
+    for (const auto& [k, v] : sets) c.spec.name += fmt::format("_{}={}", k, v);
+    c.spec.model = o.model;
+    c.origin = "--model";
+    cases.push_back(c);
   } else if (o.suites.empty()) {
-    cases = default_suite();
+    cases = default_suite_cases();
   } else {
     for (const auto& path : o.suites)
-      for (auto& c : load_suite(path)) cases.push_back(std::move(c));
+      for (auto& c : load_suite_cases(path)) cases.push_back(std::move(c));
+    check_unique_names(cases);
   }
-  if (!o.cases.empty()) {
-    std::vector<CaseSpec> chosen;
+  if (!o.cases.empty()) {  // a case name, or a sweep's name for all of its points
+    std::vector<SuiteCase> chosen;
+    std::set<std::string> taken;
     for (const auto& name : o.cases) {
-      const auto it = std::find_if(cases.begin(), cases.end(), [&](const CaseSpec& c) { return c.name == name; });
-      if (it == cases.end()) throw InputError(fmt::format("--case: no case named '{}'", name));
-      chosen.push_back(*it);
+      bool found = false;
+      for (const auto& c : cases)
+        if (c.spec.name == name || c.sweep == name) {
+          found = true;
+          if (taken.insert(c.spec.name).second) chosen.push_back(c);
+        }
+      if (!found) throw InputError(fmt::format("--case: no case or sweep named '{}'", name));
     }
     cases = std::move(chosen);
   }
   for (auto& c : cases) {
-    c.params.insert(c.params.end(), sets.begin(), sets.end());
-    if (o.seed) c.seed = *o.seed;
-    if (o.replicates) c.replicates = *o.replicates;
-    if (o.precision != "fp64") c.precision = o.precision;
+    c.spec.params.insert(c.spec.params.end(), sets.begin(), sets.end());
+    if (!o.t.empty()) c.spec.params.emplace_back("t", o.t);
+    if (o.seed) c.spec.seed = *o.seed;
+    if (o.replicates) c.spec.replicates = *o.replicates;
+    if (o.precision != "fp64") c.spec.precision = o.precision;
   }
   return cases;
 }
 
-std::string fmt_metric(const nlohmann::json& metrics, const char* key) {
-  if (!metrics.contains(key)) return "-";
+// What DIR/run.json keeps of the command line, so that `run --resume DIR` alone repeats it.
+json selection_json(const RunOptions& o) {
+  std::vector<std::string> suites;
+  for (const auto& s : o.suites) suites.push_back(fs::absolute(s).lexically_normal().string());
+  json j = {{"suites", suites}, {"cases", o.cases}, {"model", o.model}, {"sets", o.sets}, {"t", o.t},
+            {"backend", o.backend}, {"precision", o.precision}};
+  if (o.seed) j["seed"] = *o.seed;
+  if (o.replicates) j["replicates"] = *o.replicates;
+  return j;
+}
+
+// `run --resume DIR` with no suite and no --model: the selection recorded in DIR/run.json, with
+// whatever the command line sets on top.
+RunOptions with_recorded_selection(RunOptions o) {
+  if (o.resume.empty() || !o.suites.empty() || !o.model.empty()) return o;
+  const auto file = fs::path(o.resume) / "run.json";
+  std::ifstream in(file);
+  if (!in) return o;
+  const auto j = json::parse(in, nullptr, false);
+  if (j.is_discarded() || !j.contains("selection") || !j["selection"].is_object())
+    throw InputError(fmt::format("--resume: '{}' is not a run description", file.string()));
+  const auto& s = j["selection"];
+  try {
+    o.suites = s.value("suites", std::vector<std::string>{});
+    o.model = s.value("model", std::string());
+    if (o.cases.empty()) o.cases = s.value("cases", std::vector<std::string>{});
+    if (o.sets.empty()) o.sets = s.value("sets", std::vector<std::string>{});
+    if (o.t.empty()) o.t = s.value("t", std::string());
+    if (o.backend.empty()) o.backend = s.value("backend", std::string());
+    if (o.precision == "fp64") o.precision = s.value("precision", std::string("fp64"));
+    if (!o.seed && s.contains("seed")) o.seed = s["seed"].get<std::uint64_t>();
+    if (!o.replicates && s.contains("replicates")) o.replicates = s["replicates"].get<int>();
+  } catch (const json::exception& e) {
+    throw InputError(fmt::format("--resume: '{}': {}", file.string(), e.what()));
+  }
+  return o;
+}
+
+struct Planned {
+  SuiteCase entry;
+  ResolvedCase resolved;
+  Backend* backend = nullptr;  // null: skipped
+  std::string skip_reason;
+  std::string id;  // case_id (when it runs)
+  double cost = 0;  // for the ETA: roughly the eigensolver's and the Gram matrix's flops
+};
+
+// Backends are created once per request ("auto", "cpu", "cuda"), when a case first needs one.
+class Backends {
+ public:
+  explicit Backends(bool quiet) : quiet_(quiet) {}
+  Backend& get(const std::string& request) {
+    auto& b = by_request_[request];
+    if (!b) {
+      std::string note;
+      b = select_backend(request, &note);
+      if (!quiet_) fmt::print(stderr, "{} — {}\n", note, b->info().name);
+    }
+    return *b;
+  }
+
+ private:
+  bool quiet_;
+  std::map<std::string, std::unique_ptr<Backend>> by_request_;
+};
+
+std::string case_backend_request(const RunOptions& o, const SuiteCase& c) {
+  if (!o.backend.empty()) return o.backend;
+  return c.backend.empty() ? "auto" : c.backend;
+}
+
+std::string fmt_metric(const json& metrics, const char* key) {
+  if (!metrics.contains(key) || !metrics[key].is_number()) return "-";
   return fmt::format("{:.3g}", metrics[key].get<double>());
 }
 
-void print_table_row(const nlohmann::json& r) {
+constexpr const char* kTableFormat = "{:<28} {:<16} {:>7} {:>9} {:>9} {:>9} {:>10} {:>9}  {}\n";
+
+void print_table_row(const json& r) {
   const auto& m = r["metrics"];
   fmt::print("{:<28} {:<16} {:>7} {:>9} {:>9} {:>9} {:>10} {:>8.2f}s  {}\n", r["case"].get<std::string>(),
              r["model"].get<std::string>(), r["size"]["eig_dim"].get<long>(), fmt_metric(m, "ks"), fmt_metric(m, "w1"),
@@ -73,47 +167,141 @@ void print_table_row(const nlohmann::json& r) {
              r["verdict"].get<std::string>() == "pass" ? "PASS" : "FAIL");
 }
 
+std::string utc_now() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
 }  // namespace
 
-int run_command(const RunOptions& o) {
+int run_command(const RunOptions& given) {
+  const RunOptions o = with_recorded_selection(given);
   if (o.precision != "fp64" && o.precision != "fp32")
     throw InputError(fmt::format("--precision: unknown precision '{}' (expected fp64 or fp32)", o.precision));
-  std::vector<ResolvedCase> cases;
-  for (const auto& spec : select_cases(o)) cases.push_back(resolve_case(spec));
+  if (!o.backend.empty() && o.backend != "auto" && o.backend != "cpu" && o.backend != "cuda")
+    throw InputError(fmt::format("--backend: unknown backend '{}' (expected auto, cpu or cuda)", o.backend));
 
-  std::string note;
-  auto backend = select_backend(o.backend, &note);
-  if (!o.quiet) fmt::print(stderr, "{} — {}\n", note, backend->info().name);
-  for (const auto& c : cases) check_memory(c, *backend);
-
-  const std::filesystem::path out(o.out);
-  std::filesystem::create_directories(out / "eigs");
-  std::string jsonl;
-  int failed = 0;
-  if (!o.json)
-    fmt::print("{:<28} {:<16} {:>7} {:>9} {:>9} {:>9} {:>10} {:>9}  {}\n", "case", "model", "dim", "ks", "w1",
-               "edge_tw", "stieltjes", "time", "verdict");
-  for (std::size_t i = 0; i < cases.size(); ++i) {
-    const auto& c = cases[i];
-    if (!o.quiet)
-      fmt::print(stderr, "[{}/{}] {} ({}, {}x{}, {} replicate{}) ...\n", i + 1, cases.size(), c.spec.name,
-                 c.spec.model, c.sizes.rows, c.sizes.cols, c.spec.replicates, c.spec.replicates > 1 ? "s" : "");
-    const nlohmann::json record = run_case(*backend, c, out);
-    const std::string line = record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    jsonl += line + "\n";
-    write_file_atomically(out / "results.jsonl", jsonl);
-    if (record["verdict"] != "pass") ++failed;
-    if (o.json) {
-      fmt::print("{}\n", line);
-    } else {
-      print_table_row(record);
-    }
-    std::fflush(stdout);
+  std::vector<Planned> plan;
+  for (auto& c : select_cases(o)) {
+    Planned p;
+    p.resolved = resolve_case(c.spec);
+    p.entry = std::move(c);
+    plan.push_back(std::move(p));
   }
+
+  // Backends and memory, before anything is written.
+  Backends backends(o.quiet);
+  std::optional<CudaProbe> probe;
+  for (auto& p : plan) {
+    std::string request = case_backend_request(o, p.entry);
+    if (p.entry.needs == "cuda") {
+      if (!probe) probe = probe_cuda();
+      if (request == "cpu") {
+        p.skip_reason = "requires cuda; this run uses the cpu backend";
+        continue;
+      }
+      if (!probe->usable) {
+        p.skip_reason = fmt::format("requires cuda; no usable CUDA device ({})", probe->reason);
+        continue;
+      }
+      request = "cuda";
+    }
+    p.backend = &backends.get(request);
+    check_memory(p.resolved, *p.backend);
+    p.id = case_id(p.resolved, p.backend->name());
+    const auto d = static_cast<double>(p.resolved.sizes.eig_dim);
+    const auto rc = static_cast<double>(p.resolved.sizes.rows) * static_cast<double>(p.resolved.sizes.cols);
+    p.cost = p.resolved.spec.replicates * (d * d * d + rc * d) * 1e-9 + 0.05;
+  }
+
+  const fs::path out(o.resume.empty() ? o.out : o.resume);
+  const bool resume = !o.resume.empty();
+  fs::create_directories(out / "eigs");
+  RunLog log(out, resume);
+  if (!resume)
+    for (const char* stale : {"convergence.json", "compare.json"}) fs::remove(out / stale);
+
+  json skipped = json::array();
+  std::size_t to_run = 0, recorded = 0;
+  double total_cost = 0;
+  for (const auto& p : plan) {
+    if (!p.backend) {
+      skipped.push_back({{"case", p.entry.spec.name}, {"model", p.entry.spec.model}, {"reason", p.skip_reason}});
+    } else if (log.find(p.id, p.entry.spec.name)) {
+      ++recorded;
+    } else {
+      ++to_run;
+      total_cost += p.cost;
+    }
+  }
+  write_file_atomically(out / "run.json", json{{"schema_version", 1},
+                                               {"started", utc_now()},
+                                               {"resumed", resume},
+                                               {"selection", selection_json(o)},
+                                               {"skipped", skipped}}
+                                              .dump(2));
+
+  Progress progress(Progress::mode_for(o.quiet), to_run, total_cost);
+  if (resume)
+    progress.note(fmt::format("resuming {}: {} case{} already recorded, {} to run{}", out.string(), recorded,
+                              recorded == 1 ? "" : "s", to_run,
+                              log.dropped_partial_line() ? " (dropped an interrupted last line)" : ""));
+  if (!o.json)
+    progress.print_above([] {
+      fmt::print(kTableFormat, "case", "model", "dim", "ks", "w1", "edge_tw", "stieltjes", "time", "verdict");
+      std::fflush(stdout);
+    });
+
+  int failed = 0;
+  std::size_t measured = 0;
+  for (const auto& p : plan) {
+    const auto& name = p.entry.spec.name;
+    if (!p.backend) {
+      progress.note(fmt::format("skipped {}: {}", name, p.skip_reason));
+      if (!o.json) progress.print_above([&] {
+          fmt::print("{:<28} {:<16} {:>7} {:>9} {:>9} {:>9} {:>10} {:>9}  SKIP ({})\n", name, p.entry.spec.model, "-",
+                     "-", "-", "-", "-", "-", p.skip_reason);
+          std::fflush(stdout);
+        });
+      continue;
+    }
+    json record;
+    if (const json* done = log.find(p.id, name)) {
+      record = *done;
+    } else {
+      const auto& s = p.resolved.sizes;
+      progress.start(name,
+                     fmt::format("{}, {}x{}, {} replicate{}", p.entry.spec.model, s.rows, s.cols,
+                                 p.entry.spec.replicates, p.entry.spec.replicates > 1 ? "s" : ""),
+                     p.cost);
+      const auto start = std::chrono::steady_clock::now();
+      record = run_case(*p.backend, p.resolved, out);
+      record["case_id"] = p.id;
+      if (!p.entry.sweep.empty()) record["sweep"] = {{"name", p.entry.sweep}, {"axes", p.entry.sweep_axes}};
+      log.append(record);
+      ++measured;
+      progress.finish(name, record.value("verdict", std::string()) == "pass" ? "PASS" : "FAIL",
+                      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), p.cost);
+    }
+    if (record.value("verdict", std::string()) != "pass") ++failed;
+    progress.print_above([&] {
+      if (o.json) fmt::print("{}\n", record_line(record));
+      else print_table_row(record);
+      std::fflush(stdout);
+    });
+  }
+
+  write_file_atomically(out / "convergence.json", convergence_json(convergence_studies(log.records())).dump(2));
   write_report(out);
-  if (!o.quiet)
-    fmt::print(stderr, "{} case{}, {} failed; results in {}, report {}\n", cases.size(), cases.size() == 1 ? "" : "s",
-               failed, (out / "results.jsonl").string(), (out / "report.html").string());
+  const auto ran = plan.size() - skipped.size();
+  progress.note(fmt::format("{} case{}, {} failed{}{}; results in {}, report {}", ran, ran == 1 ? "" : "s", failed,
+                            skipped.empty() ? "" : fmt::format(", {} skipped", skipped.size()),
+                            resume ? fmt::format(", {} measured now", measured) : "",
+                            (out / "results.jsonl").string(), (out / "report.html").string()));
   return failed > 0 ? 1 : 0;
 }
 

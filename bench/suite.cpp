@@ -1,28 +1,61 @@
 #include "bench/suite.hpp"
 
+#include <algorithm>
 #include <fstream>
-#include <set>
+#include <map>
+#include <optional>
 #include <sstream>
 
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
 #include "bench/embedded_suites.hpp"
+#include "bench/sweep.hpp"
 #include "core/error.hpp"
 
 namespace rmt::bench {
 
 namespace {
 
+namespace fs = std::filesystem;
+
+// Keys shared by [defaults], include tables and [[case]]: each may set any of them.
+struct Common {
+  std::optional<std::uint64_t> seed;
+  std::optional<int> replicates;
+  std::optional<std::string> precision, backend, needs;
+  Assignments params;
+  std::map<std::string, double> tolerance;
+
+  // `over` wins where it sets something; parameters are appended (the last assignment wins).
+  void apply_to(SuiteCase& c) const {
+    if (seed) c.spec.seed = *seed;
+    if (replicates) c.spec.replicates = *replicates;
+    if (precision) c.spec.precision = *precision;
+    if (backend) c.backend = *backend;
+    if (needs) c.needs = *needs;
+    c.spec.params.insert(c.spec.params.end(), params.begin(), params.end());
+    for (const auto& [k, v] : tolerance) c.spec.tolerance[k] = v;
+  }
+};
+
+const std::vector<std::string_view> kCommonKeys = {"seed",     "replicates", "precision", "backend",
+                                                  "requires", "params",     "tolerance"};
+
+std::uint32_t line_of(const toml::node& node) { return node.source().begin.line; }
+
 class SuiteReader {
  public:
-  explicit SuiteReader(std::string_view source) : source_(source) {}
+  SuiteReader(std::string source, std::vector<fs::path>* open_files) : source_(std::move(source)), open_(open_files) {}
 
-  [[noreturn]] void fail(const toml::node& node, std::string_view message) const {
-    throw InputError(fmt::format("{}:{}: {}", source_, node.source().begin.line, message));
+  [[noreturn]] void fail(std::uint32_t line, std::string_view message) const {
+    throw InputError(fmt::format("{}:{}: {}", source_, line, message));
   }
+  [[noreturn]] void fail(const toml::node& node, std::string_view message) const { fail(line_of(node), message); }
 
-  void allow_only(const toml::table& table, std::initializer_list<std::string_view> keys, std::string_view where) const {
+  std::string origin(const toml::node& node) const { return fmt::format("{}:{}", source_, line_of(node)); }
+
+  void allow_only(const toml::table& table, const std::vector<std::string_view>& keys, std::string_view where) const {
     for (const auto& [key, node] : table) {
       if (std::find(keys.begin(), keys.end(), key.str()) == keys.end()) {
         std::string known;
@@ -35,6 +68,14 @@ class SuiteReader {
   std::string text(const toml::node& node, std::string_view key) const {
     if (const auto* s = node.as_string()) return s->get();
     fail(node, fmt::format("'{}' must be a string", key));
+  }
+
+  std::string one_of(const toml::node& node, std::string_view key, std::initializer_list<std::string_view> allowed) const {
+    const std::string v = text(node, key);
+    if (std::find(allowed.begin(), allowed.end(), v) != allowed.end()) return v;
+    std::string known;
+    for (const auto a : allowed) known += (known.empty() ? "" : ", ") + std::string(a);
+    fail(node, fmt::format("'{}' = \"{}\" is not one of {}", key, v, known));
   }
 
   std::int64_t integer(const toml::node& node, std::string_view key) const {
@@ -53,6 +94,10 @@ class SuiteReader {
     if (const auto* i = node.as_integer()) return fmt::format("{}", i->get());
     if (const auto* f = node.as_floating_point()) return fmt::format("{}", f->get());
     if (const auto* s = node.as_string()) return s->get();
+    if (node.is_array())
+      fail(node, fmt::format("parameter '{}' is an array: put it under [case.sweep] to run one case per value "
+                             "(a grid-valued parameter of one case is a string such as \"0.001:1:20log\")",
+                             key));
     fail(node, fmt::format("parameter '{}' must be a number or a string", key));
   }
 
@@ -61,82 +106,251 @@ class SuiteReader {
     fail(node, fmt::format("'{}' must be a table", key));
   }
 
-  // Applies the keys shared by [defaults] and [[case]].
-  void common(const toml::table& t, CaseSpec& spec) const {
+  Common common(const toml::table& t) const {
+    Common c;
     if (const auto* n = t.get("seed")) {
       const auto v = integer(*n, "seed");
       if (v < 0) fail(*n, "'seed' must be >= 0");
-      spec.seed = static_cast<std::uint64_t>(v);
+      c.seed = static_cast<std::uint64_t>(v);
     }
     if (const auto* n = t.get("replicates")) {
       const auto v = integer(*n, "replicates");
       if (v < 1 || v > 100000) fail(*n, fmt::format("'replicates' = {} is out of range [1, 100000]", v));
-      spec.replicates = static_cast<int>(v);
+      c.replicates = static_cast<int>(v);
     }
-    if (const auto* n = t.get("precision")) spec.precision = text(*n, "precision");
-  }
-
-  CaseSpec read_case(const toml::table& t, const CaseSpec& defaults) const {
-    allow_only(t, {"name", "model", "params", "seed", "replicates", "precision", "tolerance"}, "[[case]]");
-    CaseSpec spec = defaults;
-    const auto* name = t.get("name");
-    const auto* model = t.get("model");
-    if (!name) fail(t, "[[case]] has no 'name'");
-    if (!model) fail(t, "[[case]] has no 'model'");
-    spec.name = text(*name, "name");
-    if (spec.name.empty()) fail(*name, "'name' must not be empty");
-    spec.model = text(*model, "model");
-    common(t, spec);
+    if (const auto* n = t.get("precision")) c.precision = one_of(*n, "precision", {"fp64", "fp32"});
+    if (const auto* n = t.get("backend")) c.backend = one_of(*n, "backend", {"auto", "cpu", "cuda"});
+    if (const auto* n = t.get("requires")) c.needs = one_of(*n, "requires", {"cuda"});
     if (const auto* p = t.get("params"))
-      for (const auto& [key, value] : table(*p, "params")) spec.params.emplace_back(std::string(key.str()), param_value(value, key.str()));
+      for (const auto& [key, value] : table(*p, "params")) c.params.emplace_back(std::string(key.str()), param_value(value, key.str()));
     if (const auto* tol = t.get("tolerance"))
-      for (const auto& [key, value] : table(*tol, "tolerance")) spec.tolerance[std::string(key.str())] = number(value, key.str());
-    return spec;
+      for (const auto& [key, value] : table(*tol, "tolerance")) {
+        const double v = number(value, key.str());
+        if (!(v >= 0)) fail(value, fmt::format("tolerance '{}' = {} must be >= 0", key.str(), v));
+        c.tolerance[std::string(key.str())] = v;
+      }
+    return c;
   }
 
-  std::vector<CaseSpec> read(const toml::table& root) const {
-    allow_only(root, {"defaults", "case"}, "the suite");
-    CaseSpec defaults;
-    if (const auto* d = root.get("defaults")) {
-      const auto& t = table(*d, "defaults");
-      allow_only(t, {"seed", "replicates", "precision"}, "[defaults]");
-      common(t, defaults);
-    }
-    const auto* cases = root.get("case");
-    if (!cases || !cases->is_array_of_tables()) fail(root, "the suite has no [[case]] tables");
-    std::vector<CaseSpec> out;
-    std::set<std::string> names;
-    for (const auto& node : *cases->as_array()) {
-      out.push_back(read_case(*node.as_table(), defaults));
-      if (!names.insert(out.back().name).second) fail(node, fmt::format("duplicate case name '{}'", out.back().name));
+  // The axes of a [case.sweep] / [case.zip] table, in the order written.
+  std::vector<SweepAxis> axes(const toml::table& t, std::string_view where, const ModelBase& model) const {
+    std::vector<std::pair<std::string, const toml::node*>> entries;
+    for (const auto& [key, node] : t) entries.emplace_back(std::string(key.str()), &node);
+    std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
+      const auto sa = a.second->source().begin, sb = b.second->source().begin;
+      return sa.line != sb.line ? sa.line < sb.line : sa.column < sb.column;
+    });
+    const auto specs = model.params();
+    std::vector<SweepAxis> out;
+    for (const auto& [key, node] : entries) {
+      const auto spec = std::find_if(specs.begin(), specs.end(), [&](const ParamSpec& s) { return s.name == key; });
+      if (spec == specs.end()) {
+        std::string known;
+        for (const auto& s : specs) known += (known.empty() ? "" : ", ") + s.name;
+        fail(*node, fmt::format("{}: unknown parameter '{}' for model {} (known: {})", where, key, model.name(), known));
+      }
+      SweepAxis axis{key, {}};
+      const auto what = fmt::format("{} '{}'", where, key);
+      if (const auto* s = node->as_string()) {
+        try {
+          axis.values = grid_values(s->get(), spec->kind == ParamSpec::Kind::integer, what);
+        } catch (const InputError& e) {
+          fail(*node, fmt::format("{} (text values go in an array: {} = [\"a\", \"b\"])", e.what(), key));
+        }
+      } else if (const auto* a = node->as_array()) {
+        std::vector<std::string> texts;
+        for (const auto& v : *a) texts.push_back(param_value(v, key));
+        if (texts.empty()) fail(*node, fmt::format("{} has no values", what));
+        axis.values = list_values(texts);
+      } else {
+        fail(*node, fmt::format("{} must be an array of values or a grid string (\"a:b:k\", \"a:b:klog\", \"1,2,3\")", what));
+      }
+      out.push_back(std::move(axis));
     }
     return out;
   }
 
+  std::vector<SuiteCase> read_case(const toml::table& t, const Common& defaults) const {
+    std::vector<std::string_view> allowed = {"name", "model", "sweep", "zip"};
+    allowed.insert(allowed.end(), kCommonKeys.begin(), kCommonKeys.end());
+    allow_only(t, allowed, "[[case]]");
+    const auto* name = t.get("name");
+    const auto* model_node = t.get("model");
+    if (!name) fail(t, "[[case]] has no 'name'");
+    if (!model_node) fail(t, "[[case]] has no 'model'");
+    SuiteCase base;
+    base.origin = origin(t);
+    base.spec.name = text(*name, "name");
+    if (base.spec.name.empty()) fail(*name, "'name' must not be empty");
+    base.spec.model = text(*model_node, "model");
+    const ModelBase* model = nullptr;
+    try {
+      model = &find_any_model(base.spec.model);
+    } catch (const InputError& e) {
+      fail(*model_node, e.what());
+    }
+    defaults.apply_to(base);
+    common(t).apply_to(base);
+
+    SweepSpec sweep;
+    if (const auto* s = t.get("sweep")) sweep.cartesian = axes(table(*s, "sweep"), "sweep", *model);
+    if (const auto* z = t.get("zip")) sweep.zipped = axes(table(*z, "zip"), "zip", *model);
+    if (sweep.empty()) return {base};
+    const auto* sweep_node = t.get("sweep") ? t.get("sweep") : t.get("zip");
+    for (const auto& key : sweep.keys())
+      if (const auto* p = t.get("params"); p && p->as_table() && p->as_table()->contains(key))
+        fail(*p, fmt::format("parameter '{}' is both in params and swept", key));
+    std::vector<SweepPoint> points;
+    try {
+      points = expand_sweep(sweep);
+    } catch (const InputError& e) {
+      fail(*sweep_node, e.what());
+    }
+    std::vector<SuiteCase> out;
+    for (const auto& p : points) {
+      SuiteCase c = base;
+      c.spec.name = sweep_case_name(base.spec.name, p);
+      c.spec.params.insert(c.spec.params.end(), p.values.begin(), p.values.end());
+      c.sweep = base.spec.name;
+      c.sweep_axes = sweep.keys();
+      out.push_back(std::move(c));
+    }
+    return out;
+  }
+
+  std::vector<SuiteCase> read_include(const toml::node& node, const fs::path& base_dir) const {
+    std::string file;
+    Common over;
+    if (const auto* s = node.as_string()) {
+      file = s->get();
+    } else if (const auto* t = node.as_table()) {
+      std::vector<std::string_view> allowed = {"file"};
+      allowed.insert(allowed.end(), kCommonKeys.begin(), kCommonKeys.end());
+      allow_only(*t, allowed, "an include table");
+      const auto* f = t->get("file");
+      if (!f) fail(node, "an include table needs 'file'");
+      file = text(*f, "file");
+      over = common(*t);
+    } else {
+      fail(node, "an include is a file name or a table { file = \"...\", ... }");
+    }
+    const fs::path path = fs::path(file).is_absolute() ? fs::path(file) : base_dir / file;
+    std::vector<SuiteCase> cases;
+    try {
+      cases = load(path);
+    } catch (const InputError& e) {
+      fail(node, fmt::format("in include '{}': {}", file, e.what()));
+    }
+    for (auto& c : cases) over.apply_to(c);
+    return cases;
+  }
+
+  std::vector<SuiteCase> read(const toml::table& root, const fs::path& base_dir) const {
+    allow_only(root, {"include", "defaults", "case"}, "the suite");
+    std::vector<SuiteCase> out;
+    if (const auto* inc = root.get("include")) {
+      const auto* list = inc->as_array();
+      if (!list) fail(*inc, "'include' must be an array of file names or tables");
+      for (const auto& node : *list)
+        for (auto& c : read_include(node, base_dir)) out.push_back(std::move(c));
+    }
+    Common defaults;
+    if (const auto* d = root.get("defaults")) {
+      const auto& t = table(*d, "defaults");
+      allow_only(t, kCommonKeys, "[defaults]");
+      defaults = common(t);
+    }
+    if (const auto* cases = root.get("case")) {
+      if (!cases->is_array_of_tables()) fail(*cases, "'case' must be written as [[case]] tables");
+      for (const auto& node : *cases->as_array())
+        for (auto& c : read_case(*node.as_table(), defaults)) out.push_back(std::move(c));
+    }
+    if (out.empty()) fail(root, "the suite has no [[case]] tables (and includes none)");
+    return out;
+  }
+
+  std::vector<SuiteCase> parse(std::string_view text, const fs::path& base_dir) const {
+    toml::table root;
+    try {
+      root = toml::parse(text, source_);
+    } catch (const toml::parse_error& e) {
+      fail(e.source().begin.line, e.description());
+    }
+    return read(root, base_dir);
+  }
+
+  std::vector<SuiteCase> load(const fs::path& path) const {
+    std::error_code ec;
+    const auto canonical = fs::weakly_canonical(path, ec);
+    if (std::find(open_->begin(), open_->end(), canonical) != open_->end())
+      throw InputError(fmt::format("'{}' includes itself", path.string()));
+    std::ifstream in(path);
+    if (!in) throw InputError(fmt::format("cannot read suite file '{}'", path.string()));
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    open_->push_back(canonical);
+    auto cases = SuiteReader(path.string(), open_).parse(buffer.str(), path.parent_path());
+    open_->pop_back();
+    return cases;
+  }
+
  private:
   std::string source_;
+  std::vector<fs::path>* open_;  // files being read, to catch include cycles
 };
+
+// Every case must resolve (model parameters, ranges) before anything runs; name the case's line.
+void validate(const std::vector<SuiteCase>& cases) {
+  for (const auto& c : cases) {
+    try {
+      resolve_case(c.spec);
+    } catch (const InputError& e) {
+      throw InputError(fmt::format("{}: case '{}': {}", c.origin, c.spec.name, e.what()));
+    }
+  }
+  check_unique_names(cases);
+}
+
+std::vector<CaseSpec> specs_of(const std::vector<SuiteCase>& cases) {
+  std::vector<CaseSpec> out;
+  for (const auto& c : cases) out.push_back(c.spec);
+  return out;
+}
 
 }  // namespace
 
-std::vector<CaseSpec> parse_suite(std::string_view text, std::string_view source_name) {
-  toml::table root;
-  try {
-    root = toml::parse(text, source_name);
-  } catch (const toml::parse_error& e) {
-    throw InputError(fmt::format("{}:{}: {}", source_name, e.source().begin.line, e.description()));
+void check_unique_names(const std::vector<SuiteCase>& cases) {
+  std::map<std::string, const SuiteCase*> seen;
+  for (const auto& c : cases) {
+    const auto [it, inserted] = seen.emplace(c.spec.name, &c);
+    if (!inserted)
+      throw InputError(fmt::format("{}: duplicate case name '{}' (first defined at {})", c.origin, c.spec.name,
+                                   it->second->origin));
   }
-  return SuiteReader(source_name).read(root);
 }
 
-std::vector<CaseSpec> load_suite(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  if (!in) throw InputError(fmt::format("cannot read suite file '{}'", path.string()));
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return parse_suite(buffer.str(), path.string());
+std::vector<SuiteCase> parse_suite_cases(std::string_view text, std::string_view source_name) {
+  std::vector<fs::path> open;
+  auto cases = SuiteReader(std::string(source_name), &open).parse(text, fs::path(source_name).parent_path());
+  validate(cases);
+  return cases;
 }
 
-std::vector<CaseSpec> default_suite() { return parse_suite(kQuickSuite, "<embedded quick.toml>"); }
+std::vector<SuiteCase> load_suite_cases(const fs::path& path) {
+  std::vector<fs::path> open;
+  auto cases = SuiteReader(path.string(), &open).load(path);
+  validate(cases);
+  return cases;
+}
+
+std::vector<SuiteCase> default_suite_cases() { return parse_suite_cases(kQuickSuite, "<embedded quick.toml>"); }
+
+std::vector<CaseSpec> parse_suite(std::string_view text, std::string_view source_name) {
+  return specs_of(parse_suite_cases(text, source_name));
+}
+
+std::vector<CaseSpec> load_suite(const fs::path& path) { return specs_of(load_suite_cases(path)); }
+
+std::vector<CaseSpec> default_suite() { return specs_of(default_suite_cases()); }
 
 }  // namespace rmt::bench

@@ -1,13 +1,23 @@
 #pragma once
-// Suite files (TOML). Schema (README, "Suites"):
-//   [defaults]                 optional: seed, replicates, precision applied to every case
-//   [[case]]                   one table per case
-//   name = "mp_c0.5"           required, unique
+// Suite files (TOML), validated strictly: unknown keys, wrong types, bad values or ranges and
+// duplicate case names are InputErrors naming the file and line. Schema (README, "Suites"):
+//
+//   include = ["quick.toml", { file = "other.toml", replicates = 3 }]   optional; paths relative to
+//                              this file; an include table's keys override every included case
+//   [defaults]                 optional, under every case of this file (not of included files):
+//                              seed, replicates, precision, backend, requires, params, tolerance
+//   [[case]]                   one table per case (or per sweep)
+//   name = "mp_c0.5"           required, unique after sweep expansion
 //   model = "mp"               required
-//   params = { c = 0.5 }       optional; model parameters
-//   seed, replicates, precision, tolerance = { ks = 0.03 }   optional
-// Unknown keys, wrong types and duplicate names are InputErrors naming the file and line.
+//   params = { c = 0.5 }       model parameters (a string such as "0.001:1:20log" is a grid-valued
+//                              parameter of ONE case, for learning-curve models)
+//   seed, replicates, precision, tolerance = { ks = 0.03 }
+//   backend = "cpu"            auto | cpu | cuda, unless --backend is given
+//   requires = "cuda"          skipped, with a note, when the case would not run on CUDA
+//   [case.sweep]               one case per point: n = "250:4000:5log", c = [0.25, 0.5] (Cartesian)
+//   [case.zip]                 parameters varied together (lists of one length)
 #include <filesystem>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -15,9 +25,26 @@
 
 namespace rmt::bench {
 
+struct SuiteCase {
+  CaseSpec spec;
+  std::string backend;  // "" (the run's choice), "auto", "cpu" or "cuda"
+  std::string needs;    // "" or "cuda" (the suite key `requires`)
+  std::string sweep;    // the [[case]] name a sweep point came from; "" for a plain case
+  std::vector<std::string> sweep_axes;  // the swept parameters
+  std::string origin;   // "file:line" of its [[case]] table
+};
+
+// `source_name` names the text in messages; includes are looked up relative to its directory.
+std::vector<SuiteCase> parse_suite_cases(std::string_view text, std::string_view source_name);
+std::vector<SuiteCase> load_suite_cases(const std::filesystem::path& path);
+std::vector<SuiteCase> default_suite_cases();  // the embedded bench/suites/quick.toml
+
+// The same, case specifications only.
 std::vector<CaseSpec> parse_suite(std::string_view text, std::string_view source_name);
 std::vector<CaseSpec> load_suite(const std::filesystem::path& path);
-// The embedded default suite (bench/suites/quick.toml).
 std::vector<CaseSpec> default_suite();
+
+// Throws InputError naming both places when two cases share a name.
+void check_unique_names(const std::vector<SuiteCase>& cases);
 
 }  // namespace rmt::bench

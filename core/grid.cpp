@@ -30,7 +30,8 @@ std::vector<double> parse_range(std::string_view text, std::string_view what) {
   std::vector<double> out;
   for (std::int64_t i = 0; i < k; ++i) {
     const double s = k == 1 ? 0.0 : static_cast<double>(i) / static_cast<double>(k - 1);
-    out.push_back(geometric ? a * std::pow(b / a, s) : a + (b - a) * s);
+    // Powers of ten in log10 space, so 0.001:1:4log gives exactly 0.01 and 0.1.
+    out.push_back(geometric ? std::pow(10.0, std::log10(a) + s * (std::log10(b) - std::log10(a))) : a + (b - a) * s);
   }
   out.back() = b;  // exact end point, whatever the rounding of the steps
   return out;

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "error.hpp"
+#include "grid.hpp"
 #include "parse.hpp"
 
 namespace rmt {
@@ -39,13 +40,20 @@ ParamSpec ParamSpec::text(std::string name, std::string default_value, std::stri
   return s;
 }
 
+ParamSpec ParamSpec::grid(std::string name, std::string default_value, std::string help, double min, double max,
+                          bool min_open, bool max_open) {
+  ParamSpec s = real(std::move(name), std::move(default_value), std::move(help), min, max, min_open, max_open);
+  s.kind = Kind::grid;
+  return s;
+}
+
 std::string ParamSpec::range_text() const {
   if (kind == Kind::text) return "";
   return fmt::format("{}{}, {}{}", min_open ? '(' : '[', min, max, max_open ? ')' : ']');
 }
 
 nlohmann::json ParamSpec::to_json() const {
-  static const char* kinds[] = {"real", "integer", "text"};
+  static const char* kinds[] = {"real", "integer", "text", "grid"};
   nlohmann::json j = {{"name", name},
                       {"type", kinds[static_cast<int>(kind)]},
                       {"default", default_value},
@@ -83,6 +91,15 @@ std::int64_t Params::integer(std::string_view name) const { return std::get<std:
 
 const std::string& Params::text(std::string_view name) const { return std::get<std::string>(at(name)); }
 
+// A grid is stored as its number when it has one value, else as its (validated) text.
+std::vector<double> Params::grid(std::string_view name) const {
+  const auto& v = at(name);
+  if (const auto* text = std::get_if<std::string>(&v)) return parse_grid(*text, name);
+  return {real(name)};
+}
+
+bool Params::is_grid(std::string_view name) const { return std::holds_alternative<std::string>(at(name)); }
+
 nlohmann::json Params::to_json() const {
   nlohmann::json j = nlohmann::json::object();
   for (const auto& [k, v] : values_) std::visit([&](const auto& x) { j[k] = x; }, v);
@@ -113,6 +130,17 @@ ParamValue convert(const ParamSpec& spec, std::string_view model, std::string_vi
     case ParamSpec::Kind::text:
       if (spec.validate) spec.validate(text, what);
       return std::string(trim(text));
+    case ParamSpec::Kind::grid: {
+      const auto values = parse_grid(text, what);
+      for (const double v : values) {
+        const bool below = spec.min_open ? !(v > spec.min) : !(v >= spec.min);
+        const bool above = spec.max_open ? !(v < spec.max) : !(v <= spec.max);
+        if (below || above)
+          throw InputError(fmt::format("{}: value {} of '{}' is out of range {}", what, v, text, spec.range_text()));
+      }
+      if (values.size() == 1) return values.front();
+      return std::string(trim(text));
+    }
     case ParamSpec::Kind::integer:
     case ParamSpec::Kind::real: {
       const double v = spec.kind == ParamSpec::Kind::integer ? static_cast<double>(parse_integer(text, what))

@@ -16,7 +16,7 @@
 namespace rmt {
 
 struct ParamSpec {
-  enum class Kind { real, integer, text };
+  enum class Kind { real, integer, text, grid };  // grid: one value or a list/range (core/grid.hpp)
 
   std::string name;
   Kind kind = Kind::real;
@@ -34,6 +34,9 @@ struct ParamSpec {
                         bool min_open = false, bool max_open = false);
   static ParamSpec integer(std::string name, std::string default_value, std::string help, double min, double max);
   static ParamSpec text(std::string name, std::string default_value, std::string help, Validator validate);
+  // A real parameter that may also be a grid ("0.1,1", "0.001:1:20log"): learning curves run over it.
+  static ParamSpec grid(std::string name, std::string default_value, std::string help, double min, double max,
+                        bool min_open = false, bool max_open = false);
 
   std::string range_text() const;  // "(0, inf)", "[1, 1e+06]"
   nlohmann::json to_json() const;
@@ -46,6 +49,10 @@ class Params {
   double real(std::string_view name) const;
   std::int64_t integer(std::string_view name) const;
   const std::string& text(std::string_view name) const;
+  // The values of a grid parameter (one value for a scalar).
+  std::vector<double> grid(std::string_view name) const;
+  // Whether a grid parameter holds more than one value.
+  bool is_grid(std::string_view name) const;
   bool contains(std::string_view name) const { return values_.find(std::string(name)) != values_.end(); }
 
   void set(const std::string& name, ParamValue v) { values_[name] = std::move(v); }

@@ -17,7 +17,9 @@
 
 #include "atomic_file.hpp"
 #include "error.hpp"
+#include "jsonl.hpp"
 #include "npy.hpp"
+#include "report_sections.hpp"
 #include "svg.hpp"
 
 namespace rmt {
@@ -362,32 +364,82 @@ std::string qq_figure(const CaseData& d) {
 }
 
 // Learning curve (theory.curve, empirical.curve): train and test against t.
+// Learning curves (issue #5): theory lines through empirical points with ±2 standard errors, on log
+// axes when the values span decades; the interpolation peak (ψ1 = ψ2, γ = 1) and, for scaling
+// laws, the fitted power law with its exponent next to the predicted one.
 std::string curve_figure(const json& rec) {
   const auto& th = items(field(rec, "theory", "curve"));
   const auto& em = items(field(rec, "empirical", "curve"));
   if (th.empty() && em.empty()) return {};
-  const auto series = [](const json& arr, const char* key) {
+  std::string axis = text(field(rec, "empirical", "axis"));
+  if (axis.empty()) axis = "t";
+  const auto series = [&](const json& arr, const char* key) {
     std::vector<Pt> v;
     for (const auto& e : arr)
-      if (const auto t = number(field(e, "t")))
-        v.push_back({*t, number(field(e, key)).value_or(kNaN)});
+      if (const auto x = number(field(e, axis)))
+        if (const auto y = number(field(e, key))) v.push_back({*x, *y});
     std::sort(v.begin(), v.end(), [](const Pt& a, const Pt& b) { return a.x < b.x; });
     return v;
   };
+  const auto errors = [&](const char* key) {
+    std::vector<std::pair<double, double>> v;  // (x, 2 s.e.)
+    for (const auto& e : em)
+      if (const auto x = number(field(e, axis))) v.emplace_back(*x, 2.0 * number(field(e, key)).value_or(0.0));
+    std::sort(v.begin(), v.end());
+    std::vector<double> out;
+    for (const auto& [x, h] : v) out.push_back(h);
+    return out;
+  };
   Span xs, ys;
+  bool positive_x = true, positive_y = true;
   for (const auto* arr : {&th, &em})
     for (const char* key : {"train", "test"})
-      for (const auto& pt : series(*arr, key)) xs.add(pt.x), ys.add(pt.y);
-  const auto x = svg::Axis::linear(xs.lo, xs.hi, "time t");
-  const auto y = svg::Axis::linear(std::min(0.0, ys.lo), ys.hi * 1.05, "risk");
+      for (const auto& pt : series(*arr, key)) {
+        xs.add(pt.x), ys.add(pt.y);
+        positive_x = positive_x && pt.x > 0;
+        positive_y = positive_y && pt.y > 0;
+      }
+  const bool log_x = positive_x && xs.hi >= 20 * xs.lo;
+  const bool log_y = positive_y && ys.hi >= 30 * ys.lo;
+  const std::string xlabel = axis == "t" ? "time t" : axis;
+  const auto x = log_x ? svg::Axis::logarithmic(xs.lo, xs.hi, xlabel) : svg::Axis::linear(xs.lo, xs.hi, xlabel);
+  const auto y = log_y ? svg::Axis::logarithmic(ys.lo, ys.hi, "error")
+                       : svg::Axis::linear(std::min(0.0, ys.lo), ys.hi * 1.05, "error");
   svg::Plot p("fig-curve", "Learning curve", x, y);
   p.polyline(series(th, "test"), "theory");
   p.polyline(series(th, "train"), "theory2");
-  p.markers(series(em, "test"), "emp");
-  p.markers(series(em, "train"), "emp2");
+  const auto em_test = series(em, "test"), em_train = series(em, "train");
+  p.error_bars(em_test, errors("test_se"), "errbar");
+  p.error_bars(em_train, errors("train_se"), "errbar2");
+  p.markers(em_test, "emp");
+  p.markers(em_train, "emp2");
+  if (axis == "psi1")
+    if (const auto psi2 = number(field(rec, "params", "psi2"))) {
+      p.vline(*psi2, "edge");
+      p.note(fmt::format("dashed: interpolation threshold N = n (ψ1 = ψ2 = {})", compact(*psi2)));
+    }
+  if (axis == "gamma") p.vline(1.0, "edge");
+  if (const json* fit = field(rec, "empirical", "scaling")) {
+    const auto e = number(field(fit, "exponent")), c = number(field(fit, "prefactor"));
+    if (e && c) {
+      std::vector<Pt> line;
+      for (const auto& pt : em_test) line.push_back({pt.x, *c * std::pow(pt.x, *e)});
+      p.polyline(line, "fitline");
+      p.legend("fitline", "least-squares fit", svg::Key::Dashed);
+      const json* ci = field(fit, "ci");
+      const auto predicted = number(field(rec, "theory", "scaling") ? field(field(rec, "theory", "scaling"), "exponent")
+                                                                    : nullptr);
+      p.note(fmt::format("fitted exponent {}{}; predicted {}", compact(*e),
+                         ci && ci->is_array() && ci->size() == 2
+                             ? fmt::format(" [{}, {}]", compact((*ci)[0].get<double>()), compact((*ci)[1].get<double>()))
+                             : std::string(),
+                         predicted ? compact(*predicted) : std::string("—")));
+    }
+  }
   p.legend("theory", "theory test", svg::Key::Line);
   p.legend("theory2", "theory train", svg::Key::Line);
-  if (!em.empty()) p.legend("emp", "empirical test", svg::Key::Dot), p.legend("emp2", "empirical train", svg::Key::Dot);
+  if (!em.empty())
+    p.legend("emp", "empirical test ±2 s.e.", svg::Key::Dot), p.legend("emp2", "empirical train ±2 s.e.", svg::Key::Dot);
   return p.str();
 }
 
@@ -667,8 +719,10 @@ std::string case_panel(const json& rec, const std::string& id, const ReportInput
   s += "</p>";
   if (const auto n = in.notes.find(name); n != in.notes.end())
     s += fmt::format(R"(<p class="warnnote">{}</p>)", escape(n->second));
-  s += R"(<div class="figs">)" + histogram_figure(d, false) + histogram_figure(d, true) + qq_figure(d) +
-       curve_figure(rec) + "</div>";
+  const bool learning_curve = field(rec, "empirical", "curve") != nullptr;  // no spectrum to draw
+  s += R"(<div class="figs">)" +
+       (learning_curve ? curve_figure(rec) : histogram_figure(d, false) + histogram_figure(d, true) + qq_figure(d)) +
+       "</div>";
   s += atoms_note(d);
   s += R"(<div class="cols"><div><h3>Metrics</h3>)" + metric_table(rec) + "</div>";
   s += "<div><h3>Empirical vs theory</h3>" + extremes_table(rec, d) + moments_table(rec) + stieltjes_table(rec) +
@@ -717,7 +771,7 @@ svg .note{font-size:11.5px;fill:#9a6700}svg .legend{fill:#fff;fill-opacity:0.85;
 svg .bar{fill:#9ecae1;stroke:#4292c6;stroke-width:0.4}svg .theory{fill:none;stroke:#d62728;stroke-width:1.8}
 svg .theory2{fill:none;stroke:#ff7f0e;stroke-width:1.8}svg .edge{stroke:#424a53;stroke-width:1.1;stroke-dasharray:5 4}
 svg .outlier{stroke:#8250df;stroke-width:1.2;stroke-dasharray:2 3}svg .diag{fill:none;stroke:#8c959f;stroke-dasharray:4 3}
-svg .qq,svg .emp{fill:#1f77b4}svg .emp2{fill:#ff7f0e}svg .hbar{fill:#6baed6}svg .hbar.total{fill:#8c959f}
+svg .qq,svg .emp{fill:#1f77b4}svg .emp2{fill:#ff7f0e}svg .errbar{stroke:#1f77b4;stroke-width:1}svg .errbar2{stroke:#ff7f0e;stroke-width:1}svg .fitline{fill:none;stroke:#2ca02c;stroke-width:1.4;stroke-dasharray:6 3}svg .hbar{fill:#6baed6}svg .hbar.total{fill:#8c959f}
 )";
 
 std::string utc_now() {
@@ -729,20 +783,8 @@ std::string utc_now() {
   return buf;
 }
 
-std::vector<json> read_results(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  if (!in) throw InputError(fmt::format("cannot read '{}'", file.string()));
-  std::vector<json> records;
-  std::string line;
-  for (int lineno = 1; std::getline(in, line); ++lineno) {
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    json j = json::parse(line, nullptr, false);
-    if (j.is_discarded() || !j.is_object())
-      throw InputError(fmt::format("{}:{}: not a JSON object", file.string(), lineno));
-    records.push_back(std::move(j));
-  }
-  return records;
-}
+// A partial last line (a run killed while appending) is ignored (core/jsonl.hpp).
+std::vector<json> read_results(const std::filesystem::path& file) { return read_jsonl(file).records; }
 
 }  // namespace
 
@@ -769,6 +811,7 @@ void write_report(const std::filesystem::path& dir) {
   for (const auto& r : records) {
     const std::string name = text(field(r, "case"));
     const json* rel = field(r, "empirical", "eigenvalues");
+    if (field(r, "empirical", "curve") != nullptr) continue;  // learning curves keep no eigenvalues
     if (rel == nullptr || !rel->is_string()) {
       in.notes[name] = "The record names no eigenvalue file.";
       continue;
@@ -780,7 +823,8 @@ void write_report(const std::filesystem::path& dir) {
       in.notes[name] = fmt::format("Eigenvalues unavailable: {}", e.what());
     }
   }
-  write_file_atomically(dir / "report.html", render_report(records, in));
+  // Run-level sections (skipped cases, convergence, comparison) go after the summary.
+  write_file_atomically(dir / "report.html", insert_run_sections(render_report(records, in), run_sections_html(dir, records)));
 }
 
 }  // namespace rmt

@@ -191,6 +191,18 @@ void Plot::markers(const std::vector<Pt>& pts, std::string_view cls) {
   }
 }
 
+void Plot::error_bars(const std::vector<Pt>& pts, const std::vector<double>& half, std::string_view cls) {
+  for (std::size_t i = 0; i < pts.size() && i < half.size(); ++i) {
+    if (!(half[i] > 0)) continue;
+    const double a = px(pts[i].x), lo = py(pts[i].y - half[i]), hi = py(pts[i].y + half[i]);
+    if (std::isnan(a) || std::isnan(hi)) continue;
+    // A lower end that falls off a log axis is drawn to the bottom of the plot.
+    const double bottom = std::isnan(lo) ? h_ - kBottom : std::min(lo, h_ - kBottom);
+    body_ += fmt::format(R"(<line class="{}" x1="{}" y1="{}" x2="{}" y2="{}"/>)", escape(cls), coord(a), coord(bottom),
+                         coord(a), coord(std::max(hi, kTop)));
+  }
+}
+
 void Plot::vline(double x, std::string_view cls) {
   const double f = x_.frac(x);
   if (std::isnan(f) || f < 0 || f > 1) return;

@@ -50,6 +50,8 @@ class Plot {
   void bar(double x0, double x1, double y, std::string_view cls);  // from the bottom of the plot
   void polyline(const std::vector<Pt>& pts, std::string_view cls);  // broken at unplaceable points
   void markers(const std::vector<Pt>& pts, std::string_view cls);
+  // Vertical bars y ± half[i] at each point (error bars).
+  void error_bars(const std::vector<Pt>& pts, const std::vector<double>& half, std::string_view cls);
   void vline(double x, std::string_view cls);
   void legend(std::string_view cls, std::string label, Key key);
   void note(std::string text);  // a line of text in the plot's top-left corner

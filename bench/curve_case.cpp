@@ -1,0 +1,187 @@
+// Running a learning-curve case: the theory along the curve, every replicate fitted on fresh data,
+// means with standard errors, and the verdict (bench/curve_case.hpp).
+#include "bench/curve_case.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+#include "core/error.hpp"
+
+namespace rmt::bench {
+
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// A dynamics curve (over t) is always a curve; a single λ is a `risk`.
+bool is_curve(const CurveAxis& axis) { return axis.name == "t" || axis.values.size() > 1; }
+
+nlohmann::json risk_values(const RiskPoint& r) {
+  nlohmann::json j = nlohmann::json::object();
+  const auto put = [&](const char* key, double v) {
+    if (std::isfinite(v)) j[key] = v;
+  };
+  put("train", r.train);
+  put("test", r.test);
+  put("bias", r.bias);
+  put("variance", r.variance);
+  return j;
+}
+
+struct MeanAndError {
+  std::vector<double> mean, se;
+};
+
+MeanAndError summarise(const std::vector<std::vector<double>>& draws, std::size_t points) {
+  MeanAndError s{std::vector<double>(points, 0.0), std::vector<double>(points, 0.0)};
+  const double r = static_cast<double>(draws.size());
+  for (std::size_t i = 0; i < points; ++i) {
+    for (const auto& d : draws) s.mean[i] += d[i] / r;
+    double ss = 0;
+    for (const auto& d : draws) ss += (d[i] - s.mean[i]) * (d[i] - s.mean[i]);
+    s.se[i] = draws.size() > 1 ? std::sqrt(ss / (r - 1.0) / r) : 0.0;
+  }
+  return s;
+}
+
+// Largest relative error over the points with a prediction, and the matching tolerance: the
+// theory's finite-size error plus three Monte-Carlo standard errors (SPEC §9.5). `floor` keeps tiny
+// predictions (late training errors) from turning rounding into large relative errors.
+struct Agreement {
+  double error = 0, tolerance = 0, worst_z = 0;
+  bool any = false;
+};
+
+Agreement agreement(const std::vector<double>& theory, const MeanAndError& emp, double relative, double floor) {
+  Agreement a;
+  a.tolerance = relative;
+  for (std::size_t i = 0; i < theory.size(); ++i) {
+    if (!std::isfinite(theory[i])) continue;
+    const double scale = std::max(std::abs(theory[i]), floor);
+    if (!(scale > 0)) continue;
+    a.any = true;
+    const double diff = std::abs(emp.mean[i] - theory[i]);
+    a.error = std::max(a.error, diff / scale);
+    a.tolerance = std::max(a.tolerance, relative + 3.0 * emp.se[i] / scale);
+    if (emp.se[i] > 0) a.worst_z = std::max(a.worst_z, diff / emp.se[i]);
+  }
+  return a;
+}
+
+std::vector<double> column(const std::vector<RiskPoint>& points, double RiskPoint::*member) {
+  std::vector<double> out;
+  for (const auto& p : points) out.push_back(p.*member);
+  return out;
+}
+
+}  // namespace
+
+nlohmann::json curve_theory_json(const CurveModel& model, const Params& params, const CurveAxis& axis,
+                                 const std::vector<RiskPoint>& points) {
+  nlohmann::json j = {{"schema_version", 1}, {"model", model.name()}, {"params", params.to_json()}};
+  if (!is_curve(axis)) {
+    j["risk"] = risk_values(points.front());
+    return j;
+  }
+  auto& curve = j["curve"] = nlohmann::json::array();
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    nlohmann::json point = {{axis.name, axis.values[i]}};
+    point.update(risk_values(points[i]));
+    curve.push_back(point);
+  }
+  return j;
+}
+
+nlohmann::json run_curve_case(Backend& backend, const ResolvedCase& c) {
+  const auto start = std::chrono::steady_clock::now();
+  const CurveModel& model = *c.curve;
+  const CurveAxis axis = curve_axis(model, c.params);
+  const auto theory_points = model.theory(c.params, axis);
+  nlohmann::json theory = curve_theory_json(model, c.params, axis, theory_points);
+  const double theory_s = seconds_since(start);
+
+  StageTimes times;
+  std::vector<std::vector<double>> train_draws, test_draws;
+  for (int r = 0; r < c.spec.replicates; ++r) {
+    const StreamKey key{c.spec.seed, c.case_key, static_cast<std::uint32_t>(r), 0};
+    CurveDraw d = model.sample(backend, c.params, axis, key, times);
+    if (d.train.size() != axis.values.size() || d.test.size() != axis.values.size())
+      throw Error(fmt::format("internal: model {} returned {} points for a curve of {}", model.name(), d.test.size(),
+                              axis.values.size()));
+    train_draws.push_back(std::move(d.train));
+    test_draws.push_back(std::move(d.test));
+  }
+  const auto train = summarise(train_draws, axis.values.size());
+  const auto test = summarise(test_draws, axis.values.size());
+
+  nlohmann::json empirical = {{"axis", axis.name}};
+  auto& curve = empirical["curve"] = nlohmann::json::array();
+  for (std::size_t i = 0; i < axis.values.size(); ++i)
+    curve.push_back({{axis.name, axis.values[i]},
+                     {"train", train.mean[i]},
+                     {"train_se", train.se[i]},
+                     {"test", test.mean[i]},
+                     {"test_se", test.se[i]}});
+  if (!is_curve(axis))
+    empirical["risk"] = {{"train", train.mean[0]}, {"train_se", train.se[0]}, {"test", test.mean[0]}, {"test_se", test.se[0]}};
+
+  const double relative = model.relative_tolerance(c.params);
+  std::map<std::string, double> metrics, tolerance;
+  const auto test_theory = column(theory_points, &RiskPoint::test);
+  const auto risk = agreement(test_theory, test, relative, 0.0);
+  if (risk.any) {
+    metrics["risk_error"] = risk.error;
+    metrics["risk_z"] = risk.worst_z;
+    tolerance["risk_error"] = risk.tolerance;
+  }
+  const auto train_theory = column(theory_points, &RiskPoint::train);
+  double train_scale = 0;
+  for (const double v : train_theory)
+    if (std::isfinite(v)) train_scale = std::max(train_scale, std::abs(v));
+  const auto fit = agreement(train_theory, train, relative, 0.1 * train_scale);
+  if (fit.any) {
+    metrics["train_error"] = fit.error;
+    tolerance["train_error"] = fit.tolerance;
+  }
+  model.analyse(c.params, axis, test.mean, test.se, theory, empirical, metrics, tolerance);
+  for (const auto& [k, v] : c.spec.tolerance) tolerance[k] = v;
+
+  bool pass = true;
+  for (const auto& [k, tol] : tolerance) {
+    const auto it = metrics.find(k);
+    pass = pass && it != metrics.end() && std::isfinite(it->second) && std::abs(it->second) <= tol;
+  }
+  nlohmann::json metrics_json = nlohmann::json::object(), tolerance_json = nlohmann::json::object();
+  for (const auto& [k, v] : metrics) metrics_json[k] = v;
+  for (const auto& [k, v] : tolerance) tolerance_json[k] = v;
+  return {
+      {"schema_version", 1},
+      {"case", c.spec.name},
+      {"model", c.spec.model},
+      {"backend", backend.name()},
+      {"device", backend.info().name},
+      {"precision", c.spec.precision},
+      {"params", c.params.to_json()},
+      {"seed", c.spec.seed},
+      {"replicates", c.spec.replicates},
+      {"size", {{"rows", c.sizes.rows}, {"cols", c.sizes.cols}, {"eig_dim", c.sizes.eig_dim}}},
+      {"empirical", empirical},
+      {"theory", theory},
+      {"metrics", metrics_json},
+      {"tolerance", tolerance_json},
+      {"verdict", pass ? "pass" : "fail"},
+      {"timing",
+       {{"sample_s", times.sample_s},
+        {"gram_s", times.gram_s},
+        {"activation_s", times.activation_s},
+        {"eig_s", times.eig_s},
+        {"theory_s", theory_s},
+        {"total_s", seconds_since(start)}}},
+      {"repro", repro_command(c, backend.name())},
+  };
+}
+
+}  // namespace rmt::bench

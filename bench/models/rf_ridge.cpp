@@ -1,0 +1,256 @@
+// rf_ridge: random-features ridge regression in the Mei–Montanari setting (SPEC §5.2). Inputs and
+// feature directions uniform on the sphere of radius √d, features σ(⟨θ_a, x⟩/√d) − μ0, target
+// y = ⟨β1, x⟩ + F* (⟨u, x⟩² − 1)/√2 + ε with ‖β1‖ = F1, ‖u‖ = 1, Var ε = τ²; ridge penalty Nλ/d ‖a‖².
+// One eigendecomposition of the smaller Gram matrix (ZZᵀ/n or ZᵀZ/n) serves a whole λ grid; the
+// excess risk E_x(f*(x) − f̂(x))² is measured on n fresh test points.
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "bench/curve_model.hpp"
+#include "bench/models/network.hpp"
+#include "bench/models/regression.hpp"
+#include "core/error.hpp"
+#include "theory/gaussian.hpp"
+#include "theory/mei_montanari.hpp"
+
+namespace rmt::bench {
+namespace {
+
+struct Dimensions {
+  index_t n, d, features;
+};
+
+Dimensions dimensions(const Params& p, double psi1) {
+  const index_t n = p.integer("n");
+  const index_t d = dimension_over(n, p.real("psi2"));
+  return {n, d, std::max<index_t>(1, static_cast<index_t>(std::llround(psi1 * static_cast<double>(d))))};
+}
+
+double largest(const Params& p, std::string_view name) {
+  const auto g = p.grid(name);
+  return *std::max_element(g.begin(), g.end());
+}
+
+// Columns of a (rows×cols, column-major) rescaled to Euclidean norm `radius`.
+void to_sphere(std::vector<double>& a, index_t rows, index_t cols, double radius) {
+  for (index_t j = 0; j < cols; ++j) {
+    double* col = a.data() + static_cast<std::size_t>(j) * static_cast<std::size_t>(rows);
+    double norm = 0;
+    for (index_t i = 0; i < rows; ++i) norm += col[i] * col[i];
+    const double s = radius / std::sqrt(norm);
+    for (index_t i = 0; i < rows; ++i) col[i] *= s;
+  }
+}
+
+// A unit vector of dimension d from one stream.
+std::vector<double> unit_vector(const StreamKey& key, index_t d) {
+  auto v = host_gaussians(key, static_cast<std::size_t>(d));
+  to_sphere(v, d, 1, 1.0);
+  return v;
+}
+
+// f*(x) for every column of x (d×n): ⟨β1, x⟩ + F*(⟨u, x⟩² − 1)/√2.
+std::vector<double> target(const std::vector<double>& x, index_t d, index_t n, const std::vector<double>& beta1,
+                           const std::vector<double>& u, double fstar) {
+  std::vector<double> f(static_cast<std::size_t>(n));
+  for (index_t j = 0; j < n; ++j) {
+    const double* col = x.data() + static_cast<std::size_t>(j) * static_cast<std::size_t>(d);
+    double lin = 0, quad = 0;
+    for (index_t i = 0; i < d; ++i) {
+      lin += beta1[static_cast<std::size_t>(i)] * col[i];
+      quad += u[static_cast<std::size_t>(i)] * col[i];
+    }
+    f[static_cast<std::size_t>(j)] = lin + fstar * (quad * quad - 1.0) / std::sqrt(2.0);
+  }
+  return f;
+}
+
+// zᵀa for every column z of Z (N×m, host): the predictions of readout a.
+std::vector<double> predict(const std::vector<double>& z, index_t features, index_t m, const std::vector<double>& a) {
+  std::vector<double> out(static_cast<std::size_t>(m), 0.0);
+  for (index_t j = 0; j < m; ++j) {
+    const double* col = z.data() + static_cast<std::size_t>(j) * static_cast<std::size_t>(features);
+    double s = 0;
+    for (index_t i = 0; i < features; ++i) s += col[i] * a[static_cast<std::size_t>(i)];
+    out[static_cast<std::size_t>(j)] = s;
+  }
+  return out;
+}
+
+double mean_squared_difference(const std::vector<double>& a, const std::vector<double>& b) {
+  double s = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) s += (a[i] - b[i]) * (a[i] - b[i]);
+  return s / static_cast<double>(a.size());
+}
+
+class RandomFeaturesRidgeModel final : public CurveModel {
+ public:
+  std::string_view name() const override { return "rf_ridge"; }
+  std::string_view matrix() const override {
+    return "random-features ridge (Mei–Montanari): x, θ_a uniform on the sphere √d S^{d−1}, features σ(⟨θ_a,x⟩/√d) centred, "
+           "penalty Nλ/d‖a‖²; excess risk on fresh points, train MSE";
+  }
+  std::string_view section() const override { return "§5.2"; }
+  std::vector<std::string> axes() const override { return {"lambda", "psi1"}; }
+
+  std::vector<ParamSpec> params() const override {
+    std::vector<ParamSpec> specs = {
+        ParamSpec::integer("n", "2000", "samples", 4, 1e6),
+        ParamSpec::grid("psi1", "2", "N/d (may be a grid)", 0, 1000, true),
+        ParamSpec::real("psi2", "3", "n/d", 0, 1000, true),
+        ParamSpec::grid("lambda", "0.001", "Mei–Montanari λ (λ̄ = λ/μ*²), 0 = ridgeless (may be a grid)", 0, INFINITY),
+        ParamSpec::real("F1", "1", "norm of the linear part of the target", 0, INFINITY),
+        ParamSpec::real("Fstar", "0", "norm of the nonlinear part of the target", 0, INFINITY),
+        ParamSpec::real("tau2", "0.25", "noise variance", 0, INFINITY),
+    };
+    for (auto& s : activation_params("relu", [](ActivationKind, std::string_view, std::string_view) {})) specs.push_back(s);
+    return specs;
+  }
+
+  Sizes sizes(const Params& p) const override {
+    const Dimensions dim = dimensions(p, largest(p, "psi1"));
+    return {dim.features, dim.n, std::min(dim.features, dim.n)};
+  }
+
+  std::size_t bytes_needed(const Params& p) const override {
+    const Dimensions dim = dimensions(p, largest(p, "psi1"));
+    const auto f = static_cast<std::size_t>(dim.features), n = static_cast<std::size_t>(dim.n),
+               d = static_cast<std::size_t>(dim.d), m = std::min(f, n);
+    // θ, train and test inputs and features, the Gram matrix with its eigenvectors.
+    return sizeof(double) * (f * d + 2 * d * n + 2 * f * n + 2 * m * m + 4 * (f + n));
+  }
+
+  void validate(const Params& p) const override {
+    const auto h = theory::hermite_coefficients(activation_from(p));
+    if (!(h.mu_star > 1e-8))
+      throw InputError(fmt::format("rf_ridge: activation {} is linear (μ* = 0); Mei–Montanari needs a nonlinear one",
+                                   p.text("activation")));
+    for (const double psi1 : p.grid("psi1"))
+      for (const double lambda : p.grid("lambda"))
+        if (lambda == 0 && std::abs(psi1 - p.real("psi2")) < 1e-12)
+          throw InputError("rf_ridge: lambda = 0 at psi1 = psi2 is the interpolation peak, where the ridgeless risk is infinite");
+  }
+
+  double relative_tolerance(const Params& p) const override {
+    // SPEC §9.5: Mei–Montanari agrees to ~2% at d = 200, shrinking like 1/d.
+    return std::max(0.01, 4.0 / static_cast<double>(dimensions(p, 1.0).d));
+  }
+
+  std::vector<RiskPoint> theory(const Params& p, const CurveAxis& axis) const override {
+    const auto h = theory::hermite_coefficients(activation_from(p));
+    const double zeta = h.mu1 / h.mu_star, mu_star2 = h.mu_star * h.mu_star;
+    std::vector<RiskPoint> out;
+    for (std::size_t i = 0; i < axis.values.size(); ++i) {
+      const Params q = at_point(p, axis, i);
+      const double F1 = q.real("F1"), Fstar = q.real("Fstar");
+      const auto r = theory::mei_montanari(zeta, q.real("psi1"), q.real("psi2"), q.real("lambda") / mu_star2, F1 * F1,
+                                           Fstar * Fstar, q.real("tau2"));
+      RiskPoint point;
+      point.test = r.risk;
+      point.bias = r.bias;
+      point.variance = r.variance;
+      out.push_back(point);
+    }
+    return out;
+  }
+
+  CurveDraw sample(Backend& backend, const Params& p, const CurveAxis& axis, const StreamKey& key,
+                   StageTimes& t) const override {
+    // Centred (σ − μ0), as the oracle's simulations: a mean feature adds a spike the theory leaves out.
+    const Activation f = theory::centred(activation_from(p));
+    const Dimensions top = dimensions(p, largest(p, "psi1"));
+    const index_t n = top.n, d = top.d;
+    const auto stream = [&](std::uint32_t s) { return StreamKey{key.seed, key.case_key, key.replicate, s}; };
+    // Inputs, feature directions (the first N rows serve every ψ1 of a grid) and the target.
+    auto x = timed(t.sample_s, [&] { return backend.to_host(backend.sample_gaussian(stream(0), d, n)); });
+    auto x_test = timed(t.sample_s, [&] { return backend.to_host(backend.sample_gaussian(stream(1), d, n)); });
+    auto theta = timed(t.sample_s, [&] { return backend.to_host(backend.sample_gaussian(stream(2), d, top.features)); });
+    const double radius = std::sqrt(static_cast<double>(d));
+    to_sphere(x, d, n, radius);
+    to_sphere(x_test, d, n, radius);
+    to_sphere(theta, d, top.features, radius);
+    auto beta1 = unit_vector(stream(3), d);
+    for (auto& b : beta1) b *= p.real("F1");
+    const auto u = unit_vector(stream(4), d);
+    const auto f_train = target(x, d, n, beta1, u, p.real("Fstar"));
+    const auto f_test = target(x_test, d, n, beta1, u, p.real("Fstar"));
+    auto y = host_gaussians(stream(5), static_cast<std::size_t>(n), std::sqrt(p.real("tau2")));
+    for (std::size_t i = 0; i < y.size(); ++i) y[i] += f_train[i];
+
+    const Matrix xm = backend.from_host(d, n, x), xt = backend.from_host(d, n, x_test);
+    CurveDraw out;
+    index_t current = -1;
+    std::vector<double> z, z_test;  // features on the host, N×n
+    EigenRegression reg;            // primal (N ≤ n) or dual (N > n) decomposition
+    bool primal = true;
+    for (std::size_t i = 0; i < axis.values.size(); ++i) {
+      const Params q = at_point(p, axis, i);
+      const index_t features = dimensions(q, q.real("psi1")).features;
+      if (features != current) {
+        current = features;
+        // θ is d×N_max column-major (one direction per column): the first N columns are a prefix.
+        const Matrix th = backend.from_host(d, features, std::span<const double>(theta).first(static_cast<std::size_t>(d * features)));
+        const double scale = 1.0 / radius;
+        Matrix zm = timed(t.activation_s, [&] { return backend.multiply_transposed(th, xm, scale); });
+        Matrix zt = timed(t.activation_s, [&] { return backend.multiply_transposed(th, xt, scale); });
+        timed(t.activation_s, [&] {
+          backend.apply_activation(zm, f);
+          backend.apply_activation(zt, f);
+        });
+        z = backend.to_host(zm);
+        z_test = backend.to_host(zt);
+        primal = features <= n;
+        reg = decompose_features(backend, zm, y, primal, t);
+      }
+      const double penalty = static_cast<double>(features) * q.real("lambda") / static_cast<double>(d);
+      const auto a = readout(reg, z, features, n, y, penalty, primal);
+      out.train.push_back(mean_squared_difference(predict(z, features, n, a), y));
+      out.test.push_back(mean_squared_difference(predict(z_test, features, n, a), f_test));
+    }
+    return out;
+  }
+
+ private:
+  // Primal: eigendecomposition of ZZᵀ/n with c = Vᵀ Z y/n. Dual: of ZᵀZ/n with c = Uᵀ y.
+  static EigenRegression decompose_features(Backend& backend, const Matrix& z, const std::vector<double>& y, bool primal,
+                                            StageTimes& t) {
+    const double inv_n = 1.0 / static_cast<double>(z.cols());
+    EigenRegression r;
+    r.n = z.cols();
+    Matrix g = timed(t.gram_s, [&] { return backend.gram(z, inv_n, primal ? GramSide::rows : GramSide::cols); });
+    r.p = g.rows();
+    EigenPairs e = timed(t.eig_s, [&] { return backend.top_eigenpairs(g, r.p); });
+    r.d = std::move(e.values);
+    r.v = std::move(e.vectors);
+    if (primal) {
+      const Matrix ym = backend.from_host(z.cols(), 1, y);
+      r.c = r.to_eigenbasis(backend.to_host(timed(t.gram_s, [&] { return backend.multiply(z, ym, inv_n); })));
+    } else {
+      r.c = r.to_eigenbasis(y);
+    }
+    return r;
+  }
+
+  // The ridge readout a = (ZZᵀ/n + κ)⁻¹ Z y/n = Z (ZᵀZ/n + κ)⁻¹ y/n.
+  static std::vector<double> readout(const EigenRegression& r, const std::vector<double>& z, index_t features, index_t n,
+                                     const std::vector<double>&, double penalty, bool primal) {
+    const auto u = r.filter(ridge_filter(penalty, r.d.back()));
+    if (primal) return r.coefficients(u);
+    const auto alpha = r.coefficients(u);  // (K + κ)⁻¹ y, K = ZᵀZ/n
+    std::vector<double> a(static_cast<std::size_t>(features), 0.0);
+    for (index_t j = 0; j < n; ++j) {
+      const double* col = z.data() + static_cast<std::size_t>(j) * static_cast<std::size_t>(features);
+      const double w = alpha[static_cast<std::size_t>(j)] / static_cast<double>(n);
+      for (index_t i = 0; i < features; ++i) a[static_cast<std::size_t>(i)] += col[i] * w;
+    }
+    return a;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<CurveModel> make_rf_ridge_model() { return std::make_unique<RandomFeaturesRidgeModel>(); }
+
+}  // namespace rmt::bench
