@@ -390,16 +390,18 @@ std::string curve_figure(const json& rec) {
     for (const auto& [x, h] : v) out.push_back(h);
     return out;
   };
+  // A scaling law is about the test error; its (interpolating) training error would flatten the axis.
+  const std::vector<const char*> keys = axis == "n" ? std::vector<const char*>{"test"} : std::vector<const char*>{"train", "test"};
   Span xs, ys;
   bool positive_x = true, positive_y = true;
   for (const auto* arr : {&th, &em})
-    for (const char* key : {"train", "test"})
+    for (const char* key : keys)
       for (const auto& pt : series(*arr, key)) {
         xs.add(pt.x), ys.add(pt.y);
         positive_x = positive_x && pt.x > 0;
         positive_y = positive_y && pt.y > 0;
       }
-  const bool log_x = positive_x && xs.hi >= 20 * xs.lo;
+  const bool log_x = positive_x && (xs.hi >= 20 * xs.lo || (axis == "n" && xs.hi > xs.lo));
   const bool log_y = positive_y && ys.hi >= 30 * ys.lo;
   const std::string xlabel = axis == "t" ? "time t" : axis;
   const auto x = log_x ? svg::Axis::logarithmic(xs.lo, xs.hi, xlabel) : svg::Axis::linear(xs.lo, xs.hi, xlabel);
@@ -407,10 +409,12 @@ std::string curve_figure(const json& rec) {
                        : svg::Axis::linear(std::min(0.0, ys.lo), ys.hi * 1.05, "error");
   svg::Plot p("fig-curve", "Learning curve", x, y);
   p.polyline(series(th, "test"), "theory");
-  p.polyline(series(th, "train"), "theory2");
-  const auto em_test = series(em, "test"), em_train = series(em, "train");
+  const bool show_train = keys.size() == 2;
+  if (show_train) p.polyline(series(th, "train"), "theory2");
+  const auto em_test = series(em, "test");
+  const auto em_train = show_train ? series(em, "train") : std::vector<Pt>{};
   p.error_bars(em_test, errors("test_se"), "errbar");
-  p.error_bars(em_train, errors("train_se"), "errbar2");
+  if (show_train) p.error_bars(em_train, errors("train_se"), "errbar2");
   p.markers(em_test, "emp");
   p.markers(em_train, "emp2");
   if (axis == "psi1")
@@ -437,9 +441,9 @@ std::string curve_figure(const json& rec) {
     }
   }
   p.legend("theory", "theory test", svg::Key::Line);
-  p.legend("theory2", "theory train", svg::Key::Line);
-  if (!em.empty())
-    p.legend("emp", "empirical test ±2 s.e.", svg::Key::Dot), p.legend("emp2", "empirical train ±2 s.e.", svg::Key::Dot);
+  if (show_train) p.legend("theory2", "theory train", svg::Key::Line);
+  if (!em.empty()) p.legend("emp", "empirical test ±2 s.e.", svg::Key::Dot);
+  if (!em_train.empty()) p.legend("emp2", "empirical train ±2 s.e.", svg::Key::Dot);
   return p.str();
 }
 
@@ -711,10 +715,11 @@ std::string case_panel(const json& rec, const std::string& id, const ReportInput
   const CaseData d = case_data(rec, it == in.eigenvalues.end() ? nullptr : &it->second);
   std::string s = fmt::format(R"(<section class="case" id="{}"><h2>{} {} <span class="muted">{}</span></h2>)", id,
                               badge(verdict_of(rec)), or_dash(name), or_dash(text(field(rec, "model"))));
-  s += fmt::format(R"(<p class="meta">size {} · {} · {} · seed {} · replicates {} · eigenvalues: {})",
-                   size_text(rec), backend_text(rec), or_dash(text(field(rec, "precision"))),
-                   or_dash(text(field(rec, "seed"))), or_dash(text(field(rec, "replicates"))),
-                   or_dash(text(field(rec, "empirical", "eigenvalues"))));
+  s += fmt::format(R"(<p class="meta">size {} · {} · {} · seed {} · replicates {})", size_text(rec), backend_text(rec),
+                   or_dash(text(field(rec, "precision"))), or_dash(text(field(rec, "seed"))),
+                   or_dash(text(field(rec, "replicates"))));
+  if (field(rec, "empirical", "curve") == nullptr)
+    s += fmt::format(" · eigenvalues: {}", or_dash(text(field(rec, "empirical", "eigenvalues"))));
   if (d.non_finite > 0) s += fmt::format(R"( · <span class="bad">{} non-finite eigenvalues dropped</span>)", d.non_finite);
   s += "</p>";
   if (const auto n = in.notes.find(name); n != in.notes.end())
