@@ -40,12 +40,16 @@ results=$out/results.jsonl
 
 "$xmllint" --noout "$report" || fail "xmllint rejects $report (not well-formed XHTML)"
 
-cases=$(grep -c . "$results")
+# Spectral cases draw a histogram and a log-density view; learning-curve cases one learning curve.
+curves=$(grep -c '"curve":\[' "$results" || true)
+cases=$(( $(grep -c . "$results") - curves ))
 count() { grep -o -- "$1" "$report" | wc -l; }
 hist=$(count 'class="fig-hist"')
 logd=$(count 'class="fig-logdensity"')
-[[ $hist -eq $cases ]] || fail "$hist histogram figures (class=\"fig-hist\") for $cases cases in $results"
-[[ $logd -eq $cases ]] || fail "$logd log-density figures (class=\"fig-logdensity\") for $cases cases"
+lc=$(count 'class="fig-curve"')
+[[ $hist -eq $cases ]] || fail "$hist histogram figures (class=\"fig-hist\") for $cases spectral cases in $results"
+[[ $logd -eq $cases ]] || fail "$logd log-density figures (class=\"fig-logdensity\") for $cases spectral cases"
+[[ $lc -eq $curves ]] || fail "$lc learning-curve figures (class=\"fig-curve\") for $curves curve cases"
 [[ $(count '<svg ') -eq $(count '</svg>') ]] || fail "unbalanced <svg> elements"
 
 for pattern in '<script[^>]*src=' '<link' '@import' 'url(' '<img' '<iframe'; do

@@ -80,19 +80,26 @@ TEST(Cli, DefaultSuiteWritesRecordsEigenvaluesAndReport) {
     const auto j = nlohmann::json::parse(line);
     std::set<std::string> keys;
     for (const auto& [k, v] : j.items()) keys.insert(k);
+    keys.erase("case_id");  // an extension of the contract (resumable runs)
     EXPECT_EQ(keys, contract) << line.substr(0, 200);
     EXPECT_EQ(j["schema_version"], 1);
     EXPECT_EQ(j["backend"], "cpu");
     EXPECT_EQ(j["verdict"], "pass") << j["case"] << j["metrics"].dump();
     for (const auto* key : {"sample_s", "gram_s", "eig_s", "theory_s", "total_s"}) EXPECT_TRUE(j["timing"].contains(key));
+    models.insert(j["model"].get<std::string>());
+    if (j["empirical"].contains("curve")) {  // learning curves: risk metrics, no spectrum
+      EXPECT_TRUE(j["metrics"].contains("risk_error")) << j["case"];
+      EXPECT_TRUE(j["theory"].contains("curve") || j["theory"].contains("risk")) << j["case"];
+      continue;
+    }
     for (const auto* key : {"ks", "w1", "edge_error", "stieltjes_error"}) EXPECT_TRUE(j["metrics"].contains(key));
     std::vector<std::size_t> shape;
     const auto eigs = rmt::read_npy(out / j["empirical"]["eigenvalues"].get<std::string>(), &shape);
     EXPECT_EQ(shape, (std::vector<std::size_t>{j["size"]["eig_dim"].get<std::size_t>()}));
     EXPECT_DOUBLE_EQ(eigs.back(), j["empirical"]["max"].get<double>());
-    models.insert(j["model"].get<std::string>());
   }
-  EXPECT_EQ(models, (std::set<std::string>{"mp", "silverstein", "spiked", "rf", "kernel", "ck", "ntk", "llc_gram", "kernel_el_karoui"}));
+  EXPECT_EQ(models, (std::set<std::string>{"mp", "silverstein", "spiked", "rf", "kernel", "ck", "ntk", "llc_gram",
+                                           "kernel_el_karoui", "ridge", "rf_ridge", "gf", "scaling"}));
   // results.jsonl holds the same records as stdout.
   std::ifstream in(out / "results.jsonl");
   std::stringstream jsonl;

@@ -4,7 +4,11 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <algorithm>
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <sys/wait.h>
 
 #include "bench/case.hpp"
 #include "bench/curve_model.hpp"
@@ -153,4 +157,50 @@ TEST(LearningCurves, BadInputIsRejectedBeforeRunning) {
   EXPECT_THROW(make_case("rf_ridge", {{"activation", "linear"}}, 5), InputError);
   EXPECT_THROW(make_case("rf_ridge", {{"lambda", "0"}, {"psi1", "3"}}, 5), InputError);
   EXPECT_THROW(make_case("mp", {{"c", "0.1,0.2"}}, 1), InputError);  // spectral parameters are scalars
+}
+
+namespace {
+
+struct Outcome {
+  int code;
+  std::string out, err;
+};
+
+std::string slurp(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+Outcome rmtbench(const std::string& args) {
+  const auto dir = std::filesystem::temp_directory_path() / "rmt_test_curves_cli";
+  std::filesystem::create_directories(dir);
+  const int status = std::system((std::string(RMT_BINARY) + " " + args + " >" + (dir / "out").string() + " 2>" +
+                                  (dir / "err").string()).c_str());
+  return {WEXITSTATUS(status), slurp(dir / "out"), slurp(dir / "err")};
+}
+
+}  // namespace
+
+TEST(LearningCurvesCli, TheoryPrintsRiskOrCurve) {
+  const auto risk = rmtbench("theory ridge --set gamma=2 --set lambda=1");
+  ASSERT_EQ(risk.code, 0) << risk.err;
+  const auto j = nlohmann::json::parse(risk.out);
+  EXPECT_NEAR(j["risk"]["bias"].get<double>(), (1 + std::sqrt(2.0)) / 4, 1e-10);  // SPEC §5.1 HMRT
+  EXPECT_NEAR(j["risk"]["variance"].get<double>(), (std::sqrt(2.0) - 1) / 2, 1e-10);
+  const auto flow = rmtbench("theory gf --set gamma=0.5 --t 0.5,2,10");
+  ASSERT_EQ(flow.code, 0) << flow.err;
+  const auto c = nlohmann::json::parse(flow.out)["curve"];
+  ASSERT_EQ(c.size(), 3u);
+  EXPECT_NEAR(c[1]["test"].get<double>(), 0.2268499717, 1e-9);  // SPEC §7.1 table, γ = 0.5, t = 2
+  EXPECT_NEAR(c[1]["train"].get<double>(), 0.2086473045, 1e-9);
+}
+
+TEST(LearningCurvesCli, BadGridsExitTwoWithOneLine) {
+  for (const char* args : {"run --model ridge --set lambda=1:0.1:0log --out /tmp/rmt_never", "theory ridge --set lambda=0,1 --set gamma=1,2",
+                           "theory gf --t -1", "run --model gf --set eta=1 --out /tmp/rmt_never", "theory ridge --z 1+1i"}) {
+    const auto r = rmtbench(args);
+    EXPECT_EQ(r.code, 2) << args << ": " << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << args << ": " << r.err;
+  }
+  EXPECT_FALSE(std::filesystem::exists("/tmp/rmt_never/results.jsonl"));
 }
