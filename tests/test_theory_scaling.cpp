@@ -121,13 +121,17 @@ TEST(Scaling, RidgeNoiselessExponents) {
 
 TEST(Scaling, RidgeOptimalNoisyExponents) {
   struct Row {
-    double alpha, r, spec;
+    double alpha, r, oracle, spec, risk_at_1000;
   };
-  const Row rows[] = {{1.5, 0.5, -0.598}, {2.0, 0.3, -0.5465}};
+  const Row rows[] = {{1.5, 0.5, -0.5980896509910587, -0.598, 0.02297707978765997},
+                      {2.0, 0.3, -0.5464918067295451, -0.5465, 0.03349409304799979}};
   for (const Row& row : rows) {
     const PowerLawSpectrum sp = power_law_spectrum(row.alpha, row.r, 400000);
     const double slope = fitted_exponent(ScalingRegime::ridge_optimal_noisy, sp, kTunedSizes, 1.0);
+    EXPECT_NEAR(slope, row.oracle, 1e-7) << row.alpha << " " << row.r;
     EXPECT_NEAR(slope, row.spec, 1e-3) << row.alpha << " " << row.r;
+    const rmt::theory::TunedRidge tuned = rmt::theory::optimal_ridge(sp.s, sp.w2, 1000, 1.0);
+    EXPECT_NEAR(tuned.risk.test, row.risk_at_1000, 1e-9 * row.risk_at_1000) << row.alpha << " " << row.r;
     EXPECT_NEAR(slope, predicted_exponent(ScalingRegime::ridge_optimal_noisy, row.alpha, row.r), 3e-3)
         << row.alpha << " " << row.r;
   }
