@@ -1,5 +1,7 @@
 #include "theory/scaling.hpp"
 
+#include "core/fit.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <numbers>
@@ -118,26 +120,14 @@ double learning_curve_point(ScalingRegime regime, const PowerLawSpectrum& spectr
   throw InputError("learning_curve_point: unknown regime");
 }
 
+// Strict about its input (a DE curve has no zeros to drop), then the shared least-squares fit.
 double loglog_slope(std::span<const double> x, std::span<const double> y) {
   if (x.size() != y.size() || x.size() < 2)
     throw InputError(fmt::format("loglog_slope: need >= 2 points of each (got {} and {})", x.size(), y.size()));
-  double mx = 0.0, my = 0.0;
-  for (std::size_t i = 0; i < x.size(); ++i) {
+  for (std::size_t i = 0; i < x.size(); ++i)
     if (!(x[i] > 0.0 && y[i] > 0.0))
       throw InputError(fmt::format("loglog_slope: point {} = ({}, {}) is not positive", i, x[i], y[i]));
-    mx += std::log(x[i]);
-    my += std::log(y[i]);
-  }
-  mx /= static_cast<double>(x.size());
-  my /= static_cast<double>(y.size());
-  double sxy = 0.0, sxx = 0.0;
-  for (std::size_t i = 0; i < x.size(); ++i) {
-    const double dx = std::log(x[i]) - mx;
-    sxy += dx * (std::log(y[i]) - my);
-    sxx += dx * dx;
-  }
-  if (!(sxx > 0.0)) throw InputError("loglog_slope: all x are equal");
-  return sxy / sxx;
+  return fit_power_law(x, y).exponent;
 }
 
 double fitted_exponent(ScalingRegime regime, const PowerLawSpectrum& spectrum, std::span<const double> sizes,
