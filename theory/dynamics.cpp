@@ -1,13 +1,13 @@
 #include "theory/dynamics.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <numbers>
 #include <numeric>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "core/error.hpp"
 #include "theory/numerics/band_quadrature.hpp"
@@ -102,35 +102,59 @@ FlowPoint gf_isotropic(double gamma, double t, double r2, double sigma2, double 
   require(eta >= 0 && std::isfinite(eta), who, "eta must be non-negative", eta);
   const double a = std::pow(1 - std::sqrt(gamma), 2), b = std::pow(1 + std::sqrt(gamma), 2);
   if (eta > 0 && !(eta < 2 / b))
-    throw InputError(fmt::format("{}: step eta = {} is unstable: gradient descent needs eta < 2/λmax = {}", who, eta, 2 / b));
+    throw InputError(
+        fmt::format("{}: step eta = {} is unstable: gradient descent needs eta < 2/λmax = {}", who, eta, 2 / b));
   const double atom = std::max(0.0, 1 - 1 / gamma);
 
   // d(x) = e^{−tx} (flow) or (1 − ηx)^k (descent): the decay of the residual along eigenvalue x.
+  // While d > 0, log d = −tx or k·log1p(−ηx) keeps full relative accuracy (pow would amplify the
+  // rounding of 1 − ηx by k), and expm1 gives d − 1 and d² − 1 without cancellation.
   const double steps = eta > 0 ? std::round(t / eta) : 0;
-  const auto decay = [&](double x) { return eta > 0 ? std::pow(1 - eta * x, steps) : std::exp(-t * x); };
+  const auto log_decay = [&](double x) { return eta == 0 ? -t * x : steps * std::log1p(-eta * x); };
+  const auto positive = [&](double x) { return eta == 0 || eta * x < 1; };
+  const auto decay = [&](double x) { return positive(x) ? std::exp(log_decay(x)) : std::pow(1 - eta * x, steps); };
+  const auto decay2_minus_1 = [&](double x) {
+    return positive(x) ? std::expm1(2 * log_decay(x)) : std::pow(1 - eta * x, 2 * steps) - 1;
+  };
+  const auto one_minus_decay = [&](double x) { return positive(x) ? -std::expm1(log_decay(x)) : 1 - decay(x); };
+
   // ∫ f ρ_γ = (1/(2πγ)) ∫ f(x)/x √((x − a)(b − x)) dx. The narrowest feature of d² sits at the lower
   // edge with width ~1/√(t(b − a)) in θ (for descent also at the upper edge, of the same order).
+  // Absolute accuracy 1e-16: the integrals are compared with masses of order 1.
   const double horizon = std::isfinite(t) ? t : 0.0;
   const long min_nodes = 64 + static_cast<long>(std::min(4e6, 16 * std::sqrt(horizon * (b - a) + 1)));
+  const double norm = 2 * std::numbers::pi * gamma;
   const auto integrate = [&](auto&& h) {
-    return numerics::integrate_band(a, b, h, min_nodes) / (2 * std::numbers::pi * gamma);
+    return numerics::integrate_band(a, b, h, min_nodes, 1e-14, 1e-16 * norm) / norm;
   };
-  const double i_decay = integrate([&](double x) {
-    const double d = decay(x);
-    return d * d / x;
-  });
-  const double i_train = integrate([&](double x) {
-    const double d = decay(x);
-    return d * d;  // x d²/x
-  });
-  // γ = 1 at t = ∞: ∫ ρ/x diverges (the interpolation peak).
-  const double i_var = (gamma == 1 && !std::isfinite(t)) ? kInf : integrate([&](double x) {
-    // 1 − d(x) without cancellation for small tx (descent: when the base 1 − ηx is positive).
-    const double one_minus = eta == 0       ? -std::expm1(-t * x)
-                             : eta * x < 1 ? -std::expm1(steps * std::log1p(-eta * x))
-                                           : 1 - decay(x);
-    return one_minus * one_minus / (x * x);
-  });
+  const double mass = std::min(1.0, 1 / gamma);  // ∫ρ_γ
+  // ∫ρ_γ/x (the ridgeless variance): 1/(1 − γ) below the threshold, 1/(γ(γ − 1)) above.
+  const double inverse_mean = gamma == 1 ? kInf : gamma < 1 ? 1 / (1 - gamma) : 1 / (gamma * (gamma - 1));
+
+  // Once |d| ≤ 1e-18 on the whole support (sup at an edge) only the ridgeless limit is left.
+  double i_decay = 0, i_train = 0, i_var = inverse_mean;
+  if (std::isfinite(t) && std::max(std::fabs(decay(a)), std::fabs(decay(b))) > 1e-18) {
+    // ∫ d² ρ: ρ's 1/x is a pole at distance a of the support, close when γ ≈ 1, which the trapezoid
+    // resolves slowly; while d has not decayed at a, subtract it: ∫ d² ρ = ∫ρ + ∫ (d² − 1) ρ with
+    // (d² − 1)ρ = [(d² − 1)/x] √((x − a)(b − x))/(2πγ), the bracket entire. Once d(a) is small,
+    // d²/x itself is the better-behaved form.
+    if (-log_decay(a) <= 1 && positive(a))
+      i_decay = mass + integrate([&](double x) { return decay2_minus_1(x) / x; });
+    else
+      i_decay = integrate([&](double x) {
+        const double d = decay(x);
+        return d * d / x;
+      });
+    i_train = integrate([&](double x) {
+      const double d = decay(x);
+      return d * d;  // x d²/x
+    });
+    // (1 − d)²/x² is bounded (by t² for the flow): no pole to remove.
+    i_var = integrate([&](double x) {
+      const double o = one_minus_decay(x);
+      return o * o / (x * x);
+    });
+  }
 
   FlowPoint out;
   out.t = t;
@@ -142,8 +166,8 @@ FlowPoint gf_isotropic(double gamma, double t, double r2, double sigma2, double 
   return out;
 }
 
-FlowPoint gf_general(std::span<const double> sigma_eig, std::span<const double> beta2, double n, double sigma2, double t,
-                     int talbot_nodes) {
+FlowPoint gf_general(std::span<const double> sigma_eig, std::span<const double> beta2, double n, double sigma2,
+                     double t, int talbot_nodes) {
   const char* who = "gf_general";
   if (sigma_eig.empty() || sigma_eig.size() != beta2.size())
     throw InputError(fmt::format("{}: need as many signal powers as eigenvalues (got {} and {})", who, beta2.size(),

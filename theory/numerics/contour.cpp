@@ -1,10 +1,10 @@
 #include "theory/numerics/contour.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <numbers>
-
-#include <fmt/format.h>
 
 #include "core/error.hpp"
 
@@ -15,7 +15,8 @@ constexpr double kPi = std::numbers::pi;
 }
 
 TalbotRule fixed_talbot(double T, int M) {
-  if (!(T > 0) || !std::isfinite(T)) throw InputError(fmt::format("fixed_talbot: time {} must be positive and finite", T));
+  if (!(T > 0) || !std::isfinite(T))
+    throw InputError(fmt::format("fixed_talbot: time {} must be positive and finite", T));
   if (M < 4 || M % 2 != 0) throw InputError(fmt::format("fixed_talbot: node count {} must be even and at least 4", M));
   const double r = 0.2 * M / T;
   TalbotRule rule;
@@ -56,14 +57,16 @@ DeltaEquation::DeltaEquation(std::vector<double> lambda, std::vector<double> wei
 
 DeltaEquation::Residual DeltaEquation::residual(complex delta, complex z) const {
   const complex u = 1.0 / (1.0 + delta);
-  Residual r{delta, 1.0, 0.0};
+  Residual r{delta, 1.0, 0.0, std::abs(delta)};
   for (std::size_t j = 0; j < lambda_.size(); ++j) {
     const double l = lambda_[j], w = weight_[j];
     const complex q = 1.0 / (alpha_ * l * u - z);
-    r.f -= w * l * q;
+    const complex term = w * l * q;
+    r.f -= term;
+    r.size += std::abs(term);
     // ∂/∂δ of 1/(αλu − z) is αλu²q² (u' = −u²); ∂/∂z is q².
-    r.df_ddelta -= w * l * alpha_ * l * u * u * q * q;
-    r.df_dz -= w * l * q * q;
+    r.df_ddelta -= term * alpha_ * l * u * u * q;
+    r.df_dz -= term * q;
   }
   return r;
 }
@@ -71,31 +74,33 @@ DeltaEquation::Residual DeltaEquation::residual(complex delta, complex z) const 
 double DeltaEquation::at_negative(double z) const {
   if (!(z < 0)) throw InputError(fmt::format("DeltaEquation::at_negative: z = {} must be negative", z));
   // F(δ) = δ − Σ ωλ(1+δ)/(αλ + |z|(1+δ)) is convex in δ with F(0) < 0, and δ* < Σωλ/|z| (the
-  // supremum of the sum): Newton from that bound decreases monotonically to the root.
+  // supremum of the sum): Newton from that bound decreases monotonically to the root. A step that
+  // does not decrease δ means rounding has been reached.
   double delta = 0;
   for (std::size_t j = 0; j < lambda_.size(); ++j) delta += weight_[j] * lambda_[j];
   delta /= -z;
-  for (int it = 0; it < 200; ++it) {
+  for (int it = 0; it < 500; ++it) {
     const Residual r = residual(delta, z);
     const double step = r.f.real() / r.df_ddelta.real();
+    if (!(step > 0)) return delta;
     delta -= step;
-    if (std::fabs(step) <= 1e-15 * (1 + std::fabs(delta))) return delta;
+    if (step <= 1e-15 * (1 + delta)) return delta;
   }
   throw NumericalError(fmt::format("DeltaEquation: no convergence at z = {}", z));
 }
 
 bool DeltaEquation::newton(complex& delta, complex z) const {
-  for (int it = 0; it < 12; ++it) {
+  for (int it = 0; it < 16; ++it) {
     const Residual r = residual(delta, z);
+    // Converged when the residual is at rounding level of its terms (the step alone can stay large
+    // where F is flat, e.g. next to an atom of the spectrum).
+    const bool small = std::abs(r.f) <= 4e-16 * r.size;
     const complex step = r.f / r.df_ddelta;
     delta -= step;
     if (!std::isfinite(delta.real()) || !std::isfinite(delta.imag()) || std::abs(1.0 + delta) < 1e-300) return false;
-    if (std::abs(step) <= 1e-14 * (1 + std::abs(delta))) {
-      // One more step to reach full precision, then the branch test: Im δ ≥ 0 above the axis.
-      const Residual last = residual(delta, z);
-      delta -= last.f / last.df_ddelta;
+    if (small || std::abs(step) <= 1e-14 * (1 + std::abs(delta)))
+      // The branch test: Im δ ≥ 0 above the axis (δ is a Stieltjes transform there).
       return z.imag() < 0 || delta.imag() >= -1e-12 * (1 + std::abs(delta));
-    }
   }
   return false;
 }
@@ -105,7 +110,8 @@ complex DeltaEquation::step(complex z0, complex d0, complex z1, int depth) const
   complex d1 = d0 - r.df_dz / r.df_ddelta * (z1 - z0);  // Euler predictor: dδ/dz = −F_z/F_δ
   // A short step should move δ by a small fraction; a large jump is a branch change.
   if (newton(d1, z1) && std::abs(d1 - d0) <= 0.5 * (1 + std::abs(d0))) return d1;
-  if (depth >= 40) throw NumericalError(fmt::format("DeltaEquation: cannot follow the root to {}+{}i", z1.real(), z1.imag()));
+  if (depth >= 40)
+    throw NumericalError(fmt::format("DeltaEquation: cannot follow the root to {}+{}i", z1.real(), z1.imag()));
   const complex mid = 0.5 * (z0 + z1);
   const complex dm = step(z0, d0, mid, depth + 1);
   return step(mid, dm, z1, depth + 1);
@@ -128,7 +134,8 @@ complex DeltaEquation::at(complex z) const {
   if (z.imag() == 0 && z.real() < 0) return at_negative(z.real());
   // Round the spectrum through the upper half plane: left of it, up, across, down to z.
   const double start = -std::abs(z) - 1, height = std::max(std::fabs(z.imag()), 1 + std::abs(z));
-  const complex path[] = {start, complex(start, height), complex(z.real(), height), complex(z.real(), std::fabs(z.imag()))};
+  const complex path[] = {start, complex(start, height), complex(z.real(), height),
+                          complex(z.real(), std::fabs(z.imag()))};
   const complex d = track(path).back();
   return z.imag() < 0 ? std::conj(d) : d;
 }

@@ -52,6 +52,7 @@ class DeltaEquation {
   // Residual F(δ) = δ − Σ ωλ/(αλu − z) and its derivatives in δ and z.
   struct Residual {
     complex f, df_ddelta, df_dz;
+    double size = 0;  // |δ| + Σ|terms|: the scale of f's rounding error
   };
   Residual residual(complex delta, complex z) const;
   bool newton(complex& delta, complex z) const;
