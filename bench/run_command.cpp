@@ -71,8 +71,17 @@ std::vector<SuiteCase> select_cases(const RunOptions& o) {
     }
     cases = std::move(chosen);
   }
+  std::set<std::string> ignored;  // --set keys that a sweep defines
   for (auto& c : cases) {
-    c.spec.params.insert(c.spec.params.end(), sets.begin(), sets.end());
+    for (const auto& [k, v] : sets) {
+      // A sweep's own parameters stay as swept: overriding them would make every point the same case.
+      if (std::find(c.sweep_axes.begin(), c.sweep_axes.end(), k) != c.sweep_axes.end()) {
+        if (ignored.insert(fmt::format("{} {}", c.sweep, k)).second && !o.quiet)
+          fmt::print(stderr, "note: --set {} does not apply to sweep '{}', which sweeps {}\n", k, c.sweep, k);
+        continue;
+      }
+      c.spec.params.emplace_back(k, v);
+    }
     if (!o.t.empty()) c.spec.params.emplace_back("t", o.t);
     if (o.seed) c.spec.seed = *o.seed;
     if (o.replicates) c.spec.replicates = *o.replicates;
@@ -157,14 +166,21 @@ std::string fmt_metric(const json& metrics, const char* key) {
   return fmt::format("{:.3g}", metrics[key].get<double>());
 }
 
-constexpr const char* kTableFormat = "{:<28} {:<16} {:>7} {:>9} {:>9} {:>9} {:>10} {:>9}  {}\n";
+// The table on stdout; the case column is as wide as the longest name (sweep names are long).
+void print_table_line(std::size_t width, std::string_view name, std::string_view model, std::string_view dim,
+                      std::string_view ks, std::string_view w1, std::string_view edge, std::string_view stieltjes,
+                      std::string_view time, std::string_view verdict) {
+  fmt::print("{:<{}} {:<16} {:>7} {:>9} {:>9} {:>9} {:>10} {:>9}  {}\n", name, width, model, dim, ks, w1, edge,
+             stieltjes, time, verdict);
+}
 
-void print_table_row(const json& r) {
+void print_table_row(std::size_t width, const json& r) {
   const auto& m = r["metrics"];
-  fmt::print("{:<28} {:<16} {:>7} {:>9} {:>9} {:>9} {:>10} {:>8.2f}s  {}\n", r["case"].get<std::string>(),
-             r["model"].get<std::string>(), r["size"]["eig_dim"].get<long>(), fmt_metric(m, "ks"), fmt_metric(m, "w1"),
-             fmt_metric(m, "edge_error_tw"), fmt_metric(m, "stieltjes_error"), r["timing"]["total_s"].get<double>(),
-             r["verdict"].get<std::string>() == "pass" ? "PASS" : "FAIL");
+  print_table_line(width, r["case"].get<std::string>(), r["model"].get<std::string>(),
+                   fmt::format("{}", r["size"]["eig_dim"].get<long>()), fmt_metric(m, "ks"), fmt_metric(m, "w1"),
+                   fmt_metric(m, "edge_error_tw"), fmt_metric(m, "stieltjes_error"),
+                   fmt::format("{:.2f}s", r["timing"]["total_s"].get<double>()),
+                   r["verdict"].get<std::string>() == "pass" ? "PASS" : "FAIL");
 }
 
 std::string utc_now() {
@@ -250,9 +266,11 @@ int run_command(const RunOptions& given) {
     progress.note(fmt::format("resuming {}: {} case{} already recorded, {} to run{}", out.string(), recorded,
                               recorded == 1 ? "" : "s", to_run,
                               log.dropped_partial_line() ? " (dropped an interrupted last line)" : ""));
+  std::size_t width = 28;
+  for (const auto& p : plan) width = std::max(width, p.entry.spec.name.size());
   if (!o.json)
-    progress.print_above([] {
-      fmt::print(kTableFormat, "case", "model", "dim", "ks", "w1", "edge_tw", "stieltjes", "time", "verdict");
+    progress.print_above([&] {
+      print_table_line(width, "case", "model", "dim", "ks", "w1", "edge_tw", "stieltjes", "time", "verdict");
       std::fflush(stdout);
     });
 
@@ -262,9 +280,9 @@ int run_command(const RunOptions& given) {
     const auto& name = p.entry.spec.name;
     if (!p.backend) {
       progress.note(fmt::format("skipped {}: {}", name, p.skip_reason));
-      if (!o.json) progress.print_above([&] {
-          fmt::print("{:<28} {:<16} {:>7} {:>9} {:>9} {:>9} {:>10} {:>9}  SKIP ({})\n", name, p.entry.spec.model, "-",
-                     "-", "-", "-", "-", "-", p.skip_reason);
+      if (!o.json)
+        progress.print_above([&] {
+          print_table_line(width, name, p.entry.spec.model, "-", "-", "-", "-", "-", "-", "SKIP (" + p.skip_reason + ")");
           std::fflush(stdout);
         });
       continue;
@@ -290,7 +308,7 @@ int run_command(const RunOptions& given) {
     if (record.value("verdict", std::string()) != "pass") ++failed;
     progress.print_above([&] {
       if (o.json) fmt::print("{}\n", record_line(record));
-      else print_table_row(record);
+      else print_table_row(width, record);
       std::fflush(stdout);
     });
   }

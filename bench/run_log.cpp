@@ -43,9 +43,8 @@ RunLog::RunLog(const std::filesystem::path& dir, bool resume) : file_(dir / "res
 const nlohmann::json* RunLog::find(std::string_view id, std::string_view name) const {
   for (const auto& r : records_) {
     const auto it = r.find("case_id");
-    if (it != r.end() ? (it->is_string() && it->get<std::string>() == id)
-                      : (r.contains("case") && r["case"].is_string() && r["case"].get<std::string>() == name))
-      return &r;
+    const bool same_id = it == r.end() || (it->is_string() && it->get<std::string>() == id);
+    if (same_id && r.contains("case") && r["case"].is_string() && r["case"].get<std::string>() == name) return &r;
   }
   return nullptr;
 }

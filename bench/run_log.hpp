@@ -24,7 +24,8 @@ class RunLog {
   // resume = true: keep the complete records, cut off a partial last line (an interrupted append).
   RunLog(const std::filesystem::path& dir, bool resume);
 
-  // The recorded result of a case: matched by case_id, or by case name for records without one.
+  // The recorded result of a case: same case_id and name (records without a case_id: same name).
+  // The name counts too, so that two cases of a suite that measure the same thing both get a record.
   const nlohmann::json* find(std::string_view id, std::string_view name) const;
   void append(const nlohmann::json& record);
 

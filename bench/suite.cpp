@@ -234,7 +234,7 @@ class SuiteReader {
     } else {
       fail(node, "an include is a file name or a table { file = \"...\", ... }");
     }
-    const fs::path path = fs::path(file).is_absolute() ? fs::path(file) : base_dir / file;
+    const fs::path path = (fs::path(file).is_absolute() ? fs::path(file) : base_dir / file).lexically_normal();
     std::vector<SuiteCase> cases;
     try {
       cases = load(path);

@@ -59,23 +59,27 @@ ItemChange judge_metric(const std::string& key, const json& base, const json& no
   auto sdn = num(now, {"empirical", "metrics_sd", key.c_str()});
   if (sdb && !(*sdb > 0)) sdb.reset();
   if (sdn && !(*sdn > 0)) sdn.reset();
-  double se;
+  const auto tol = num(now, {"tolerance", key.c_str()}).value_or(num(base, {"tolerance", key.c_str()}).value_or(0));
+  if (d == 0 || std::abs(d) <= o.tolerance_floor * tol) {
+    item.change = Change::same;
+    return item;
+  }
+  double z;
   if (sdb || sdn) {
+    // Difference of two replicate means: se² = sd_b²/R_b + sd_n²/R_n.
     const double sb = sdb.value_or(sdn.value_or(0)), sn = sdn.value_or(sb);
-    se = std::sqrt(sb * sb / rb + sn * sn / rn);
+    z = std::abs(d) / std::sqrt(sb * sb / rb + sn * sn / rn);
     item.basis = "replicate sd";
-  } else {
-    se = o.assumed_rel_sd * (b > 0 ? b : v) * std::sqrt(1 / rb + 1 / rn);
+  } else if (b > 0 && v > 0) {
+    // A spread proportional to the value: judge the log ratio, so that ×k and ÷k weigh the same.
+    z = std::abs(std::log(v / b)) / (o.assumed_rel_sd * std::sqrt(1 / rb + 1 / rn));
+    item.basis = "assumed spread";
+  } else {  // one of them is exactly zero
+    z = std::abs(d) / (o.assumed_rel_sd * std::max(b, v) * std::sqrt(1 / rb + 1 / rn));
     item.basis = "assumed spread";
   }
-  if (se > 0) item.z = std::abs(d) / se;
-  const auto tol = num(now, {"tolerance", key.c_str()}).value_or(num(base, {"tolerance", key.c_str()}).value_or(0));
-  if (d == 0 || std::abs(d) <= o.tolerance_floor * tol || (se > 0 && std::abs(d) <= o.same_z * se))
-    item.change = Change::same;
-  else if (!(se > 0) || std::abs(d) > o.clear_z * se)
-    item.change = d < 0 ? Change::better : Change::worse;
-  else
-    item.change = Change::ambiguous;
+  item.z = z;
+  item.change = z <= o.same_z ? Change::same : z > o.clear_z ? (d < 0 ? Change::better : Change::worse) : Change::ambiguous;
   return item;
 }
 
@@ -87,10 +91,11 @@ ItemChange judge_time(const std::string& key, double tb, double tn, const Compar
   item.basis = "timing";
   const double d = tn - tb;
   if (tb > 0) item.relative = d / tb;
+  // The log ratio, so that twice as slow and twice as fast are judged alike.
+  const double r = tb > 0 && tn > 0 ? std::abs(std::log(tn / tb)) : INFINITY;
   if (std::abs(d) <= o.time_floor_s) item.change = Change::same;
-  else if (!(tb > 0)) item.change = Change::ambiguous;
-  else if (std::abs(d) / tb <= o.time_same) item.change = Change::same;
-  else if (std::abs(d) / tb > o.time_clear) item.change = d < 0 ? Change::better : Change::worse;
+  else if (r <= std::log1p(o.time_same)) item.change = Change::same;
+  else if (r > std::log1p(o.time_clear)) item.change = d < 0 ? Change::better : Change::worse;
   else item.change = Change::ambiguous;
   return item;
 }

@@ -2,6 +2,9 @@
 # End-to-end check of the HTML report written by `rmtbench run` (the embedded default suite, CPU):
 #   - xmllint --noout accepts it (well-formed XHTML),
 #   - one histogram figure (class="fig-hist") and one log-density figure per line of results.jsonl,
+#   - then a small suite with a sweep over n and a GPU-only case, compared with itself: the report
+#     has the summary, a convergence figure (class="fig-convergence"), the comparison section, the
+#     skipped case (on a machine without CUDA) and timing bars,
 #   - nothing that would make a network request: no <script src=, <link, @import, url(, and no
 #     http(s):// other than the XHTML and SVG namespace names.
 # Usage: check_report.sh <path-to-rmtbench> <scratch-dir>   (xmllint from $RMT_XMLLINT or PATH)
@@ -79,4 +82,52 @@ if [[ -n $chromium ]]; then
   rendered="rendered by $(basename "$chromium"), screenshot $scratch/report.png"
 fi
 
-echo "check_report: OK: $cases cases, $hist histograms, $logd log-density figures, well-formed, self-contained, $rendered"
+# Run-level sections: a sweep over n (convergence), a GPU-only case (skipped without CUDA), and
+# `compare` of the run with itself (all SAME).
+sweep=$scratch/sweep
+rm -rf -- "$sweep"
+cat >"$scratch/sweep.toml" <<'TOML'
+[[case]]
+name = "mp_conv"
+model = "mp"
+params = { c = 0.5 }
+sweep = { n = "200:800:3log" }
+
+[[case]]
+name = "mp_gpu"
+model = "mp"
+requires = "cuda"
+params = { n = 16384 }
+TOML
+set +e
+"$bin" run "$scratch/sweep.toml" --backend cpu --out "$sweep" --quiet >"$scratch/sweep.stdout" 2>"$scratch/sweep.stderr"
+rc=$?
+set -e
+[[ $rc -eq 0 || $rc -eq 1 ]] || { cat "$scratch/sweep.stderr" >&2; fail "sweep suite run exited with $rc"; }
+"$bin" compare "$sweep" "$sweep" >"$scratch/compare.stdout" 2>"$scratch/compare.stderr" ||
+  fail "compare of a run with itself did not exit 0: $(cat "$scratch/compare.stderr")"
+report2=$sweep/report.html
+"$xmllint" --noout "$report2" || fail "xmllint rejects $report2"
+grep -q 'id="summary"' "$report2" || fail "no summary table in $report2"
+[[ $(grep -o 'class="fig-convergence"' "$report2" | wc -l) -eq 1 ]] || fail "no convergence figure in $report2"
+grep -q 'id="compare"' "$report2" || fail "no comparison section in $report2"
+[[ $(grep -o 'class="fig-timing"' "$report2" | wc -l) -eq 3 ]] || fail "timing bars missing in $report2"
+[[ -s $sweep/convergence.json && -s $sweep/compare.json ]] || fail "convergence.json or compare.json missing"
+if ! "$bin" devices --json 2>/dev/null | tr -d ' \n' | grep -q '"backend":"cuda",[^}]*"usable":true'; then
+  grep -q 'id="skipped"' "$report2" || fail "the skipped GPU case is not listed in $report2"
+fi
+for pattern in '<script[^>]*src=' '<link' '@import' 'url(' '<img' '<iframe'; do
+  grep -qi -- "$pattern" "$report2" && fail "$report2 contains '$pattern' (it must be self-contained)"
+done
+external=$(sed -e 's#xmlns="http://www.w3.org/2000/svg"##g' -e 's#xmlns="http://www.w3.org/1999/xhtml"##g' "$report2" |
+  grep -oiE '(https?|ftp)://[^" <>]*|src="[^"]*"' | sort -u || true)
+[[ -z $external ]] || fail "$report2 references external resources: $(echo "$external" | tr '\n' ' ')"
+if [[ -n $chromium ]]; then
+  timeout 120 "$chromium" "${flags[@]}" --dump-dom "file://$(realpath "$report2")" >"$scratch/dom2.html" 2>>"$scratch/chromium.log" ||
+    fail "chromium could not render $report2"
+  grep -q 'class="fig-convergence"' "$scratch/dom2.html" || fail "rendered DOM of $report2 has no convergence figure"
+  grep -q 'id="compare"' "$scratch/dom2.html" || fail "rendered DOM of $report2 has no comparison section"
+fi
+
+echo "check_report: OK: $cases cases, $hist histograms, $logd log-density figures, well-formed, self-contained, $rendered;" \
+  "sweep report with convergence, comparison and timing sections"
