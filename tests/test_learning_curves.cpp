@@ -77,6 +77,13 @@ TEST(LearningCurves, GradientFlowIsotropicAtSpecSizes) {
   expect_agreement(run(make_case("gf", {{"n", "300"}, {"gamma", "2"}, {"t", "0.5,2,10"}}, 20)), 0.05);
 }
 
+TEST(LearningCurves, TestErrorOnFreshSamples) {
+  // The same verdicts when the excess risk is measured on fresh test points instead of from Σ.
+  expect_agreement(run(make_case("ridge", {{"n", "600"}, {"gamma", "0.7"}, {"pop", "1:1,4:1"}, {"lambda", "0.01:1:3log"},
+                                           {"test_samples", "2000"}}, 20)), 0.05);
+  expect_agreement(run(make_case("gf", {{"n", "600"}, {"gamma", "0.5"}, {"t", "0.5,2,10"}, {"test_samples", "1000"}}, 20)), 0.05);
+}
+
 TEST(LearningCurves, GradientDescentWithAStep) {
   expect_agreement(run(make_case("gf", {{"n", "600"}, {"gamma", "0.5"}, {"eta", "0.2"}, {"t", "1,4,20"}}, 20)), 0.05);
 }

@@ -35,6 +35,7 @@ class GradientFlowModel final : public CurveModel {
         ParamSpec::real("sigma2", "0.3", "noise variance", 0, INFINITY),
         ParamSpec::grid("t", "0.1,0.5,1,2,5,10,50", "times (a grid; also --t)", 0, INFINITY),
         ParamSpec::real("eta", "0", "gradient-descent step (0: gradient flow); t/eta steps", 0, INFINITY),
+        test_samples_param(),
     };
   }
 
@@ -42,7 +43,7 @@ class GradientFlowModel final : public CurveModel {
 
   std::size_t bytes_needed(const Params& p) const override {
     const auto rows = static_cast<std::size_t>(features(p)), cols = static_cast<std::size_t>(p.integer("n"));
-    return sizeof(double) * (rows * cols + 3 * rows * rows + 2 * cols + 4 * rows);
+    return sizeof(double) * (rows * (cols + static_cast<std::size_t>(p.integer("test_samples"))) + 3 * rows * rows + 2 * cols + 4 * rows);
   }
 
   void validate(const Params& p) const override {
@@ -76,12 +77,15 @@ class GradientFlowModel final : public CurveModel {
                                       std::sqrt(p.real("sigma2")));
     const EigenRegression reg = decompose_regression(backend, x, beta, noise, t);
     const auto target = reg.to_eigenbasis(beta);  // Σ = I: the risk is a distance in any orthonormal basis
+    const index_t m = p.integer("test_samples");
+    const Matrix test = m > 0 ? timed(t.sample_s, [&] { return backend.sample_gaussian({key.seed, key.case_key, key.replicate, 3}, dim, m); })
+                              : Matrix();
     CurveDraw out;
     const double eta = p.real("eta");
     for (const double time : axis.values) {
       const auto u = reg.filter([&](double d) { return flow_filter(d, time, eta); });
       out.train.push_back(reg.train_error(u));
-      out.test.push_back(weighted_distance2(u, target, {}));
+      out.test.push_back(m > 0 ? fresh_excess_risk(backend, test, reg.coefficients(u), beta) : weighted_distance2(u, target, {}));
     }
     return out;
   }

@@ -81,6 +81,21 @@ double flow_filter(double d, double t, double eta) {
   return -std::expm1(-t * d) / d;
 }
 
+double fresh_excess_risk(Backend& backend, const Matrix& test, std::span<const double> a, std::span<const double> b) {
+  std::vector<double> diff(a.size());
+  for (std::size_t i = 0; i < a.size(); ++i) diff[i] = a[i] - b[i];
+  const Matrix d = backend.from_host(test.rows(), 1, diff);
+  const auto errors = backend.to_host(backend.multiply_transposed(test, d, 1.0));
+  double sum = 0;
+  for (const double e : errors) sum += e * e;
+  return sum / static_cast<double>(errors.size());
+}
+
+ParamSpec test_samples_param() {
+  return ParamSpec::integer("test_samples", "0",
+                            "fresh test points for the test error (0: exact excess risk from the known covariance)", 0, 1e6);
+}
+
 double weighted_distance2(std::span<const double> a, std::span<const double> b, std::span<const double> s) {
   double sum = 0;
   for (std::size_t i = 0; i < a.size(); ++i) sum += (s.empty() ? 1.0 : s[i]) * (a[i] - b[i]) * (a[i] - b[i]);

@@ -43,6 +43,13 @@ std::function<double(double)> ridge_filter(double lambda, double largest_eigenva
 // after k = round(t/eta) steps: (1 − (1 − ηd)^k)/d (both → t, resp. kη, as d → 0).
 double flow_filter(double d, double t, double eta);
 
+// The excess risk of estimate a for target b measured on fresh test points instead of from the
+// known Σ: the mean of (xᵀ(a − b))² over the columns x of `test` (p×m, on the backend).
+double fresh_excess_risk(Backend& backend, const Matrix& test, std::span<const double> a, std::span<const double> b);
+
+// The `test_samples` parameter shared by the linear models: 0 = exact population risk.
+ParamSpec test_samples_param();
+
 // Σᵢ sᵢ (aᵢ − bᵢ)²: the excess risk of a when the covariance is diag(s) (s empty: identity).
 double weighted_distance2(std::span<const double> a, std::span<const double> b, std::span<const double> s);
 
