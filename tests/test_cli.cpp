@@ -99,7 +99,7 @@ TEST(Cli, DefaultSuiteWritesRecordsEigenvaluesAndReport) {
     EXPECT_DOUBLE_EQ(eigs.back(), j["empirical"]["max"].get<double>());
   }
   EXPECT_EQ(models, (std::set<std::string>{"mp", "silverstein", "spiked", "rf", "kernel", "ck", "ntk", "llc_gram",
-                                           "kernel_el_karoui", "ridge", "rf_ridge", "gf", "scaling"}));
+                                           "kernel_el_karoui", "rff", "ridge", "rf_ridge", "gf", "scaling"}));
   // results.jsonl holds the same records as stdout.
   std::ifstream in(out / "results.jsonl");
   std::stringstream jsonl;

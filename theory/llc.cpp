@@ -133,67 +133,129 @@ std::vector<double> expected_kernel_matrix(const Activation& f, const std::vecto
 }
 
 RandomFeatureGram::RandomFeatureGram(std::vector<double> phi_eigenvalues, double alpha)
-    : lambda_(std::move(phi_eigenvalues)), alpha_(alpha) {
-  if (lambda_.empty() || !(alpha > 0)) throw InputError("RandomFeatureGram: need Φ eigenvalues and α = N/n > 0");
-  for (auto& l : lambda_) l = std::max(l, 0.0);  // Φ is positive semi-definite; drop rounding noise
-  const double top = *std::max_element(lambda_.begin(), lambda_.end());
-  if (!(top > 0)) throw InputError("RandomFeatureGram: Φ is zero");
+    : RandomFeatureGram(std::vector<std::vector<double>>{std::move(phi_eigenvalues)}, std::vector<double>{alpha}) {}
+
+RandomFeatureGram::RandomFeatureGram(std::vector<std::vector<double>> kernel_eigenvalues, std::vector<double> alphas)
+    : kappa_(std::move(kernel_eigenvalues)), alpha_(std::move(alphas)) {
+  if (kappa_.empty() || kappa_.size() != alpha_.size() || kappa_.front().empty())
+    throw InputError("RandomFeatureGram: need kernel eigenvalues and one α = N/n per block");
+  double top = 0;
+  for (std::size_t j = 0; j < kappa_.size(); ++j) {
+    if (!(alpha_[j] > 0)) throw InputError("RandomFeatureGram: every α = N/n must be positive");
+    if (kappa_[j].size() != kappa_.front().size()) throw InputError("RandomFeatureGram: blocks of different sizes");
+    for (auto& l : kappa_[j]) l = std::max(l, 0.0);  // kernels are positive semi-definite; drop rounding noise
+    top = std::max(top, alpha_[j] * *std::max_element(kappa_[j].begin(), kappa_[j].end()));
+  }
+  if (!(top > 0)) throw InputError("RandomFeatureGram: the kernel is zero");
+  last_delta_.assign(kappa_.size(), 0.0);
   scale_ = moments(1)[0] > 0 ? moments(1)[0] : top;
-  const double hi = alpha_ * top * std::pow(1 + 1 / std::sqrt(alpha_), 2) * 1.2 + scale_;
+  double total = 0;
+  for (const double a : alpha_) total += a;
+  const double hi = top * std::pow(1 + 1 / std::sqrt(total), 2) * 1.2 * static_cast<double>(kappa_.size()) + scale_;
   support_ = numerics::scan_support([this](double x) { return density(x); }, 0.0, hi, 4000, 1e-7 / scale_);
 }
 
-// Newton on F(δ) = δ - (1/n) Σ λ/(αλ/(1+δ) - z); accepts only Im δ ≥ 0 (Im z > 0).
-bool RandomFeatureGram::newton(complex& delta, complex z) const {
-  const double n = static_cast<double>(lambda_.size());
+// Newton on F_j(δ) = δ_j - (1/n) Σ_k κ_jk / D_k, D_k = Σ_l α_l κ_lk/(1+δ_l) - z; accepts only Im δ ≥ 0.
+bool RandomFeatureGram::newton(std::vector<complex>& delta, complex z) const {
+  const std::size_t J = kappa_.size(), n = kappa_.front().size();
+  const double inv_n = 1.0 / static_cast<double>(n);
+  std::vector<complex> u(J), f(J), jac(J * J);
   for (int it = 0; it < 60; ++it) {
-    complex f = delta, df = 1.0;
-    const complex u = 1.0 / (1.0 + delta);
-    for (const double l : lambda_) {
-      const complex d = alpha_ * l * u - z;
-      f -= l / d / n;
-      df -= l * alpha_ * l * u * u / (d * d) / n;
+    for (std::size_t j = 0; j < J; ++j) u[j] = 1.0 / (1.0 + delta[j]);
+    f = delta;
+    std::fill(jac.begin(), jac.end(), complex(0.0));
+    for (std::size_t j = 0; j < J; ++j) jac[j * J + j] = 1.0;
+    for (std::size_t k = 0; k < n; ++k) {
+      complex d = -z;
+      for (std::size_t l = 0; l < J; ++l) d += alpha_[l] * kappa_[l][k] * u[l];
+      const complex inv = 1.0 / d, inv2 = inv * inv;
+      for (std::size_t j = 0; j < J; ++j) {
+        f[j] -= kappa_[j][k] * inv * inv_n;
+        for (std::size_t l = 0; l < J; ++l) jac[j * J + l] -= kappa_[j][k] * alpha_[l] * kappa_[l][k] * u[l] * u[l] * inv2 * inv_n;
+      }
     }
-    const complex step = f / df;
-    delta -= step;
-    if (!std::isfinite(delta.real()) || !std::isfinite(delta.imag())) return false;
-    if (std::abs(step) < 1e-13 * (1 + std::abs(delta))) return delta.imag() >= -1e-12 * (1 + std::abs(delta));
+    // Solve jac · step = f by Gaussian elimination with partial pivoting (J is 1 or 2).
+    std::vector<complex> step = f;
+    for (std::size_t c = 0; c < J; ++c) {
+      std::size_t piv = c;
+      for (std::size_t r = c + 1; r < J; ++r)
+        if (std::abs(jac[r * J + c]) > std::abs(jac[piv * J + c])) piv = r;
+      if (piv != c) {
+        for (std::size_t l = 0; l < J; ++l) std::swap(jac[c * J + l], jac[piv * J + l]);
+        std::swap(step[c], step[piv]);
+      }
+      if (std::abs(jac[c * J + c]) == 0.0) return false;
+      for (std::size_t r = c + 1; r < J; ++r) {
+        const complex m = jac[r * J + c] / jac[c * J + c];
+        for (std::size_t l = c; l < J; ++l) jac[r * J + l] -= m * jac[c * J + l];
+        step[r] -= m * step[c];
+      }
+    }
+    for (std::size_t c = J; c-- > 0;) {
+      for (std::size_t l = c + 1; l < J; ++l) step[c] -= jac[c * J + l] * step[l];
+      step[c] /= jac[c * J + c];
+    }
+    double size = 0, norm = 0;
+    for (std::size_t j = 0; j < J; ++j) {
+      delta[j] -= step[j];
+      if (!std::isfinite(delta[j].real()) || !std::isfinite(delta[j].imag())) return false;
+      size = std::max(size, std::abs(step[j]));
+      norm = std::max(norm, std::abs(delta[j]));
+    }
+    if (size < 1e-13 * (1 + norm)) {
+      for (const auto& d : delta)
+        if (d.imag() < -1e-12 * (1 + std::abs(d))) return false;
+      return true;
+    }
   }
   return false;
 }
 
-complex RandomFeatureGram::delta(complex z) const {
+std::vector<complex> RandomFeatureGram::deltas(complex z) const {
   const complex at(z.real(), std::max(z.imag(), 1e-12 * scale_));
   // Warm starts only inside a band (Im δ > 0 before and after): from a gap, Newton would stay on
   // the real root and never enter a band, so gaps and band entries take the continuation.
-  const auto in_band = [](complex v) { return v.imag() > 1e-10 * (1 + std::abs(v)); };
-  complex d = last_delta_;
+  const auto in_band = [](const std::vector<complex>& v) {
+    for (const auto& d : v)
+      if (d.imag() > 1e-10 * (1 + std::abs(d))) return true;
+    return false;
+  };
+  std::vector<complex> d = last_delta_;
   const bool near = last_z_.imag() > 0 && std::abs(at - last_z_) < 0.05 * scale_ &&
                     std::abs(std::log(at.imag() / last_z_.imag())) < 1.0 && in_band(last_delta_);
   if (!(near && newton(d, at) && in_band(d))) d = continuation(at);
   last_z_ = at;
   last_delta_ = d;
-  if (z.imag() <= 0) d = {d.real(), 0.0};  // real z outside the support: the real limit
+  if (z.imag() <= 0)
+    for (auto& v : d) v = {v.real(), 0.0};  // real z outside the support: the real limit
   return d;
 }
 
-// Continuation in Im z from far above the spectrum, where δ ≈ -(1/n) Σ λ / z.
-complex RandomFeatureGram::continuation(complex z) const {
-  const double mean = std::accumulate(lambda_.begin(), lambda_.end(), 0.0) / static_cast<double>(lambda_.size());
+// Continuation in Im z from far above the spectrum, where δ_j ≈ -(1/n) Σ κ_j / z.
+std::vector<complex> RandomFeatureGram::continuation(complex z) const {
   double eta = std::max(z.imag(), 10.0 * (scale_ + std::abs(z.real())));
-  complex d = -mean / complex(z.real(), eta);
+  std::vector<complex> d(kappa_.size());
+  for (std::size_t j = 0; j < kappa_.size(); ++j) {
+    const double mean = std::accumulate(kappa_[j].begin(), kappa_[j].end(), 0.0) / static_cast<double>(kappa_[j].size());
+    d[j] = -mean / complex(z.real(), eta);
+  }
   if (!newton(d, complex(z.real(), eta))) throw NumericalError("RandomFeatureGram: no start for δ");
   numerics::descend_to_axis(
-      d, z.real(), z.imag(), eta, 1e-6 * scale_, 0.0, [this](complex& v, complex at) { return newton(v, at); },
-      "RandomFeatureGram");
+      d, z.real(), z.imag(), eta, 1e-6 * scale_, 0.0,
+      [this](std::vector<complex>& v, complex at) { return newton(v, at); }, "RandomFeatureGram");
   return d;
 }
 
 complex RandomFeatureGram::stieltjes(complex z) const {
-  const complex u = 1.0 / (1.0 + delta(z));
+  const auto d = deltas(z);
+  const std::size_t n = kappa_.front().size();
   complex m = 0;
-  for (const double l : lambda_) m += 1.0 / (alpha_ * l * u - z);
-  return m / static_cast<double>(lambda_.size());
+  for (std::size_t k = 0; k < n; ++k) {
+    complex den = -z;
+    for (std::size_t j = 0; j < kappa_.size(); ++j) den += alpha_[j] * kappa_[j][k] / (1.0 + d[j]);
+    m += 1.0 / den;
+  }
+  return m / static_cast<double>(n);
 }
 
 double RandomFeatureGram::density(double x) const {
@@ -204,24 +266,37 @@ double RandomFeatureGram::density(double x) const {
 std::vector<Interval> RandomFeatureGram::support() const { return support_; }
 
 std::vector<Atom> RandomFeatureGram::atoms() const {
-  const double top = *std::max_element(lambda_.begin(), lambda_.end());
-  const auto rank = std::count_if(lambda_.begin(), lambda_.end(), [&](double l) { return l > 1e-10 * top; });
-  const double n = static_cast<double>(lambda_.size());
-  const double mass = 1.0 - std::min(alpha_, static_cast<double>(rank) / n);
+  const double n = static_cast<double>(kappa_.front().size());
+  double rank = 0;
+  for (std::size_t j = 0; j < kappa_.size(); ++j) {
+    const double top = *std::max_element(kappa_[j].begin(), kappa_[j].end());
+    const auto r = std::count_if(kappa_[j].begin(), kappa_[j].end(), [&](double l) { return l > 1e-10 * top; });
+    rank += std::min(alpha_[j], static_cast<double>(r) / n);
+  }
+  const double mass = 1.0 - std::min(1.0, rank);
   if (mass > 1e-12) return {{0.0, mass}};
   return {};
 }
 
 std::vector<double> RandomFeatureGram::moments(int count) const {
   if (count > 2) throw InputError("RandomFeatureGram: only the first two moments are implemented");
-  const double n = static_cast<double>(lambda_.size());
-  double s1 = 0, s2 = 0;
-  for (const double l : lambda_) {
-    s1 += l / n;
-    s2 += l * l / n;
+  const std::size_t J = kappa_.size();
+  const double n = static_cast<double>(kappa_.front().size());
+  std::vector<double> mean(J, 0.0);
+  for (std::size_t j = 0; j < J; ++j)
+    for (const double l : kappa_[j]) mean[j] += l / n;
+  double m1 = 0, m2 = 0;
+  for (std::size_t j = 0; j < J; ++j) {
+    m1 += alpha_[j] * mean[j];
+    m2 += alpha_[j] * mean[j] * mean[j];
+    for (std::size_t l = 0; l < J; ++l) {
+      double cross = 0;
+      for (std::size_t k = 0; k < kappa_[j].size(); ++k) cross += kappa_[j][k] * kappa_[l][k] / n;
+      m2 += alpha_[j] * alpha_[l] * cross;
+    }
   }
-  // G = ΣᵀΣ/n with E[ΣᵀΣ] = NΦ: tr G/n = α mean λ; E tr G²/n = α² mean λ² + α (mean λ)².
-  std::vector<double> m = {alpha_ * s1, alpha_ * alpha_ * s2 + alpha_ * s1 * s1};
+  // One block, G = ΣᵀΣ/n with E[ΣᵀΣ] = NΦ: tr G/n = α mean λ; E tr G²/n = α² mean λ² + α (mean λ)².
+  std::vector<double> m = {m1, m2};
   m.resize(static_cast<std::size_t>(std::max(count, 0)));
   return m;
 }

@@ -33,29 +33,35 @@ std::vector<double> expected_kernel_matrix(const Activation& f, const std::vecto
 
 // Louart–Liao–Couillet (SPEC §4.1): the law of G = ΣᵀΣ/n, Σ = σ(WX) ∈ R^{N×n}, W iid N(0,1), on given
 // data: Q̄(z) = (α Φ/(1 + δ(z)) - z)⁻¹, δ(z) = (1/n) tr Φ Q̄(z), α = N/n, m(z) = (1/n) tr Q̄(z).
-// Built from the eigenvalues of Φ; δ by Newton with continuation from far above the axis.
+// Several feature blocks (SPEC §4.4: Σ = [σ_1(WX); …; σ_J(WX)], kernels K_j) give J coupled δ_j with
+// Q̄ = (Σ_j α_j K_j/(1 + δ_j) - z)⁻¹ — built here when the K_j share an eigenbasis (eigenvalues κ_j,k
+// in the same order), e.g. the linearisations K_j ≈ d0_j I + d1_j XᵀX of random Fourier features.
+// δ by Newton with continuation from far above the axis.
 class RandomFeatureGram final : public SpectralLaw {
  public:
   RandomFeatureGram(std::vector<double> phi_eigenvalues, double alpha);
+  RandomFeatureGram(std::vector<std::vector<double>> kernel_eigenvalues, std::vector<double> alphas);
 
-  complex delta(complex z) const;
+  std::vector<complex> deltas(complex z) const;
+  complex delta(complex z) const { return deltas(z).front(); }
 
   std::vector<Interval> support() const override;
-  std::vector<Atom> atoms() const override;  // at 0: 1 - min(N, rank Φ)/n
+  std::vector<Atom> atoms() const override;  // at 0: 1 - min(1, Σ_j min(α_j, rank K_j/n))
   double density(double x) const override;
   complex stieltjes(complex z) const override;
-  std::vector<double> moments(int count) const override;  // α·mean(λ), α²(mean λ² + mean(λ)²/α)
+  // Σ α_j mean κ_j and Σ_j (α_j² mean κ_j² + α_j (mean κ_j)²) + Σ_{j≠l} α_j α_l mean κ_j κ_l (independent blocks).
+  std::vector<double> moments(int count) const override;
 
  private:
-  bool newton(complex& delta, complex z) const;
-  complex continuation(complex z) const;
-  std::vector<double> lambda_;
+  bool newton(std::vector<complex>& delta, complex z) const;
+  std::vector<complex> continuation(complex z) const;
+  std::vector<std::vector<double>> kappa_;  // J × n
+  std::vector<double> alpha_;
   // Last solution: density evaluations sweep x smoothly (scans, quadrature), so Newton started
-  // from the previous δ converges at once inside a band (see delta()). Not thread-safe.
+  // from the previous δ converges at once inside a band (see deltas()). Not thread-safe.
   mutable complex last_z_{0.0, -1.0};
-  mutable complex last_delta_{0.0, 0.0};
-  double alpha_;
-  double scale_;
+  mutable std::vector<complex> last_delta_;
+  double scale_ = 1;
   std::vector<Interval> support_;
 };
 
