@@ -253,10 +253,23 @@ nlohmann::json run_case(Backend& backend, const ResolvedCase& c, const std::file
   }
 
   const auto tolerance = default_tolerances(c, *t.law, t.edge_scale);
+  return run_record(backend, c, empirical, theory, metric_sum, tolerance,
+                    {{"sample_s", times.sample_s},
+                     {"gram_s", times.gram_s},
+                     {"activation_s", times.activation_s},
+                     {"eig_s", times.eig_s},
+                     {"theory_s", theory_s},
+                     {"metrics_s", metrics_s},
+                     {"total_s", seconds_since(start)}});
+}
+
+nlohmann::json run_record(const Backend& backend, const ResolvedCase& c, nlohmann::json empirical, nlohmann::json theory,
+                          const std::map<std::string, double>& metrics, const std::map<std::string, double>& tolerance,
+                          nlohmann::json timing) {
   bool pass = true;
   for (const auto& [k, tol] : tolerance) {
-    const auto it = metric_sum.find(k);
-    pass = pass && it != metric_sum.end() && std::isfinite(it->second) && std::abs(it->second) <= tol;
+    const auto it = metrics.find(k);
+    pass = pass && it != metrics.end() && std::isfinite(it->second) && std::abs(it->second) <= tol;
   }
   return {
       {"schema_version", 1},
@@ -268,20 +281,13 @@ nlohmann::json run_case(Backend& backend, const ResolvedCase& c, const std::file
       {"params", c.params.to_json()},
       {"seed", c.spec.seed},
       {"replicates", c.spec.replicates},
-      {"size", {{"rows", c.sizes.rows}, {"cols", c.sizes.cols}, {"eig_dim", dim}}},
-      {"empirical", empirical},
-      {"theory", theory},
-      {"metrics", number_map(metric_sum)},
+      {"size", {{"rows", c.sizes.rows}, {"cols", c.sizes.cols}, {"eig_dim", c.sizes.eig_dim}}},
+      {"empirical", std::move(empirical)},
+      {"theory", std::move(theory)},
+      {"metrics", number_map(metrics)},
       {"tolerance", number_map(tolerance)},
       {"verdict", pass ? "pass" : "fail"},
-      {"timing",
-       {{"sample_s", times.sample_s},
-        {"gram_s", times.gram_s},
-        {"activation_s", times.activation_s},
-        {"eig_s", times.eig_s},
-        {"theory_s", theory_s},
-        {"metrics_s", metrics_s},
-        {"total_s", seconds_since(start)}}},
+      {"timing", std::move(timing)},
       {"repro", repro_command(c, backend.name())},
   };
 }

@@ -47,6 +47,12 @@ void check_memory(const ResolvedCase& c, const Backend& backend);
 // Runs every replicate, writes DIR/eigs/<case>.npy (spectral models) and returns the run record (DESIGN.md).
 nlohmann::json run_case(Backend& backend, const ResolvedCase& c, const std::filesystem::path& out_dir);
 
+// The run record of DESIGN.md around a case's blocks: the verdict passes when every metric with a
+// tolerance is finite and within it.
+nlohmann::json run_record(const Backend& backend, const ResolvedCase& c, nlohmann::json empirical, nlohmann::json theory,
+                          const std::map<std::string, double>& metrics, const std::map<std::string, double>& tolerance,
+                          nlohmann::json timing);
+
 // "rmtbench run --model ... --set ... --seed ... --replicates ... --backend ..."
 std::string repro_command(const ResolvedCase& c, std::string_view backend);
 

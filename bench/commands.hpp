@@ -40,7 +40,8 @@ struct CompareOptionsCli {
   std::string base, now;
   double rel_spread = 0.25;  // CompareOptions::assumed_rel_sd
   double time_floor = 0.25;  // CompareOptions::time_floor_s
-  bool json = false;         // print compare.json on stdout instead of the table
+  bool ignore_timing = false;  // timings do not make the exit code 1 (shared, noisy machines)
+  bool json = false;           // print compare.json on stdout instead of the table
 };
 // Exit 1 when any case is WORSE, else 0.
 int compare_command(const CompareOptionsCli& o);

@@ -48,6 +48,7 @@ int compare_command(const CompareOptionsCli& cli) {
   CompareOptions options;
   options.assumed_rel_sd = cli.rel_spread;
   options.time_floor_s = cli.time_floor;
+  options.timing_gates = !cli.ignore_timing;
   const auto base = records_of(cli.base);
   const auto now = records_of(cli.now);
   const Comparison cmp = compare_runs(base, now, options);
@@ -67,10 +68,11 @@ int compare_command(const CompareOptionsCli& cli) {
   }
   std::map<std::string, int> counts;
   for (const auto& c : cmp.cases) ++counts[change_word(c.overall)];
-  fmt::print(stderr, "compare: {} matched case{}: {} SAME, {} BETTER, {} AMBIGUOUS, {} WORSE; {} only in base, {} new; {}\n",
+  fmt::print(stderr, "compare: {} matched case{}: {} SAME, {} BETTER, {} AMBIGUOUS, {} WORSE{}; {} only in base, {} new; {}\n",
              cmp.cases.size(), cmp.cases.size() == 1 ? "" : "s", counts["SAME"], counts["BETTER"], counts["AMBIGUOUS"],
-             counts["WORSE"], cmp.only_base.size(), cmp.only_new.size(), (fs::path(cli.now) / "compare.json").string());
-  return cmp.any_worse() ? 1 : 0;
+             counts["WORSE"], options.timing_gates ? "" : " (timings do not gate)", cmp.only_base.size(),
+             cmp.only_new.size(), (fs::path(cli.now) / "compare.json").string());
+  return cmp.any_worse(options.timing_gates) ? 1 : 0;
 }
 
 }  // namespace rmt::bench

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <map>
+#include <string>
 
 #include "core/error.hpp"
 
@@ -105,26 +107,37 @@ nlohmann::json run_curve_case(Backend& backend, const ResolvedCase& c) {
 
   StageTimes times;
   std::vector<std::vector<double>> train_draws, test_draws;
+  std::map<std::string, std::vector<std::vector<double>>> extra_draws;
   for (int r = 0; r < c.spec.replicates; ++r) {
     const StreamKey key{c.spec.seed, c.case_key, static_cast<std::uint32_t>(r), 0};
     CurveDraw d = model.sample(backend, c.params, axis, key, times);
-    if (d.train.size() != axis.values.size() || d.test.size() != axis.values.size())
+    bool sizes_ok = d.train.size() == axis.values.size() && d.test.size() == axis.values.size();
+    for (const auto& [name, series] : d.extra) sizes_ok = sizes_ok && series.size() == axis.values.size();
+    if (!sizes_ok)
       throw Error(fmt::format("internal: model {} returned {} points for a curve of {}", model.name(), d.test.size(),
                               axis.values.size()));
     train_draws.push_back(std::move(d.train));
     test_draws.push_back(std::move(d.test));
+    for (auto& [name, series] : d.extra) extra_draws[name].push_back(std::move(series));
   }
   const auto train = summarise(train_draws, axis.values.size());
   const auto test = summarise(test_draws, axis.values.size());
+  std::map<std::string, MeanAndError> extra;
+  for (const auto& [name, draws] : extra_draws) extra.emplace(name, summarise(draws, axis.values.size()));
 
   nlohmann::json empirical = {{"axis", axis.name}};
   auto& curve = empirical["curve"] = nlohmann::json::array();
-  for (std::size_t i = 0; i < axis.values.size(); ++i)
+  for (std::size_t i = 0; i < axis.values.size(); ++i) {
     curve.push_back({{axis.name, axis.values[i]},
                      {"train", train.mean[i]},
                      {"train_se", train.se[i]},
                      {"test", test.mean[i]},
                      {"test_se", test.se[i]}});
+    for (const auto& [name, s] : extra) {
+      curve.back()[name] = s.mean[i];
+      curve.back()[name + "_se"] = s.se[i];
+    }
+  }
   if (!is_curve(axis))
     empirical["risk"] = {{"train", train.mean[0]}, {"train_se", train.se[0]}, {"test", test.mean[0]}, {"test_se", test.se[0]}};
 
@@ -149,39 +162,13 @@ nlohmann::json run_curve_case(Backend& backend, const ResolvedCase& c) {
   model.analyse(c.params, axis, test.mean, test.se, theory, empirical, metrics, tolerance);
   for (const auto& [k, v] : c.spec.tolerance) tolerance[k] = v;
 
-  bool pass = true;
-  for (const auto& [k, tol] : tolerance) {
-    const auto it = metrics.find(k);
-    pass = pass && it != metrics.end() && std::isfinite(it->second) && std::abs(it->second) <= tol;
-  }
-  nlohmann::json metrics_json = nlohmann::json::object(), tolerance_json = nlohmann::json::object();
-  for (const auto& [k, v] : metrics) metrics_json[k] = v;
-  for (const auto& [k, v] : tolerance) tolerance_json[k] = v;
-  return {
-      {"schema_version", 1},
-      {"case", c.spec.name},
-      {"model", c.spec.model},
-      {"backend", backend.name()},
-      {"device", backend.info().name},
-      {"precision", c.spec.precision},
-      {"params", c.params.to_json()},
-      {"seed", c.spec.seed},
-      {"replicates", c.spec.replicates},
-      {"size", {{"rows", c.sizes.rows}, {"cols", c.sizes.cols}, {"eig_dim", c.sizes.eig_dim}}},
-      {"empirical", empirical},
-      {"theory", theory},
-      {"metrics", metrics_json},
-      {"tolerance", tolerance_json},
-      {"verdict", pass ? "pass" : "fail"},
-      {"timing",
-       {{"sample_s", times.sample_s},
-        {"gram_s", times.gram_s},
-        {"activation_s", times.activation_s},
-        {"eig_s", times.eig_s},
-        {"theory_s", theory_s},
-        {"total_s", seconds_since(start)}}},
-      {"repro", repro_command(c, backend.name())},
-  };
+  return run_record(backend, c, empirical, theory, metrics, tolerance,
+                    {{"sample_s", times.sample_s},
+                     {"gram_s", times.gram_s},
+                     {"activation_s", times.activation_s},
+                     {"eig_s", times.eig_s},
+                     {"theory_s", theory_s},
+                     {"total_s", seconds_since(start)}});
 }
 
 }  // namespace rmt::bench

@@ -4,6 +4,7 @@
 // (`--set lambda=0.001:1:20log`, `--t 0.1,1,10`, `--set psi1=0.2:5:30`).
 #include <cmath>
 #include <limits>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -30,6 +31,10 @@ struct RiskPoint {
 struct CurveDraw {
   std::vector<double> train;
   std::vector<double> test;
+  // Further per-point series a model measures (a classifier's score mean and variance): the engine
+  // records their replicate means as `<name>` and standard errors as `<name>_se` in every point of
+  // `empirical.curve`, where `analyse` compares them with the model's own theory.
+  std::map<std::string, std::vector<double>> extra;
 };
 
 // The curve of a case: the parameter it runs over and its values.
@@ -73,5 +78,11 @@ std::unique_ptr<CurveModel> make_ridge_model();
 std::unique_ptr<CurveModel> make_gf_model();
 std::unique_ptr<CurveModel> make_rf_ridge_model();
 std::unique_ptr<CurveModel> make_scaling_model();
+std::unique_ptr<CurveModel> make_llc_ridge_model();
+std::unique_ptr<CurveModel> make_rff_ridge_model();
+std::unique_ptr<CurveModel> make_rf_gf_model();
+std::unique_ptr<CurveModel> make_gf_general_model();
+std::unique_ptr<CurveModel> make_gmm_dynamics_model();
+std::unique_ptr<CurveModel> make_rf_ridge_de_model();
 
 }  // namespace rmt::bench

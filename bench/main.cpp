@@ -69,6 +69,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   compare_cmd->add_option("--time-floor", compare.time_floor, "timing changes below this many seconds are SAME")
       ->capture_default_str();
+  compare_cmd->add_flag("--ignore-timing", compare.ignore_timing,
+                        "timings are judged and shown, but only metrics and verdicts decide the exit code");
   compare_cmd->add_flag("--json", compare.json, "print compare.json on stdout");
 
   std::string report_dir;

@@ -106,5 +106,6 @@ std::unique_ptr<Model> make_ntk_model();
 std::unique_ptr<Model> make_llc_gram_model();
 std::unique_ptr<Model> make_kernel_el_karoui_model();
 std::unique_ptr<Model> make_rff_model();
+std::unique_ptr<Model> make_deep_ntk_model();
 
 }  // namespace rmt::bench

@@ -8,6 +8,8 @@
 #   --root     where the nights live (default: nightly/ in the current directory)
 #   --bin      the rmtbench binary (default: build/rmtbench of this checkout)
 #   --keep N   delete all but the N most recent nights (default 0: keep everything)
+# Environment: RMT_COMPARE_ARGS, extra options of `rmtbench compare` (e.g. --ignore-timing on a
+# machine shared with other jobs, where timings are noisy).
 # Exit status: 0 all passed and nothing got WORSE; 1 a case failed or `compare` found WORSE;
 # 2/3 bad input / resources (from rmtbench; `latest` is then left alone).
 set -euo pipefail
@@ -65,7 +67,8 @@ done
 rc_cmp=0
 if [[ -n $prev ]]; then
   set +e
-  "$bin" compare "$prev" "$dir"
+  # shellcheck disable=SC2086  # RMT_COMPARE_ARGS is a list of options, e.g. "--ignore-timing"
+  "$bin" compare ${RMT_COMPARE_ARGS:-} "$prev" "$dir"
   rc_cmp=$?
   set -e
   [[ $rc_cmp -le 1 ]] || { echo "nightly.sh: rmtbench compare exited with $rc_cmp" >&2; exit "$rc_cmp"; }

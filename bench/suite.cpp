@@ -27,7 +27,7 @@ struct Common {
   Assignments params;
   std::map<std::string, double> tolerance;
 
-  // `over` wins where it sets something; parameters are appended (the last assignment wins).
+  // These keys win where they are set; parameters are appended (the last assignment wins).
   void apply_to(SuiteCase& c) const {
     if (seed) c.spec.seed = *seed;
     if (replicates) c.spec.replicates = *replicates;
@@ -36,6 +36,19 @@ struct Common {
     if (needs) c.needs = *needs;
     c.spec.params.insert(c.spec.params.end(), params.begin(), params.end());
     for (const auto& [k, v] : tolerance) c.spec.tolerance[k] = v;
+  }
+
+  // This, with `over` on top (its keys win).
+  Common layered(const Common& over) const {
+    Common out = *this;
+    if (over.seed) out.seed = over.seed;
+    if (over.replicates) out.replicates = over.replicates;
+    if (over.precision) out.precision = over.precision;
+    if (over.backend) out.backend = over.backend;
+    if (over.needs) out.needs = over.needs;
+    out.params.insert(out.params.end(), over.params.begin(), over.params.end());
+    for (const auto& [k, v] : over.tolerance) out.tolerance[k] = v;
+    return out;
   }
 };
 
@@ -170,7 +183,9 @@ class SuiteReader {
     return out;
   }
 
-  std::vector<SuiteCase> read_case(const toml::table& t, const Common& defaults) const {
+  // `outer`: the keys of the include tables that led to this file, between its [defaults] and the
+  // case's own keys.
+  std::vector<SuiteCase> read_case(const toml::table& t, const Common& defaults, const Common& outer) const {
     std::vector<std::string_view> allowed = {"name", "model", "sweep", "zip"};
     allowed.insert(allowed.end(), kCommonKeys.begin(), kCommonKeys.end());
     allow_only(t, allowed, "[[case]]");
@@ -190,6 +205,7 @@ class SuiteReader {
       fail(*model_node, e.what());
     }
     defaults.apply_to(base);
+    outer.apply_to(base);
     common(t).apply_to(base);
 
     SweepSpec sweep;
@@ -218,7 +234,7 @@ class SuiteReader {
     return out;
   }
 
-  std::vector<SuiteCase> read_include(const toml::node& node, const fs::path& base_dir) const {
+  std::vector<SuiteCase> read_include(const toml::node& node, const fs::path& base_dir, const Common& outer) const {
     std::string file;
     Common over;
     if (const auto* s = node.as_string()) {
@@ -235,24 +251,21 @@ class SuiteReader {
       fail(node, "an include is a file name or a table { file = \"...\", ... }");
     }
     const fs::path path = (fs::path(file).is_absolute() ? fs::path(file) : base_dir / file).lexically_normal();
-    std::vector<SuiteCase> cases;
     try {
-      cases = load(path);
+      return load(path, over.layered(outer));  // the outermost include table has the last word
     } catch (const InputError& e) {
       fail(node, fmt::format("in include '{}': {}", file, e.what()));
     }
-    for (auto& c : cases) over.apply_to(c);
-    return cases;
   }
 
-  std::vector<SuiteCase> read(const toml::table& root, const fs::path& base_dir) const {
+  std::vector<SuiteCase> read(const toml::table& root, const fs::path& base_dir, const Common& outer) const {
     allow_only(root, {"include", "defaults", "case"}, "the suite");
     std::vector<SuiteCase> out;
     if (const auto* inc = root.get("include")) {
       const auto* list = inc->as_array();
       if (!list) fail(*inc, "'include' must be an array of file names or tables");
       for (const auto& node : *list)
-        for (auto& c : read_include(node, base_dir)) out.push_back(std::move(c));
+        for (auto& c : read_include(node, base_dir, outer)) out.push_back(std::move(c));
     }
     Common defaults;
     if (const auto* d = root.get("defaults")) {
@@ -263,23 +276,23 @@ class SuiteReader {
     if (const auto* cases = root.get("case")) {
       if (!cases->is_array_of_tables()) fail(*cases, "'case' must be written as [[case]] tables");
       for (const auto& node : *cases->as_array())
-        for (auto& c : read_case(*node.as_table(), defaults)) out.push_back(std::move(c));
+        for (auto& c : read_case(*node.as_table(), defaults, outer)) out.push_back(std::move(c));
     }
     if (out.empty()) fail(root, "the suite has no [[case]] tables (and includes none)");
     return out;
   }
 
-  std::vector<SuiteCase> parse(std::string_view text, const fs::path& base_dir) const {
+  std::vector<SuiteCase> parse(std::string_view text, const fs::path& base_dir, const Common& outer = {}) const {
     toml::table root;
     try {
       root = toml::parse(text, source_);
     } catch (const toml::parse_error& e) {
       fail(e.source().begin.line, e.description());
     }
-    return read(root, base_dir);
+    return read(root, base_dir, outer);
   }
 
-  std::vector<SuiteCase> load(const fs::path& path) const {
+  std::vector<SuiteCase> load(const fs::path& path, const Common& outer = {}) const {
     std::error_code ec;
     const auto canonical = fs::weakly_canonical(path, ec);
     if (std::find(open_->begin(), open_->end(), canonical) != open_->end())
@@ -289,7 +302,7 @@ class SuiteReader {
     std::stringstream buffer;
     buffer << in.rdbuf();
     open_->push_back(canonical);
-    auto cases = SuiteReader(path.string(), open_).parse(buffer.str(), path.parent_path());
+    auto cases = SuiteReader(path.string(), open_).parse(buffer.str(), path.parent_path(), outer);
     open_->pop_back();
     return cases;
   }

@@ -3,7 +3,8 @@
 // duplicate case names are InputErrors naming the file and line. Schema (README, "Suites"):
 //
 //   include = ["quick.toml", { file = "other.toml", replicates = 3 }]   optional; paths relative to
-//                              this file; an include table's keys override every included case
+//                              this file; an include table's keys are defaults of the included
+//                              cases (over that file's [defaults], under each case's own keys)
 //   [defaults]                 optional, under every case of this file (not of included files):
 //                              seed, replicates, precision, backend, requires, params, tolerance
 //   [[case]]                   one table per case (or per sweep)

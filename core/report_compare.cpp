@@ -91,18 +91,27 @@ std::string compare_section(const json& cmp, const std::filesystem::path& dir) {
       s += fmt::format(R"(<p class="muted">{}: {}</p>)",
                        std::string_view(side) == "only_base" ? "Only in the baseline" : "New cases", names);
     }
-  std::string rows;
+  // Changed cases get a row each; the SAME ones one line of links, so that a nightly reader sees
+  // at once what moved.
+  std::string rows, same;
   for (const auto& c : cmp["cases"]) {
     const auto v = s_of(c, "verdict");
     const auto name = s_of(c, "case");
-    std::string detail = changes(at(c, "metrics")) + changes(at(c, "timing"));
-    if (detail.empty()) detail = R"(<span class="muted">no change beyond noise</span>)";
+    if (v == "SAME") {
+      same += fmt::format(R"({}<a href="#{}">{}</a>)", same.empty() ? "" : ", ", case_anchor(name), escape(name));
+      continue;
+    }
     rows += fmt::format(R"(<tr><td><a href="#{}">{}</a></td><td class="{}">{}</td><td>{} → {}</td><td>{}</td><td class="num">{}</td></tr>)",
                         case_anchor(name), escape(name), escape(lower(v)), escape(v), escape(s_of(at(c, "status"), "base")),
-                        escape(s_of(at(c, "status"), "new")), detail, total_time(c));
+                        escape(s_of(at(c, "status"), "new")), changes(at(c, "metrics")) + changes(at(c, "timing")),
+                        total_time(c));
   }
-  s += R"(<table><thead><tr><th>case</th><th>verdict</th><th>status</th><th>changes (metric: |value|, timing: s)</th><th>total time</th></tr></thead><tbody>)" +
-       rows + "</tbody></table>";
+  if (!rows.empty())
+    s += R"(<table><thead><tr><th>case</th><th>verdict</th><th>status</th><th>changes (metric: |value|, timing: s)</th><th>total time</th></tr></thead><tbody>)" +
+         rows + "</tbody></table>";
+  if (!same.empty()) s += R"(<p><span class="same">SAME</span> )" + same + "</p>";
+  if (cmp.contains("options") && cmp["options"].is_object() && cmp["options"].value("timing_gates", true) == false)
+    s += R"(<p class="muted">Timings were judged but do not gate this comparison (--ignore-timing).</p>)";
   s += R"(<p class="muted">Metrics: SAME within 2 standard errors of the difference of replicate means (from the )"
        R"(recorded spread over replicates, or an assumed relative spread), BETTER/WORSE beyond 3; timings: )"
        R"(relative change with a noise floor. See README, "Comparing runs".</p>)";

@@ -56,9 +56,10 @@ std::string skipped_section(const nlohmann::json& run_info) {
 }
 
 std::string run_sections_html(const std::filesystem::path& dir, const std::vector<nlohmann::json>& records) {
-  std::string s = skipped_section(read_json_file(dir / "run.json"));
+  // What changed since the baseline first: that is what a nightly reader looks for.
+  std::string s = compare_section(read_json_file(dir / "compare.json"), dir);
+  s += skipped_section(read_json_file(dir / "run.json"));
   s += convergence_section(convergence_studies(records));
-  s += compare_section(read_json_file(dir / "compare.json"), dir);
   return s.empty() ? s : std::string(kSectionStyle) + s;
 }
 

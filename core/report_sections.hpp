@@ -1,7 +1,7 @@
 #pragma once
-// Run-level sections of the HTML report, after the summary table: cases that were skipped
-// (DIR/run.json), convergence studies of sweeps over n (fitted log–log slopes, from the records)
-// and the comparison with a baseline run (DIR/compare.json, written by `rmtbench compare`).
+// Run-level sections of the HTML report, after the summary table: the comparison with a baseline
+// run (DIR/compare.json, written by `rmtbench compare`), cases that were skipped (DIR/run.json) and
+// convergence studies of sweeps over n (fitted log–log slopes, from the records).
 // Same rules as core/report.hpp: XHTML-well-formed, inline SVG, no scripts, no network.
 #include <filesystem>
 #include <string>

@@ -141,8 +141,11 @@ const char* change_word(Change c) {
   return "?";
 }
 
-bool Comparison::any_worse() const {
-  return std::any_of(cases.begin(), cases.end(), [](const CaseChange& c) { return c.overall == Change::worse; });
+bool Comparison::any_worse(bool count_timing) const {
+  return std::any_of(cases.begin(), cases.end(), [&](const CaseChange& c) {
+    if (count_timing) return c.overall == Change::worse;
+    return std::any_of(c.metrics.begin(), c.metrics.end(), [](const ItemChange& i) { return i.change == Change::worse; });
+  });
 }
 
 Comparison compare_runs(const std::vector<json>& base, const std::vector<json>& now, const CompareOptions& o) {
@@ -197,14 +200,14 @@ json comparison_json(const Comparison& c, const CompareOptions& o, const std::st
   return {{"schema_version", 1},
           {"base", base_dir},
           {"new", new_dir},
-          {"worse", c.any_worse()},
+          {"worse", c.any_worse(o.timing_gates)},
           {"counts", counts},
           {"only_base", c.only_base},
           {"only_new", c.only_new},
           {"options",
            {{"assumed_rel_sd", o.assumed_rel_sd}, {"same_z", o.same_z}, {"clear_z", o.clear_z},
             {"tolerance_floor", o.tolerance_floor}, {"time_same", o.time_same}, {"time_clear", o.time_clear},
-            {"time_floor_s", o.time_floor_s}}},
+            {"time_floor_s", o.time_floor_s}, {"timing_gates", o.timing_gates}}},
           {"cases", cases}};
 }
 

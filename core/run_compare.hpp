@@ -30,6 +30,7 @@ struct CompareOptions {
   double time_same = 0.2;         // |Δt|/t <= this: SAME
   double time_clear = 1.0;        // |Δt|/t > this: BETTER / WORSE
   double time_floor_s = 0.25;     // |Δt| <= this many seconds: SAME (timer and scheduler noise)
+  bool timing_gates = true;       // false: timings are judged and shown but a WORSE one does not fail
 };
 
 struct ItemChange {
@@ -51,7 +52,8 @@ struct CaseChange {
 struct Comparison {
   std::vector<CaseChange> cases;  // in the order of the new run
   std::vector<std::string> only_base, only_new;
-  bool any_worse() const;
+  // Whether any case got WORSE; with count_timing = false, only metric and verdict changes count.
+  bool any_worse(bool count_timing = true) const;
 };
 
 Comparison compare_runs(const std::vector<nlohmann::json>& base, const std::vector<nlohmann::json>& now,

@@ -88,7 +88,7 @@ TEST(Cli, DefaultSuiteWritesRecordsEigenvaluesAndReport) {
     for (const auto* key : {"sample_s", "gram_s", "eig_s", "theory_s", "total_s"}) EXPECT_TRUE(j["timing"].contains(key));
     models.insert(j["model"].get<std::string>());
     if (j["empirical"].contains("curve")) {  // learning curves: risk metrics, no spectrum
-      EXPECT_TRUE(j["metrics"].contains("risk_error")) << j["case"];
+      EXPECT_TRUE(j["metrics"].contains("risk_error") || j["metrics"].contains("train_error")) << j["case"];
       EXPECT_TRUE(j["theory"].contains("curve") || j["theory"].contains("risk")) << j["case"];
       continue;
     }
@@ -99,7 +99,8 @@ TEST(Cli, DefaultSuiteWritesRecordsEigenvaluesAndReport) {
     EXPECT_DOUBLE_EQ(eigs.back(), j["empirical"]["max"].get<double>());
   }
   EXPECT_EQ(models, (std::set<std::string>{"mp", "silverstein", "spiked", "rf", "kernel", "ck", "ntk", "llc_gram",
-                                           "kernel_el_karoui", "rff", "ridge", "rf_ridge", "gf", "scaling"}));
+                                           "kernel_el_karoui", "rff", "deep_ntk", "ridge", "rf_ridge", "gf", "scaling",
+                                           "llc_ridge", "rff_ridge", "rf_gf", "gf_general", "gmm_dynamics", "rf_ridge_de"}));
   // results.jsonl holds the same records as stdout.
   std::ifstream in(out / "results.jsonl");
   std::stringstream jsonl;

@@ -127,6 +127,11 @@ TEST(Compare, TimingsUseRelativeChangeWithANoiseFloor) {
   EXPECT_EQ(judge(10, 25), Change::worse);      // +150%
   EXPECT_EQ(judge(10, 4), Change::better);      // 2.5 times faster
   EXPECT_EQ(judge(0.01, 0.2), Change::same);    // 20× but below the 0.25 s floor
+  // A slower case is WORSE; with timings not gating, it no longer fails the comparison.
+  const auto slow = rmt::compare_runs({record("a", 0.01, 10)}, {record("a", 0.01, 25)});
+  EXPECT_EQ(slow.cases[0].overall, Change::worse);
+  EXPECT_TRUE(slow.any_worse());
+  EXPECT_FALSE(slow.any_worse(false));
 }
 
 TEST(Compare, VerdictFlipsAndMatching) {

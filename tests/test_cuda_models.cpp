@@ -52,5 +52,6 @@ INSTANTIATE_TEST_SUITE_P(
                       std::make_pair(std::string("ntk"), Assignments{{"n", "500"}, {"activation", "gelu"}}),
                       std::make_pair(std::string("llc_gram"), Assignments{{"n", "400"}, {"data", "gmm"}}),
                       std::make_pair(std::string("kernel_el_karoui"), Assignments{{"n", "400"}, {"kind", "distance"}}),
-                      std::make_pair(std::string("rff"), Assignments{{"n", "400"}, {"data", "gmm"}})),
+                      std::make_pair(std::string("rff"), Assignments{{"n", "400"}, {"data", "gmm"}}),
+                      std::make_pair(std::string("deep_ntk"), Assignments{{"n", "400"}, {"kernel", "ntk"}})),
     [](const auto& param_info) { return param_info.param.first; });

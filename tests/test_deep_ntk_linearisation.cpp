@@ -45,59 +45,13 @@ Comparison compare(const std::string& gammas, const std::string& activation, ind
   const auto c = resolve_case(spec);
   const auto shape = network_shape(n, c.params.real("gamma0"), parse_layer_ratios(gammas, "gammas"));
   const auto act = normalised_activation(c.params);
-  const int depth = static_cast<int>(shape.widths.size()) - 1;
   auto backend = make_cpu_backend();
   StageTimes t;
   const StreamKey key{11, c.case_key, 0, 0};
-
-  std::vector<Matrix> x;  // X_0 .. X_L
-  x.push_back(sample_input(*backend, shape, key, t));
-  for (int l = 1; l <= depth; ++l) {
-    Matrix h = preactivation(*backend, shape, l, x.back(), key, t);
-    activate_layer(*backend, h, act.sigma, shape.widths[l], t);
-    x.push_back(std::move(h));
-  }
-  // σ'(H_ℓ)/√d_ℓ for the normalised σ (σ' = f'/sd, sd = 1/σ.scale).
-  const auto derivative = [&](int l) {
-    Matrix d = preactivation(*backend, shape, l, x[l - 1], key, t);
-    backend->apply_derivative(d, act.sigma);
-    const std::vector<double> s(static_cast<std::size_t>(shape.widths[l]),
-                                act.sigma.scale / std::sqrt(static_cast<double>(shape.widths[l])));
-    backend->scale_rows(d, s);
-    return d;
-  };
-  // Output weights w ~ N(0, I), normalised to ‖w‖² = d_L as the ntk model does.
-  std::vector<double> w(static_cast<std::size_t>(shape.widths[depth]));
-  double norm2 = 0;
-  for (std::size_t k = 0; k < w.size(); ++k) norm2 += (w[k] = gaussian_at(StreamKey{11, c.case_key, 0, 99}, k)) * w[k];
-  for (auto& v : w) v *= std::sqrt(static_cast<double>(w.size()) / norm2);
-
-  Matrix theta = backend->gram(x[depth], 1.0, GramSide::cols);
-  Matrix b = derivative(depth);
-  backend->scale_rows(b, w);
-  for (int l = depth; l >= 1; --l) {
-    Matrix term = backend->gram(b, 1.0, GramSide::cols);
-    backend->hadamard(term, backend->gram(x[l - 1], 1.0, GramSide::cols));
-    backend->add_scaled(theta, term, 1.0);
-    if (l > 1) {
-      StreamKey wkey = key;
-      wkey.stream = static_cast<std::uint32_t>(l);
-      const Matrix weights = backend->sample_gaussian(wkey, shape.widths[l], shape.widths[l - 1]);
-      Matrix back = backend->multiply_transposed(weights, b, 1.0);
-      b = derivative(l - 1);
-      backend->hadamard(b, back);
-    }
-  }
-
-  Matrix lin = backend->gram(x[depth], 1.0, GramSide::cols);
-  double r_plus = 0;
-  for (int l = 0; l < depth; ++l) {
-    const double power = depth - l;
-    r_plus += std::pow(act.a, power) - std::pow(act.b, 2 * power);
-    backend->add_scaled(lin, backend->gram(x[l], 1.0, GramSide::cols), std::pow(act.b, 2 * power));
-  }
-  auto lin_host = backend->to_host(lin);
-  for (index_t i = 0; i < n; ++i) lin_host[i + i * n] += r_plus;
+  const auto x = forward_pass(*backend, shape, act, key, t);
+  Matrix theta = backpropagated_ntk(*backend, shape, act, x, key, t);
+  Matrix lin = linearised_ntk(*backend, act, x, t);
+  const auto lin_host = backend->to_host(lin);
   const auto theta_host = backend->to_host(theta);
   std::vector<double> diff(theta_host.size());
   for (std::size_t e = 0; e < diff.size(); ++e) diff[e] = theta_host[e] - lin_host[e];

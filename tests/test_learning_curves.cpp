@@ -54,8 +54,9 @@ TEST(LearningCurves, RidgeTwoLevelCovarianceAtSpecSizes) {
 }
 
 TEST(LearningCurves, RidgeLambdaGridSharesOneDecomposition) {
+  // Not a SPEC §10 size: judged by the statistical verdict (theory error + 3 standard errors) only.
   const auto r = run(make_case("ridge", {{"n", "600"}, {"gamma", "0.7"}, {"pop", "0.5:1,2:1"}, {"lambda", "0.001:1:6log"}}, 20));
-  expect_agreement(r, 0.05);
+  EXPECT_EQ(r["verdict"], "pass") << r["metrics"].dump() << " " << r["tolerance"].dump();
   ASSERT_EQ(r["theory"]["curve"].size(), 6u);
   ASSERT_EQ(r["empirical"]["curve"].size(), 6u);
   EXPECT_EQ(r["empirical"]["axis"], "lambda");

@@ -196,7 +196,7 @@ tolerance = { w1 = 0.25 }
 TEST(Suite, IncludesWithOverridesAndTheirOwnDefaults) {
   Files f;
   f.write("base.toml", "[defaults]\nreplicates = 5\nseed = 9\n\n[[case]]\nname = \"m\"\nmodel = \"mp\"\n"
-                       "params = { n = 200 }\n\n[[case]]\nname = \"k\"\nmodel = \"kernel\"\nparams = { n = 150 }\n");
+                       "params = { n = 200 }\n\n[[case]]\nname = \"k\"\nmodel = \"kernel\"\nreplicates = 4\n");
   f.write("sub/inc.toml", "include = [\"../base.toml\"]\n");
   const auto top = f.write("top.toml", R"(
 include = ["sub/inc.toml", { file = "base.toml", replicates = 2, params = { n = 120 } }]
@@ -224,9 +224,13 @@ model = "mp"
 )");
   const auto cases = load_suite_cases(top);
   ASSERT_EQ(names(cases), (std::vector<std::string>{"m", "k", "own"}));
-  EXPECT_EQ(cases[0].spec.replicates, 2);  // the include table overrides
-  EXPECT_EQ(cases[0].spec.seed, 9u);       // base.toml's own [defaults] still apply to its cases
+  // The include table's keys win over base.toml's [defaults] ...
+  EXPECT_EQ(cases[0].spec.replicates, 2);
   EXPECT_EQ(param(cases[1], "n"), "120");
+  // ... but not over a case's own keys.
+  EXPECT_EQ(param(cases[0], "n"), "200");
+  EXPECT_EQ(cases[1].spec.replicates, 4);
+  EXPECT_EQ(cases[0].spec.seed, 9u);       // base.toml's own [defaults] still apply to its cases
   EXPECT_EQ(cases[2].spec.replicates, 7);  // top.toml's [defaults] do not reach included cases
   EXPECT_EQ(cases[2].spec.seed, 42u);
 

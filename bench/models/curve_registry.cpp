@@ -12,6 +12,12 @@ const std::vector<std::unique_ptr<CurveModel>>& curve_models() {
     v.push_back(make_rf_ridge_model());
     v.push_back(make_gf_model());
     v.push_back(make_scaling_model());
+    v.push_back(make_llc_ridge_model());
+    v.push_back(make_rff_ridge_model());
+    v.push_back(make_rf_gf_model());
+    v.push_back(make_gf_general_model());
+    v.push_back(make_gmm_dynamics_model());
+    v.push_back(make_rf_ridge_de_model());
     return v;
   }();
   return all;

@@ -18,10 +18,11 @@ std::vector<ParamSpec> data_params() {
           ParamSpec::real("mean_norm", "2", "gmm: ‖μ_a‖ of each class mean (orthogonal means)", 0, 1e3)};
 }
 
-std::vector<double> generate_data(const Params& p, index_t dim, index_t n, const StreamKey& case_key) {
+std::vector<double> generate_data(const Params& p, index_t dim, index_t n, const StreamKey& case_key,
+                                  std::uint32_t stream) {
   StreamKey key = case_key;
   key.replicate = 0;  // the data set is fixed across replicates; only the weights are redrawn
-  key.stream = 10;
+  key.stream = stream;
   std::vector<double> x(static_cast<std::size_t>(dim * n));
   for (std::size_t e = 0; e < x.size(); ++e) x[e] = gaussian_at(key, e);
   const std::string& kind = p.text("data");

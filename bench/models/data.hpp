@@ -4,6 +4,7 @@
 //   gaussian  x_i = z_i/√p                         (‖x_i‖ ≈ 1)
 //   sphere    x_i = z_i/‖z_i‖                      (‖x_i‖ = 1)
 //   gmm       x_i = (μ_a + z_i)/√p, class a = i mod k, μ_a = mean_norm · e_a   (SPEC §4.5)
+#include <cstdint>
 #include <vector>
 
 #include "bench/model.hpp"
@@ -11,7 +12,9 @@
 namespace rmt::bench {
 
 std::vector<ParamSpec> data_params();
-// Column-major p×n data matrix for the case's data stream (independent of the replicate).
-std::vector<double> generate_data(const Params& p, index_t dim, index_t n, const StreamKey& case_key);
+// Column-major p×n data matrix for the case's data stream (independent of the replicate). Another
+// `stream` draws an independent data set of the same distribution (e.g. test data); 10 is llc_gram's.
+std::vector<double> generate_data(const Params& p, index_t dim, index_t n, const StreamKey& case_key,
+                                  std::uint32_t stream = 10);
 
 }  // namespace rmt::bench

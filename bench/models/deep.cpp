@@ -52,4 +52,77 @@ void activate_layer(Backend& backend, Matrix& h, const Activation& sigma, index_
   timed(t.activation_s, [&] { backend.apply_activation(h, scaled); });
 }
 
+std::vector<Matrix> forward_pass(Backend& backend, const NetworkShape& shape, const NormalisedActivation& act,
+                                 const StreamKey& key, StageTimes& t) {
+  std::vector<Matrix> x;
+  x.push_back(sample_input(backend, shape, key, t));
+  for (std::size_t l = 1; l < shape.widths.size(); ++l) {
+    Matrix h = preactivation(backend, shape, static_cast<int>(l), x.back(), key, t);
+    activate_layer(backend, h, act.sigma, shape.widths[l], t);
+    x.push_back(std::move(h));
+  }
+  return x;
+}
+
+Matrix backpropagated_ntk(Backend& backend, const NetworkShape& shape, const NormalisedActivation& act,
+                          const std::vector<Matrix>& x, const StreamKey& key, StageTimes& t) {
+  const int depth = static_cast<int>(shape.widths.size()) - 1;
+  // σ'(H_ℓ)/√d_ℓ for the normalised σ (σ' = f'/sd, folded into the row scale).
+  const auto derivative = [&](int l) {
+    Matrix d = preactivation(backend, shape, l, x[static_cast<std::size_t>(l - 1)], key, t);
+    timed(t.activation_s, [&] {
+      backend.apply_derivative(d, act.sigma);
+      backend.scale_rows(d, std::vector<double>(static_cast<std::size_t>(shape.widths[l]),
+                                                act.sigma.scale / std::sqrt(static_cast<double>(shape.widths[l]))));
+    });
+    return d;
+  };
+  // Output weights normalised to ‖w‖² = d_L (no global O(d_L^{-1/2}) shift, as the ntk model).
+  StreamKey wkey = key;
+  wkey.stream = 200;
+  std::vector<double> w(static_cast<std::size_t>(shape.widths[depth]));
+  double norm2 = 0;
+  for (std::size_t k = 0; k < w.size(); ++k) norm2 += (w[k] = gaussian_at(wkey, k)) * w[k];
+  for (auto& v : w) v *= std::sqrt(static_cast<double>(w.size()) / norm2);
+
+  Matrix theta = timed(t.gram_s, [&] { return backend.gram(x[static_cast<std::size_t>(depth)], 1.0, GramSide::cols); });
+  Matrix b = derivative(depth);
+  backend.scale_rows(b, w);
+  for (int l = depth; l >= 1; --l) {
+    timed(t.gram_s, [&] {
+      Matrix term = backend.gram(b, 1.0, GramSide::cols);
+      backend.hadamard(term, backend.gram(x[static_cast<std::size_t>(l - 1)], 1.0, GramSide::cols));
+      backend.add_scaled(theta, term, 1.0);
+    });
+    if (l > 1) {
+      StreamKey lkey = key;
+      lkey.stream = static_cast<std::uint32_t>(l);
+      const Matrix weights = timed(t.sample_s, [&] { return backend.sample_gaussian(lkey, shape.widths[l], shape.widths[l - 1]); });
+      Matrix back = timed(t.activation_s, [&] { return backend.multiply_transposed(weights, b, 1.0); });
+      b = derivative(l - 1);
+      backend.hadamard(b, back);
+    }
+  }
+  return theta;
+}
+
+Matrix linearised_ntk(Backend& backend, const NormalisedActivation& act, const std::vector<Matrix>& x, StageTimes& t) {
+  const int depth = static_cast<int>(x.size()) - 1;
+  return timed(t.gram_s, [&] {
+    Matrix lin = backend.gram(x.back(), 1.0, GramSide::cols);
+    double r_plus = 0;
+    for (int l = 0; l < depth; ++l) {
+      const double power = depth - l;
+      r_plus += std::pow(act.a, power) - std::pow(act.b, 2 * power);
+      backend.add_scaled(lin, backend.gram(x[static_cast<std::size_t>(l)], 1.0, GramSide::cols), std::pow(act.b, 2 * power));
+    }
+    const index_t n = lin.cols();
+    // r₊ on the diagonal: add r₊ I built on the host (the backend has no diagonal add).
+    std::vector<double> identity(static_cast<std::size_t>(n * n), 0.0);
+    for (index_t i = 0; i < n; ++i) identity[static_cast<std::size_t>(i + i * n)] = 1.0;
+    backend.add_scaled(lin, backend.from_host(n, n, identity), r_plus);
+    return lin;
+  });
+}
+
 }  // namespace rmt::bench

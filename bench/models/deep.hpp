@@ -34,4 +34,17 @@ Matrix preactivation(Backend& backend, const NetworkShape& shape, int layer, con
 // X_ℓ = σ(H)/√d_ℓ in place.
 void activate_layer(Backend& backend, Matrix& h, const Activation& sigma, index_t width, StageTimes& t);
 
+// The forward pass X_0, X_1, …, X_L.
+std::vector<Matrix> forward_pass(Backend& backend, const NetworkShape& shape, const NormalisedActivation& act,
+                                 const StreamKey& key, StageTimes& t);
+
+// The NTK of f(x) = wᵀX_L(x) (‖w‖² = d_L, stream 200) by back-propagation (SPEC §3.5):
+//   Θ = X_LᵀX_L + Σ_ℓ (X_{ℓ−1}ᵀX_{ℓ−1}) ⊙ (B_ℓᵀB_ℓ),  B_L = diag(w) σ'(H_L)/√d_L,
+//   B_ℓ = σ'(H_ℓ)/√d_ℓ ⊙ (W_{ℓ+1}ᵀ B_{ℓ+1}).
+Matrix backpropagated_ntk(Backend& backend, const NetworkShape& shape, const NormalisedActivation& act,
+                          const std::vector<Matrix>& x, const StreamKey& key, StageTimes& t);
+
+// Its linearisation r₊ I + X_LᵀX_L + Σ_{ℓ<L} b^{2(L−ℓ)} X_ℓᵀX_ℓ, r₊ = Σ_{ℓ<L} (a^{L−ℓ} − b^{2(L−ℓ)}).
+Matrix linearised_ntk(Backend& backend, const NormalisedActivation& act, const std::vector<Matrix>& x, StageTimes& t);
+
 }  // namespace rmt::bench

@@ -27,6 +27,7 @@ const std::vector<std::unique_ptr<Model>>& models() {
     v.push_back(make_llc_gram_model());
     v.push_back(make_kernel_el_karoui_model());
     v.push_back(make_rff_model());
+    v.push_back(make_deep_ntk_model());
     return v;
   }();
   return all;

@@ -1,0 +1,206 @@
+// rf_ridge_de: ridge regression on linear random features, against the dimension-free deterministic
+// equivalent of SPEC §5.3. Data x ~ N(0, diag(s)) in D dimensions with the power law of §6.1
+// (s_k = k^{-α}, s_k w_k² = k^{-(1+2αr)}; target coefficients ±w_k with random signs, so w² is
+// exactly the theory's), y = wᵀx + ε; features h = Fᵀx/√N with F ∈ R^{D×N} iid N(0, 1); n = P
+// samples; â = argmin (1/P)Σ(y − aᵀh)² + λ‖a‖². The predictor is x ↦ xᵀ(Fâ/√N), so the excess risk
+// (w − Fâ/√N)ᵀ diag(s) (w − Fâ/√N) is exact with the known spectrum. Along N (the double-descent
+// curve, peak at N = P) F's first N columns are a prefix of one draw; one eigendecomposition of the
+// smaller Gram matrix (HHᵀ/P or HᵀH/P) per N serves a whole λ grid.
+// Defaults: a slowly decaying spectrum (α = 1.2) and a small ridge show the interpolation peak; with
+// steeper spectra the tail beyond N acts as an implicit ridge and the peak fades (SPEC §6.2).
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "bench/curve_model.hpp"
+#include "bench/models/regression.hpp"
+#include "core/error.hpp"
+#include "theory/rf_ridge_de.hpp"
+#include "theory/scaling.hpp"
+
+namespace rmt::bench {
+namespace {
+
+theory::PowerLawSpectrum spectrum(const Params& p) {
+  return theory::power_law_spectrum(p.real("alpha"), p.real("r"), static_cast<std::size_t>(p.integer("D")));
+}
+
+index_t count(double v) { return std::max<index_t>(1, static_cast<index_t>(std::llround(v))); }
+
+double largest(const Params& p, std::string_view name) {
+  const auto g = p.grid(name);
+  return *std::max_element(g.begin(), g.end());
+}
+
+class LinearRandomFeaturesModel final : public CurveModel {
+ public:
+  std::string_view name() const override { return "rf_ridge_de"; }
+  std::string_view matrix() const override {
+    return "ridge on linear random features h = Fᵀx/√N, x ~ N(0, diag(s)) with the power law s_k = k^{-α}, "
+           "s_k w_k² = k^{-(1+2αr)} (k ≤ D), n = P samples; excess risk (w − Fâ/√N)ᵀdiag(s)(w − Fâ/√N) exact, train MSE";
+  }
+  std::string_view section() const override { return "§5.3"; }
+  std::vector<std::string> axes() const override { return {"N", "lambda"}; }
+
+  std::vector<ParamSpec> params() const override {
+    return {
+        ParamSpec::integer("n", "300", "samples P", 2, 1e6),
+        ParamSpec::grid("N", "30:3000:12log", "random features (may be a grid: double descent at N = n)", 1, 1e6),
+        ParamSpec::grid("lambda", "0.0001", "ridge λ, 0 = min-norm (may be a grid)", 0, INFINITY),
+        ParamSpec::real("alpha", "1.2", "capacity: s_k = k^{-α}", 1, 20, true),
+        ParamSpec::real("r", "0.5", "source: s_k w_k² = k^{-(1+2αr)}", 0, 20, true),
+        ParamSpec::integer("D", "1000", "input dimension (length of the spectrum)", 1, 1e6),
+        ParamSpec::real("sigma2", "0.2", "noise variance", 0, INFINITY),
+    };
+  }
+
+  Sizes sizes(const Params& p) const override {
+    const index_t n = p.integer("n");
+    return {p.integer("D"), n, std::min(count(largest(p, "N")), n)};
+  }
+
+  std::size_t bytes_needed(const Params& p) const override {
+    const auto d = static_cast<std::size_t>(p.integer("D")), n = static_cast<std::size_t>(p.integer("n")),
+               f = static_cast<std::size_t>(count(largest(p, "N"))), m = std::min(f, n);
+    // X, F, the features H, the Gram matrix and its eigenvectors, vectors.
+    return sizeof(double) * (d * n + d * f + f * n + 2 * m * m + 4 * (d + f + n));
+  }
+
+  void validate(const Params& p) const override {
+    const index_t n = p.integer("n"), d = p.integer("D");
+    for (const double nv : p.grid("N"))
+      for (const double lambda : p.grid("lambda")) {
+        const index_t features = count(nv), bottleneck = std::min(features, n);
+        if (lambda == 0 && (d == bottleneck || (features == n && d > n)))
+          throw InputError(fmt::format("rf_ridge_de: lambda = 0 at N = {}, n = {}, D = {} is an interpolation threshold "
+                                       "(N = n or D = min(N, n)), where the ridgeless risk is infinite",
+                                       features, n, d));
+      }
+  }
+
+  double relative_tolerance(const Params& p) const override {
+    // SPEC §9.5: RF ridge within 1–2% at 500–1000 samples; the DE's error shrinks like 1/min(N, P)
+    // (measured: 4% at N = 60, P = 200).
+    const auto g = p.grid("N");
+    const double m = static_cast<double>(std::min(count(*std::min_element(g.begin(), g.end())), p.integer("n")));
+    return std::max(0.01, 5.0 / m);
+  }
+
+  std::vector<RiskPoint> theory(const Params& p, const CurveAxis& axis) const override {
+    const auto spec = spectrum(p);
+    std::vector<RiskPoint> out;
+    for (std::size_t i = 0; i < axis.values.size(); ++i) {
+      const Params q = at_point(p, axis, i);
+      RiskPoint point;
+      point.test = theory::rf_ridge_de(spec.s, spec.w2, static_cast<double>(count(q.real("N"))),
+                                       static_cast<double>(q.integer("n")), q.real("lambda"), q.real("sigma2"))
+                       .excess;
+      out.push_back(point);
+    }
+    return out;
+  }
+
+  CurveDraw sample(Backend& backend, const Params& p, const CurveAxis& axis, const StreamKey& key,
+                   StageTimes& t) const override {
+    const auto spec = spectrum(p);
+    const index_t d = p.integer("D"), n = p.integer("n");
+    const auto stream = [&](std::uint32_t s) { return StreamKey{key.seed, key.case_key, key.replicate, s}; };
+    std::vector<double> scale(spec.s.size()), w(spec.s.size());
+    const auto signs = host_gaussians(stream(1), spec.s.size());
+    for (std::size_t k = 0; k < spec.s.size(); ++k) {
+      scale[k] = std::sqrt(spec.s[k]);
+      w[k] = std::copysign(std::sqrt(spec.w2[k]), signs[k]);
+    }
+    const Matrix x = timed(t.sample_s, [&] { return backend.sample_gaussian(stream(0), d, n, scale); });
+    auto y = backend.to_host(timed(t.gram_s, [&] { return backend.multiply_transposed(x, backend.from_host(d, 1, w), 1.0); }));
+    const auto noise = host_gaussians(stream(2), static_cast<std::size_t>(n), std::sqrt(p.real("sigma2")));
+    for (std::size_t i = 0; i < y.size(); ++i) y[i] += noise[i];
+
+    CurveDraw out;
+    index_t current = -1;
+    Matrix f, h;
+    Features fit;
+    for (std::size_t i = 0; i < axis.values.size(); ++i) {
+      const Params q = at_point(p, axis, i);
+      const index_t features = count(q.real("N"));
+      if (features != current) {
+        current = features;
+        // Element (i, j) of a stream does not depend on the number of columns: F_N is a prefix of F_{N'}.
+        f = timed(t.sample_s, [&] { return backend.sample_gaussian(stream(3), d, features); });
+        h = timed(t.activation_s,
+                  [&] { return backend.multiply_transposed(f, x, 1.0 / std::sqrt(static_cast<double>(features))); });
+        fit = decompose(backend, h, y, t);
+      }
+      const auto a = readout(backend, fit, h, q.real("lambda"), t);
+      const Matrix am = backend.from_host(features, 1, a.coefficients);
+      const auto estimate = backend.to_host(
+          timed(t.gram_s, [&] { return backend.multiply(f, am, 1.0 / std::sqrt(static_cast<double>(features))); }));
+      out.train.push_back(a.train);
+      out.test.push_back(weighted_distance2(estimate, w, spec.s));
+    }
+    return out;
+  }
+
+ private:
+  // The eigendecomposition of HHᵀ/P (primal, N ≤ P; c = Vᵀ Hy/P) or of HᵀH/P (dual; c = Uᵀy).
+  struct Features {
+    EigenRegression reg;
+    bool primal = true;
+  };
+
+  static Features decompose(Backend& backend, const Matrix& h, const std::vector<double>& y, StageTimes& t) {
+    const index_t features = h.rows(), n = h.cols();
+    const double inv_n = 1.0 / static_cast<double>(n);
+    Features out;
+    out.primal = features <= n;
+    EigenRegression& r = out.reg;
+    r.n = n;
+    for (const double v : y) r.yy += v * v * inv_n;
+    Matrix g = timed(t.gram_s, [&] { return backend.gram(h, inv_n, out.primal ? GramSide::rows : GramSide::cols); });
+    r.p = g.rows();
+    EigenPairs e = timed(t.eig_s, [&] { return backend.top_eigenpairs(g, r.p); });
+    r.d = std::move(e.values);
+    r.v = std::move(e.vectors);
+    if (out.primal) {
+      const Matrix ym = backend.from_host(n, 1, y);
+      r.c = r.to_eigenbasis(backend.to_host(timed(t.gram_s, [&] { return backend.multiply(h, ym, inv_n); })));
+    } else {
+      r.c = r.to_eigenbasis(y);
+    }
+    return out;
+  }
+
+  struct Readout {
+    std::vector<double> coefficients;  // â
+    double train = 0;                  // ‖y − Hᵀâ‖²/P
+  };
+
+  // â = (HHᵀ/P + λ)⁻¹ Hy/P = H (HᵀH/P + λ)⁻¹ y/P.
+  static Readout readout(Backend& backend, const Features& fit, const Matrix& h, double lambda, StageTimes& t) {
+    const EigenRegression& r = fit.reg;
+    const auto filter = ridge_filter(lambda, r.d.back());
+    const auto u = r.filter(filter);
+    Readout out;
+    if (fit.primal) {
+      out.coefficients = r.coefficients(u);
+      out.train = r.train_error(u);
+      return out;
+    }
+    // Dual: y − Hᵀâ = U (1 − d h(d)) c.
+    const double inv_n = 1.0 / static_cast<double>(h.cols());
+    for (std::size_t j = 0; j < r.d.size(); ++j) {
+      const double residual = (1.0 - std::max(r.d[j], 0.0) * filter(r.d[j])) * r.c[j];
+      out.train += residual * residual * inv_n;
+    }
+    const Matrix alpha = backend.from_host(h.cols(), 1, r.coefficients(u));
+    out.coefficients = backend.to_host(timed(t.gram_s, [&] { return backend.multiply(h, alpha, inv_n); }));
+    return out;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<CurveModel> make_rf_ridge_de_model() { return std::make_unique<LinearRandomFeaturesModel>(); }
+
+}  // namespace rmt::bench
