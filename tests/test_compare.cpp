@@ -236,8 +236,9 @@ TEST(Compare, CliSameWorseBetterAndReportSection) {
   EXPECT_NE(report.find("id=\"compare\""), std::string::npos);
   EXPECT_NE(report.find("href=\"../a/report.html\""), std::string::npos);  // link to the baseline
 
-  perturb(root / "better", 0.1);
-  r = rmtbench("compare " + a.string() + " " + (root / "better").string());
+  // BETTER: back from the worsened run to the original (a ÷10 alone is within the replicate spread
+  // of a noisy metric at 2 replicates, since the difference can be at most the metric itself).
+  r = rmtbench("compare " + (root / "worse").string() + " " + a.string());
   EXPECT_EQ(r.code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("BETTER"), std::string::npos) << r.out;
 
@@ -253,7 +254,8 @@ TEST(Nightly, DatedDirectoriesLatestLinkAndComparison) {
   std::ofstream(root / "s.toml") << "[[case]]\nname = \"mp\"\nmodel = \"mp\"\nparams = { n = 300 }\n";
   const auto script = fs::path(RMT_SOURCE_DIR) / "bench" / "nightly.sh";
   const auto night = [&](const std::string& date) {
-    const auto cmd = script.string() + " --root " + (root / "n").string() + " --bin " + RMT_BINARY + " --backend cpu --suite " +
+    // Timings are judged too, but a loaded test machine must not fail the run on them.
+    const auto cmd = "RMT_COMPARE_ARGS=--ignore-timing " + script.string() + " --root " + (root / "n").string() + " --bin " + RMT_BINARY + " --backend cpu --suite " +
                      (root / "s.toml").string() + " --date " + date + " -- --quiet";
     const int status = std::system((cmd + " >" + (root / "log").string() + " 2>&1").c_str());
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
