@@ -70,9 +70,11 @@ class Backend {
   // Bytes the backend can still allocate for matrices (checked before allocating, exit 3 otherwise).
   virtual std::size_t available_bytes() const = 0;
 
-  // X(i, j) = row_scale[i] * N(0,1) drawn at element i + j*rows of `key` (row_scale empty: 1).
+  // X(i, j) = row_scale[i] * N(0,1) drawn at element offset + i + j*rows of `key` (row_scale empty:
+  // 1). `offset` (even) lets a large matrix be drawn in column blocks: the block of columns
+  // [c0, c1) of a rows×cols matrix is sample_gaussian(key, rows, c1 - c0, {}, c0 * rows).
   virtual Matrix sample_gaussian(const StreamKey& key, index_t rows, index_t cols,
-                                 std::span<const double> row_scale = {}) = 0;
+                                 std::span<const double> row_scale = {}, std::uint64_t offset = 0) = 0;
   // alpha · A Aᵀ or alpha · AᵀA, full symmetric matrix.
   virtual Matrix gram(const Matrix& a, double alpha, GramSide side) = 0;
   Matrix gram(const Matrix& a, double alpha) { return gram(a, alpha, GramSide::rows); }
@@ -98,6 +100,8 @@ class Backend {
   virtual std::vector<double> eigenvalues(Matrix& a) = 0;
   // All eigenvalues and the eigenvectors of the k largest. Destroys `a`.
   virtual EigenPairs top_eigenpairs(Matrix& a, index_t k) = 0;
+  // A copy of rows [r0, r1) of a.
+  virtual Matrix row_block(const Matrix& a, index_t r0, index_t r1) = 0;
   // Copy to host memory (column-major).
   virtual std::vector<double> to_host(const Matrix& a) = 0;
   // A rows×cols matrix holding `values` (column-major host data), e.g. data generated on the host.

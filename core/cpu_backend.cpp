@@ -89,9 +89,10 @@ class CpuBackend final : public Backend {
 
   std::size_t available_bytes() const override { return host_available_bytes(); }
 
-  Matrix sample_gaussian(const StreamKey& key, index_t rows, index_t cols,
-                         std::span<const double> row_scale) override {
+  Matrix sample_gaussian(const StreamKey& key, index_t rows, index_t cols, std::span<const double> row_scale,
+                         std::uint64_t offset) override {
     RMT_EXPECTS(rows > 0 && cols > 0, "matrix {}x{}", rows, cols);
+    RMT_EXPECTS(offset % 2 == 0, "offset {} must be even (Box–Muller pairs)", offset);
     RMT_EXPECTS(row_scale.empty() || static_cast<index_t>(row_scale.size()) == rows,
                 "row_scale has {} entries for {} rows", row_scale.size(), rows);
     Matrix x = host_matrix(rows, cols);
@@ -99,7 +100,7 @@ class CpuBackend final : public Backend {
     const auto count = static_cast<std::uint64_t>(rows * cols);
     parallel_ranges((count + 1) / 2, [&](std::uint64_t begin, std::uint64_t end) {
       for (std::uint64_t pair = begin; pair < end; ++pair) {
-        const NormalPair g = gaussian_pair(key, pair);
+        const NormalPair g = gaussian_pair(key, pair + offset / 2);
         out[2 * pair] = g.first;
         if (2 * pair + 1 < count) out[2 * pair + 1] = g.second;
       }
@@ -222,6 +223,14 @@ class CpuBackend final : public Backend {
 
   std::vector<double> to_host(const Matrix& a) override {
     return std::vector<double>(a.data(), a.data() + a.rows() * a.cols());
+  }
+
+  Matrix row_block(const Matrix& a, index_t r0, index_t r1) override {
+    RMT_EXPECTS(0 <= r0 && r0 < r1 && r1 <= a.rows(), "rows [{}, {}) of a {}x{} matrix", r0, r1, a.rows(), a.cols());
+    Matrix b = host_matrix(r1 - r0, a.cols());
+    for (index_t j = 0; j < a.cols(); ++j)
+      std::copy(a.data() + r0 + j * a.rows(), a.data() + r1 + j * a.rows(), b.data() + j * (r1 - r0));
+    return b;
   }
 
   Matrix from_host(index_t rows, index_t cols, std::span<const double> values) override {

@@ -36,12 +36,13 @@ constexpr int kTileRows = 8;    // ... read and written by 32×8 threads
 
 // out[e] = gaussian_at(key, e) * scale[e % rows] for e < count; one thread per pair (2p, 2p+1).
 __global__ void sample_gaussian_kernel(StreamKey key, double* __restrict__ out, std::uint64_t count,
-                                       std::uint64_t rows, const double* __restrict__ scale) {
+                                       std::uint64_t rows, const double* __restrict__ scale,
+                                       std::uint64_t first_pair) {
   const std::uint64_t pairs = (count + 1) / 2;
   const std::uint64_t stride = std::uint64_t(blockDim.x) * gridDim.x;
   for (std::uint64_t p = std::uint64_t(blockIdx.x) * blockDim.x + threadIdx.x; p < pairs;
        p += stride) {
-    const NormalPair g = gaussian_pair(key, p);
+    const NormalPair g = gaussian_pair(key, p + first_pair);
     const std::uint64_t e = 2 * p;
     if (scale) {
       const std::uint64_t i = e % rows;
@@ -391,8 +392,9 @@ class CudaBackend final : public Backend {
   }
 
   Matrix sample_gaussian(const StreamKey& key, index_t rows, index_t cols,
-                         std::span<const double> row_scale) override {
+                         std::span<const double> row_scale, std::uint64_t offset) override {
     ctx_->activate();
+    expects(offset % 2 == 0, "sample_gaussian: offset " + std::to_string(offset) + " must be even");
     expects(rows > 0 && cols > 0, "sample_gaussian: matrix " + std::to_string(rows) + "x" +
                                       std::to_string(cols));
     expects(row_scale.empty() || row_scale.size() == static_cast<std::size_t>(rows),
@@ -412,7 +414,7 @@ class CudaBackend final : public Backend {
     const auto blocks = static_cast<unsigned>(
         std::min<std::uint64_t>((pairs + kSampleThreads - 1) / kSampleThreads, max_blocks));
     sample_gaussian_kernel<<<blocks, kSampleThreads, 0, ctx_->stream()>>>(
-        key, out.data(), count, std::uint64_t(rows), scale.as<const double>());
+        key, out.data(), count, std::uint64_t(rows), scale.as<const double>(), offset / 2);
     RMT_CHECK_LAUNCH();
     ctx_->sync();
     return out;
@@ -555,6 +557,20 @@ class CudaBackend final : public Backend {
                                  ctx_->stream()));
     ctx_->sync();
     return host;
+  }
+
+  Matrix row_block(const Matrix& a, index_t r0, index_t r1) override {
+    ctx_->activate();
+    expects(0 <= r0 && r0 < r1 && r1 <= a.rows(), "row_block: rows [" + std::to_string(r0) + ", " +
+                                                      std::to_string(r1) + ") of a matrix with " +
+                                                      std::to_string(a.rows()) + " rows");
+    Matrix b = allocate(r1 - r0, a.cols());
+    // Column-major: one strided 2-D copy, a column segment of r1 - r0 doubles per column.
+    RMT_CUDA_TRY(cudaMemcpy2DAsync(b.data(), std::size_t(r1 - r0) * sizeof(double), a.data() + r0,
+                                   std::size_t(a.rows()) * sizeof(double), std::size_t(r1 - r0) * sizeof(double),
+                                   std::size_t(a.cols()), cudaMemcpyDeviceToDevice, ctx_->stream()));
+    ctx_->sync();
+    return b;
   }
 
   Matrix from_host(index_t rows, index_t cols, std::span<const double> values) override {

@@ -171,3 +171,23 @@ TEST(BackendSelection, AutoAlwaysGivesAWorkingBackendAndSaysWhich) {
     EXPECT_EQ(b->name(), "cpu");
   }
 }
+
+// Column blocks of a Gaussian matrix drawn with an offset are the columns of the whole matrix, and a
+// row block copies exactly (the blocked weights of deep networks rely on both).
+TEST(Backend, OffsetSamplingAndRowBlocks) {
+  auto b = rmt::make_cpu_backend();
+  const rmt::StreamKey key{3, 5, 0, 1};
+  const rmt::index_t rows = 7, cols = 10;
+  const auto whole = b->to_host(b->sample_gaussian(key, rows, cols));
+  for (const rmt::index_t c0 : {0, 2, 4, 8}) {
+    const rmt::index_t c1 = std::min<rmt::index_t>(cols, c0 + 4);
+    const auto part = b->to_host(b->sample_gaussian(key, rows, c1 - c0, {}, static_cast<std::uint64_t>(c0 * rows)));
+    for (std::size_t e = 0; e < part.size(); ++e) EXPECT_EQ(part[e], whole[static_cast<std::size_t>(c0 * rows) + e]);
+  }
+  EXPECT_THROW(b->sample_gaussian(key, rows, 2, {}, 7), rmt::Error);  // odd offsets split a Box–Muller pair
+  const rmt::Matrix m = b->from_host(rows, cols, whole);
+  const auto block = b->to_host(b->row_block(m, 2, 5));
+  for (rmt::index_t j = 0; j < cols; ++j)
+    for (rmt::index_t i = 0; i < 3; ++i) EXPECT_EQ(block[i + j * 3], whole[(i + 2) + j * rows]);
+  EXPECT_THROW(b->row_block(m, 5, 5), rmt::Error);
+}

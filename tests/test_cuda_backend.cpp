@@ -441,3 +441,17 @@ TEST_F(CudaVsCpu, RejectsBadArguments) {
 }
 
 }  // namespace
+
+// Column blocks drawn with an offset and row-block copies (the blocked weights of deep networks).
+TEST_F(CudaVsCpu, OffsetSamplingAndRowBlocksMatchCpu) {
+  const rmt::StreamKey key{21, 8, 0, 4};
+  const index_t rows = 33, cols = 20;
+  rmt::Matrix on_cpu = cpu_->sample_gaussian(key, rows, 6, {}, 8 * rows);
+  rmt::Matrix on_cuda = cuda_->sample_gaussian(key, rows, 6, {}, 8 * rows);
+  expect_close(on_cpu, on_cuda, [](std::size_t, double v) { return 1e-15 * (1 + std::abs(v)); });
+  rmt::Matrix whole_cpu = cpu_->sample_gaussian(key, rows, cols);
+  rmt::Matrix whole_cuda = cuda_->sample_gaussian(key, rows, cols);
+  rmt::Matrix block_cpu = cpu_->row_block(whole_cpu, 5, 19);
+  rmt::Matrix block_cuda = cuda_->row_block(whole_cuda, 5, 19);
+  expect_close(block_cpu, block_cuda, [](std::size_t, double v) { return 1e-15 * (1 + std::abs(v)); });
+}

@@ -23,9 +23,14 @@ NormalisedActivation normalised_activation(const Params& p) {
 
 std::size_t network_bytes(const NetworkShape& s) {
   std::size_t peak = 0;
-  for (std::size_t l = 1; l < s.widths.size(); ++l)
-    peak = std::max<std::size_t>(peak, static_cast<std::size_t>(s.widths[l] * s.widths[l - 1] +
-                                                                 (s.widths[l] + s.widths[l - 1]) * s.n));
+  for (std::size_t l = 1; l < s.widths.size(); ++l) {
+    const auto rows = static_cast<std::size_t>(s.widths[l]), cols = static_cast<std::size_t>(s.widths[l - 1]);
+    const auto block = static_cast<std::size_t>(weight_block_columns(s.widths[l], s.widths[l - 1], kWeightBlockBytes));
+    const auto n = static_cast<std::size_t>(s.n);
+    // W's block, X_{ℓ-1}, its row block and H with one partial product when W is drawn in blocks.
+    const std::size_t layer = block >= cols ? rows * cols + (rows + cols) * n : rows * block + (cols + block + 2 * rows) * n;
+    peak = std::max(peak, layer);
+  }
   peak = std::max<std::size_t>(peak, static_cast<std::size_t>(s.widths[0] * s.n));
   return sizeof(double) * (peak + 3 * static_cast<std::size_t>(s.n * s.n));
 }
@@ -36,14 +41,37 @@ Matrix sample_input(Backend& backend, const NetworkShape& shape, const StreamKey
   return timed(t.sample_s, [&] { return backend.sample_gaussian(key, shape.widths[0], shape.n, scale); });
 }
 
+index_t weight_block_columns(index_t rows, index_t cols, std::size_t block_bytes) {
+  const auto fit = static_cast<index_t>(block_bytes / (sizeof(double) * static_cast<std::size_t>(rows)));
+  return std::min(cols, std::max<index_t>(2, fit - fit % 2));  // even: blocks start on Box–Muller pairs
+}
+
 Matrix preactivation(Backend& backend, const NetworkShape& shape, int layer, const Matrix& x_prev,
-                     const StreamKey& key, StageTimes& t) {
+                     const StreamKey& key, StageTimes& t, std::size_t block_bytes) {
   StreamKey wkey = key;
   wkey.stream = static_cast<std::uint32_t>(layer);
-  const Matrix w = timed(t.sample_s, [&] {
-    return backend.sample_gaussian(wkey, shape.widths[layer], shape.widths[layer - 1]);
-  });
-  return timed(t.activation_s, [&] { return backend.multiply(w, x_prev, 1.0); });
+  const index_t rows = shape.widths[layer], cols = shape.widths[layer - 1];
+  const index_t block = weight_block_columns(rows, cols, block_bytes);
+  if (block >= cols) {
+    const Matrix w = timed(t.sample_s, [&] { return backend.sample_gaussian(wkey, rows, cols); });
+    return timed(t.activation_s, [&] { return backend.multiply(w, x_prev, 1.0); });
+  }
+  // W X = Σ_blocks W[:, c0:c1] X[c0:c1, :]: each block of W is drawn from its own counter range, so
+  // the sum is the same W X (to rounding) while only rows × block doubles of W exist at a time.
+  Matrix h;
+  for (index_t c0 = 0; c0 < cols; c0 += block) {
+    const index_t c1 = std::min(cols, c0 + block);
+    const Matrix w = timed(t.sample_s, [&] {
+      return backend.sample_gaussian(wkey, rows, c1 - c0, {}, static_cast<std::uint64_t>(c0) * static_cast<std::uint64_t>(rows));
+    });
+    Matrix part = timed(t.activation_s, [&] { return backend.multiply(w, backend.row_block(x_prev, c0, c1), 1.0); });
+    if (c0 == 0) {
+      h = std::move(part);
+    } else {
+      timed(t.activation_s, [&] { backend.add_scaled(h, part, 1.0); });
+    }
+  }
+  return h;
 }
 
 void activate_layer(Backend& backend, Matrix& h, const Activation& sigma, index_t width, StageTimes& t) {

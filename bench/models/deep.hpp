@@ -28,9 +28,15 @@ std::size_t network_bytes(const NetworkShape& shape);
 
 // X0 = G/√d0 (stream 0).
 Matrix sample_input(Backend& backend, const NetworkShape& shape, const StreamKey& key, StageTimes& t);
-// Pre-activations W_ℓ X_{ℓ-1} with W_ℓ iid N(0,1) from stream ℓ (same W_ℓ every call).
+// Bytes of a weight matrix held at once: larger W_ℓ are drawn in column blocks (memory O(width × n)).
+inline constexpr std::size_t kWeightBlockBytes = std::size_t(256) << 20;
+// Columns of W (rows × cols) per block for `block_bytes` (even; cols when W fits whole).
+index_t weight_block_columns(index_t rows, index_t cols, std::size_t block_bytes);
+
+// Pre-activations W_ℓ X_{ℓ-1} with W_ℓ iid N(0,1) from stream ℓ (same W_ℓ every call, whole or in
+// column blocks of at most `block_bytes`).
 Matrix preactivation(Backend& backend, const NetworkShape& shape, int layer, const Matrix& x_prev,
-                     const StreamKey& key, StageTimes& t);
+                     const StreamKey& key, StageTimes& t, std::size_t block_bytes = kWeightBlockBytes);
 // X_ℓ = σ(H)/√d_ℓ in place.
 void activate_layer(Backend& backend, Matrix& h, const Activation& sigma, index_t width, StageTimes& t);
 
