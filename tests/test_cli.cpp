@@ -13,38 +13,21 @@
 
 #include "core/backend.hpp"
 #include "core/npy.hpp"
+#include "tests/support.hpp"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-struct Result {
-  int code;
-  std::string out;
-  std::string err;
-};
-
 fs::path scratch(const std::string& name) {
-  const auto dir = fs::temp_directory_path() / "rmt_test_cli" / name;
+  // Per process: two builds' test runs (or ctest -j) must not share output directories.
+  const auto dir = fs::temp_directory_path() / ("rmt_test_cli_" + std::to_string(getpid())) / name;
   fs::remove_all(dir);
   fs::create_directories(dir.parent_path());
   return dir;
 }
 
-Result rmtbench(const std::string& args) {
-  // One stderr file per process: ctest runs the tests of this file in parallel processes.
-  const auto err_file = fs::temp_directory_path() / ("rmt_test_cli_stderr_" + std::to_string(getpid()) + ".txt");
-  const std::string command = std::string(RMT_BINARY) + " " + args + " 2>" + err_file.string();
-  FILE* pipe = popen(command.c_str(), "r");
-  std::string out;
-  char buffer[4096];
-  while (const auto n = fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, n);
-  const int status = pclose(pipe);
-  std::ifstream in(err_file);
-  std::stringstream err;
-  err << in.rdbuf();
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out, err.str()};
-}
+using rmt::test_support::rmtbench;
 
 std::vector<std::string> lines(const std::string& text) {
   std::vector<std::string> out;

@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/support.hpp"
 #include "core/convergence.hpp"
 #include "core/jsonl.hpp"
 #include "core/report_sections.hpp"
@@ -42,30 +43,10 @@ const rmt::ItemChange& item(const rmt::CaseChange& c, const std::string& key) {
   throw std::runtime_error("no item " + key);
 }
 
-struct Result {
-  int code;
-  std::string out, err;
-};
 
-Result rmtbench(const std::string& args) {
-  const auto err_file = fs::temp_directory_path() / ("rmt_test_compare_stderr_" + std::to_string(getpid()));
-  FILE* pipe = popen((std::string(RMT_BINARY) + " " + args + " 2>" + err_file.string()).c_str(), "r");
-  std::string out;
-  char buffer[4096];
-  while (const auto n = fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, n);
-  const int status = pclose(pipe);
-  std::ifstream in(err_file);
-  std::stringstream err;
-  err << in.rdbuf();
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out, err.str()};
-}
+using rmt::test_support::rmtbench;
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using rmt::test_support::slurp;
 
 }  // namespace
 

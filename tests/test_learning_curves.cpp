@@ -14,27 +14,15 @@
 #include "bench/curve_model.hpp"
 #include "bench/models/regression.hpp"
 #include "core/error.hpp"
+#include "tests/support.hpp"
 
 using namespace rmt;
 using namespace rmt::bench;
+using test_support::make_case;
 
 namespace {
 
-ResolvedCase make_case(std::string model, Assignments params, int replicates, std::uint64_t seed = 2026) {
-  CaseSpec spec;
-  spec.model = model;
-  spec.name = model;
-  for (const auto& [k, v] : params) spec.name += "_" + k + "=" + v;
-  spec.params = std::move(params);
-  spec.replicates = replicates;
-  spec.seed = seed;
-  return resolve_case(spec);
-}
-
-nlohmann::json run(const ResolvedCase& c) {
-  auto backend = make_cpu_backend();
-  return run_case(*backend, c, std::filesystem::temp_directory_path());
-}
+nlohmann::json run(const ResolvedCase& c) { return test_support::run_on_cpu(c); }
 
 // The verdict, and the acceptance bound: every point within `relative` of the theory.
 void expect_agreement(const nlohmann::json& r, double relative) {
@@ -169,23 +157,7 @@ TEST(LearningCurves, BadInputIsRejectedBeforeRunning) {
 
 namespace {
 
-struct Outcome {
-  int code;
-  std::string out, err;
-};
-
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-Outcome rmtbench(const std::string& args) {
-  const auto dir = std::filesystem::temp_directory_path() / "rmt_test_curves_cli";
-  std::filesystem::create_directories(dir);
-  const int status = std::system((std::string(RMT_BINARY) + " " + args + " >" + (dir / "out").string() + " 2>" +
-                                  (dir / "err").string()).c_str());
-  return {WEXITSTATUS(status), slurp(dir / "out"), slurp(dir / "err")};
-}
+using test_support::rmtbench;
 
 }  // namespace
 

@@ -12,28 +12,16 @@
 #include "bench/curve_model.hpp"
 #include "bench/models/regression.hpp"
 #include "core/error.hpp"
+#include "tests/support.hpp"
 #include "theory/scaling.hpp"
 
 using namespace rmt;
 using namespace rmt::bench;
+using test_support::make_case;
 
 namespace {
 
-ResolvedCase make_case(std::string model, Assignments params, int replicates, std::uint64_t seed = 2026) {
-  CaseSpec spec;
-  spec.model = model;
-  spec.name = model;
-  for (const auto& [k, v] : params) spec.name += "_" + k + "=" + v;
-  spec.params = std::move(params);
-  spec.replicates = replicates;
-  spec.seed = seed;
-  return resolve_case(spec);
-}
-
-nlohmann::json run(const ResolvedCase& c) {
-  auto backend = make_cpu_backend();
-  return run_case(*backend, c, std::filesystem::temp_directory_path());
-}
+nlohmann::json run(const ResolvedCase& c) { return test_support::run_on_cpu(c); }
 
 // The verdict, and every point of `key` within `relative` of its theory or within 3 standard errors.
 void expect_agreement(const nlohmann::json& r, double relative, const std::string& key = "test") {

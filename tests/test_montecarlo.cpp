@@ -6,11 +6,13 @@
 
 #include "bench/case.hpp"
 #include "core/metrics.hpp"
+#include "tests/support.hpp"
 #include "core/npy.hpp"
 #include "theory/mp.hpp"
 
 using namespace rmt;
 using namespace rmt::bench;
+using test_support::make_case;
 
 namespace {
 
@@ -18,17 +20,6 @@ std::filesystem::path scratch() {
   auto dir = std::filesystem::temp_directory_path() / "rmt_test_montecarlo";
   std::filesystem::create_directories(dir);
   return dir;
-}
-
-ResolvedCase make_case(std::string model, Assignments params, int replicates = 1, std::uint64_t seed = 2026) {
-  CaseSpec spec;
-  spec.model = model;
-  spec.name = model;
-  for (const auto& [k, v] : params) spec.name += "_" + k + "=" + v;
-  spec.params = std::move(params);
-  spec.replicates = replicates;
-  spec.seed = seed;
-  return resolve_case(spec);
 }
 
 nlohmann::json run(const ResolvedCase& c) {

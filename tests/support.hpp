@@ -1,0 +1,63 @@
+#pragma once
+// Helpers shared by the test executables: cases resolved and run on the CPU backend, and the
+// rmtbench binary run as a process (RMT_BINARY is defined per test target by tests/CMakeLists.txt).
+#include <unistd.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "bench/case.hpp"
+
+namespace rmt::test_support {
+
+// A case named after its model and parameters ("ridge_n=300_gamma=2").
+inline bench::ResolvedCase make_case(std::string model, Assignments params, int replicates = 1,
+                                     std::uint64_t seed = 2026) {
+  bench::CaseSpec spec;
+  spec.model = model;
+  spec.name = model;
+  for (const auto& [k, v] : params) spec.name += "_" + k + "=" + v;
+  spec.params = std::move(params);
+  spec.replicates = replicates;
+  spec.seed = seed;
+  return bench::resolve_case(spec);
+}
+
+// Runs a case on the CPU backend; eigenvalue files go to a per-process scratch directory.
+inline nlohmann::json run_on_cpu(const bench::ResolvedCase& c) {
+  const auto dir = std::filesystem::temp_directory_path() / ("rmt_test_cases_" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  auto backend = make_cpu_backend();
+  return bench::run_case(*backend, c, dir);
+}
+
+inline std::string slurp(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+struct CliResult {
+  int code;
+  std::string out, err;
+};
+
+// `rmtbench ARGS`: exit code, stdout and stderr (one stderr file per process: ctest runs in parallel).
+inline CliResult rmtbench(const std::string& args) {
+  const auto err_file = std::filesystem::temp_directory_path() / ("rmt_test_stderr_" + std::to_string(getpid()));
+  FILE* pipe = popen((std::string(RMT_BINARY) + " " + args + " 2>" + err_file.string()).c_str(), "r");
+  std::string out;
+  char buffer[4096];
+  while (const auto n = fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, n);
+  const int status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out, slurp(err_file)};
+}
+
+}  // namespace rmt::test_support
