@@ -36,6 +36,18 @@ int models_command(bool json);
 int devices_command(bool json);
 int report_command(const std::string& dir);
 
+struct BenchOptions {
+  std::string model = "mp";
+  std::string sizes = "1024,2048";  // a grid of n
+  std::vector<std::string> sets;
+  std::string backend = "auto";
+  int repeats = 3;
+  std::string out;           // JSON file (empty: none)
+  std::string command_line;  // recorded in the JSON
+  bool quiet = false;
+};
+int bench_command(const BenchOptions& o);
+
 struct CompareOptionsCli {
   std::string base, now;
   double rel_spread = 0.25;  // CompareOptions::assumed_rel_sd

@@ -77,6 +77,17 @@ int main(int argc, char** argv) {
   auto* report_cmd = app.add_subcommand("report", "rebuild DIR/report.html from DIR/results.jsonl");
   report_cmd->add_option("dir", report_dir, "run directory")->required();
 
+  rmt::bench::BenchOptions bench;
+  for (int i = 0; i < argc; ++i) bench.command_line += (i ? " " : "") + std::string(argv[i]);
+  auto* bench_cmd = app.add_subcommand("bench", "time each stage of a model's pipeline against the backend's DGEMM rate");
+  bench_cmd->add_option("--model", bench.model, "spectral model")->capture_default_str();
+  bench_cmd->add_option("--n", bench.sizes, "sizes n, a list or a:b:klog grid")->capture_default_str();
+  bench_cmd->add_option("--set", bench.sets, "model parameter KEY=VALUE (repeatable)");
+  bench_cmd->add_option("--backend", bench.backend, "auto|cpu|cuda")->capture_default_str();
+  bench_cmd->add_option("--repeats", bench.repeats, "timed runs per size after one warm-up (median)")->capture_default_str();
+  bench_cmd->add_option("--out", bench.out, "write the JSON results to this file");
+  bench_cmd->add_flag("--quiet", bench.quiet, "no progress on stderr");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -91,6 +102,7 @@ int main(int argc, char** argv) {
     if (*devices_cmd) return devices_command(devices_json);
     if (*report_cmd) return report_command(report_dir);
     if (*compare_cmd) return compare_command(compare);
+    if (*bench_cmd) return bench_command(bench);
   } catch (const rmt::InputError& e) {
     return fail(2, e.what());
   } catch (const rmt::ResourceError& e) {

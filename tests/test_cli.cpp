@@ -200,3 +200,21 @@ TEST(Cli, ReportRebuildsFromResults) {
   EXPECT_EQ(missing.code, 2) << missing.err;
   EXPECT_EQ(lines(missing.err).size(), 1u) << missing.err;
 }
+
+TEST(Cli, BenchTimesStagesAgainstTheMeasuredDgemmRate) {
+  const auto out = scratch("bench") / "bench.json";
+  fs::create_directories(out.parent_path());
+  const auto r = rmtbench("bench --model mp --n 300,600 --repeats 2 --backend cpu --quiet --out " + out.string());
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(rmt::test_support::slurp(out));
+  for (const char* key : {"schema_version", "date", "command", "backend", "device", "calibration", "results"})
+    EXPECT_TRUE(j.contains(key)) << key;
+  EXPECT_GT(j["calibration"]["dgemm_gflops"].get<double>(), 0);
+  ASSERT_EQ(j["results"].size(), 2u);
+  for (const auto& res : j["results"]) {
+    for (const char* stage : {"sample_s", "gram_s", "eig_s"}) EXPECT_GT(res["stages"][stage].get<double>(), 0) << stage;
+    EXPECT_GT(res["rates"]["gram_vs_dgemm"].get<double>(), 0);
+  }
+  EXPECT_EQ(rmtbench("bench --model ridge --n 100 --quiet").code, 2);  // learning curves are not timed here
+  EXPECT_EQ(rmtbench("bench --model mp --n 1 --quiet").code, 2);
+}
