@@ -6,21 +6,13 @@
 
 #include <fmt/format.h>
 
+#include "jsonl.hpp"
+
 namespace rmt {
 
 namespace {
 
 using nlohmann::json;
-
-std::optional<double> number_at(const json& j, std::initializer_list<const char*> path) {
-  const json* p = &j;
-  for (const char* key : path) {
-    if (!p->is_object() || !p->contains(key)) return std::nullopt;
-    p = &(*p)[key];
-  }
-  if (!p->is_number()) return std::nullopt;
-  return p->get<double>();
-}
 
 // The size a study runs over: the parameter n, else the measured matrix dimension.
 std::optional<double> size_of(const json& rec) {

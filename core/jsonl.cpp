@@ -91,4 +91,14 @@ void truncate_file(const std::filesystem::path& path, std::size_t size) {
   ::close(fd);
 }
 
+std::optional<double> number_at(const nlohmann::json& j, std::initializer_list<const char*> path) {
+  const nlohmann::json* p = &j;
+  for (const char* key : path) {
+    if (!p->is_object() || !p->contains(key)) return std::nullopt;
+    p = &(*p)[key];
+  }
+  if (!p->is_number()) return std::nullopt;
+  return p->get<double>();
+}
+
 }  // namespace rmt

@@ -4,6 +4,8 @@
 // the very end, which readers ignore (and a resumed run cuts off before appending).
 #include <cstddef>
 #include <filesystem>
+#include <initializer_list>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -26,5 +28,9 @@ void append_jsonl_line(const std::filesystem::path& path, std::string_view line)
 
 // Cuts the file to `size` bytes and fsyncs (drops the partial tail before appending again).
 void truncate_file(const std::filesystem::path& path, std::size_t size);
+
+// The number at `path` inside a record (e.g. {"metrics", "ks"}), or nothing when any key is missing
+// or the value is not a number.
+std::optional<double> number_at(const nlohmann::json& j, std::initializer_list<const char*> path);
 
 }  // namespace rmt

@@ -5,21 +5,15 @@
 #include <map>
 #include <set>
 
+#include "jsonl.hpp"
+
 namespace rmt {
 
 namespace {
 
 using nlohmann::json;
 
-std::optional<double> num(const json& j, std::initializer_list<const char*> path) {
-  const json* p = &j;
-  for (const char* key : path) {
-    if (!p->is_object() || !p->contains(key)) return std::nullopt;
-    p = &(*p)[key];
-  }
-  if (!p->is_number()) return std::nullopt;
-  return p->get<double>();
-}
+std::optional<double> num(const json& j, std::initializer_list<const char*> path) { return number_at(j, path); }
 
 std::string str(const json& j, const char* key) {
   return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string();
