@@ -14,7 +14,6 @@
 // -0.645+0.980i, against -0.589+1.023i here and -0.691-1.008i from the oracle.
 #include <gtest/gtest.h>
 
-#include <boost/math/quadrature/gauss_kronrod.hpp>
 #include <chrono>
 #include <cmath>
 #include <numbers>
@@ -23,8 +22,12 @@
 #include "core/error.hpp"
 #include "theory/conjugate_kernel.hpp"
 #include "theory/mp.hpp"
+#include "tests/law_support.hpp"
 
 namespace {
+
+using rmt::test_support::expect_complex_near;
+using rmt::test_support::integrate_law;
 
 using rmt::complex;
 using rmt::theory::ConjugateKernel;
@@ -33,31 +36,6 @@ constexpr double kPi = std::numbers::pi;
 
 // Normalised centred ReLU: b = (1/2)/√(1/2 - 1/(2π)).
 const double kReluB = 0.5 / std::sqrt(0.5 - 1.0 / (2.0 * kPi));
-
-void expect_complex_near(complex actual, complex expected, double tol) {
-  EXPECT_NEAR(actual.real(), expected.real(), tol) << "actual " << actual << " expected " << expected;
-  EXPECT_NEAR(actual.imag(), expected.imag(), tol) << "actual " << actual << " expected " << expected;
-}
-
-// ∫ g over [lo, hi] with x = lo + (hi - lo) sin²(θ/2) (removes the √ edge behaviour).
-template <typename G>
-double integrate_interval(double lo, double hi, G g) {
-  const auto h = [&](double th) {
-    const double sh = std::sin(th / 2);
-    return g(lo + (hi - lo) * sh * sh) * (hi - lo) * 0.5 * std::sin(th);
-  };
-  return boost::math::quadrature::gauss_kronrod<double, 31>::integrate(h, 0.0, kPi, 6, 1e-11);
-}
-
-// ∫ f dμ: bulk components plus atoms.
-template <typename F>
-double integrate_law(const ConjugateKernel& law, F f) {
-  double total = 0.0;
-  for (const auto& s : law.support())
-    total += integrate_interval(s.lo, s.hi, [&](double x) { return f(x) * law.density(x); });
-  for (const auto& a : law.atoms()) total += a.mass * f(a.x);
-  return total;
-}
 
 ConjugateKernel spec_net() { return ConjugateKernel(kReluB, 2.0 / 3.0, {0.8, 1.25}); }
 ConjugateKernel other_net() { return ConjugateKernel(0.6, 1.5, {0.5, 2.0, 1.1}); }

@@ -22,17 +22,15 @@
 #include "core/error.hpp"
 #include "theory/kernel.hpp"
 #include "theory/mp.hpp"
+#include "tests/law_support.hpp"
 
 namespace {
+
+using rmt::test_support::expect_complex_near;
 
 using rmt::complex;
 using rmt::theory::ChengSinger;
 constexpr double kPi = std::numbers::pi;
-
-void expect_complex_near(complex actual, complex expected, double tol) {
-  EXPECT_NEAR(actual.real(), expected.real(), tol) << "actual " << actual << " expected " << expected;
-  EXPECT_NEAR(actual.imag(), expected.imag(), tol) << "actual " << actual << " expected " << expected;
-}
 
 template <typename G>
 double integrate(const ChengSinger& law, G g) {

@@ -17,19 +17,15 @@
 
 #include "core/error.hpp"
 #include "theory/mp.hpp"
+#include "tests/law_support.hpp"
 
 namespace {
+
+using rmt::test_support::expect_complex_near;
 
 using rmt::complex;
 using rmt::theory::MarchenkoPastur;
 constexpr double kPi = std::numbers::pi;
-
-void expect_complex_near(complex actual, complex expected, double tol) {
-  EXPECT_NEAR(actual.real(), expected.real(), tol)
-      << "actual " << actual << " expected " << expected;
-  EXPECT_NEAR(actual.imag(), expected.imag(), tol)
-      << "actual " << actual << " expected " << expected;
-}
 
 // ∫ f ρ over the bulk with x = a + (b - a) sin²(θ/2): the substitution removes the √ edges
 // (and the x^{-1/2} edge at 0 when c = 1), so adaptive Gauss–Kronrod reaches ~1e-14.

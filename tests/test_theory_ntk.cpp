@@ -9,15 +9,18 @@
 //     print([complex(mn(z)) for z in (1.5+0.05j, 4+0.3j, -0.3)])"
 #include <gtest/gtest.h>
 
-#include <boost/math/quadrature/gauss_kronrod.hpp>
 #include <cmath>
 #include <numbers>
 
 #include "core/error.hpp"
 #include "theory/mp.hpp"
 #include "theory/ntk.hpp"
+#include "tests/law_support.hpp"
 
 namespace {
+
+using rmt::test_support::expect_complex_near;
+using rmt::test_support::integrate_law;
 
 using rmt::complex;
 using rmt::theory::MarchenkoPastur;
@@ -28,29 +31,6 @@ constexpr double kPi = std::numbers::pi;
 const double kVar = 0.5 - 1.0 / (2.0 * kPi);
 const double kReluB = 0.5 / std::sqrt(kVar);
 const double kReluA = 0.5 / kVar;
-
-void expect_complex_near(complex actual, complex expected, double tol) {
-  EXPECT_NEAR(actual.real(), expected.real(), tol) << "actual " << actual << " expected " << expected;
-  EXPECT_NEAR(actual.imag(), expected.imag(), tol) << "actual " << actual << " expected " << expected;
-}
-
-template <typename G>
-double integrate_interval(double lo, double hi, G g) {
-  const auto h = [&](double th) {
-    const double sh = std::sin(th / 2);
-    return g(lo + (hi - lo) * sh * sh) * (hi - lo) * 0.5 * std::sin(th);
-  };
-  return boost::math::quadrature::gauss_kronrod<double, 31>::integrate(h, 0.0, kPi, 6, 1e-11);
-}
-
-template <typename F>
-double integrate_law(const NeuralTangentKernel& law, F f) {
-  double total = 0.0;
-  for (const auto& s : law.support())
-    total += integrate_interval(s.lo, s.hi, [&](double x) { return f(x) * law.density(x); });
-  for (const auto& a : law.atoms()) total += a.mass * f(a.x);
-  return total;
-}
 
 NeuralTangentKernel spec_ntk() { return NeuralTangentKernel(kReluA, kReluB, 2.0 / 3.0, 0.8); }
 

@@ -21,8 +21,11 @@
 #include "theory/gaussian.hpp"
 #include "theory/mp.hpp"
 #include "theory/pennington_worah.hpp"
+#include "tests/law_support.hpp"
 
 namespace {
+
+using rmt::test_support::expect_complex_near;
 
 using rmt::complex;
 using rmt::theory::MarchenkoPastur;
@@ -33,11 +36,6 @@ constexpr double kReluEta = 0.5 - 1 / (2 * kPi);  // 0.340845056908
 constexpr double kTanhEta = 0.394294490397841;
 constexpr double kTanhZeta = 0.605705509602159 * 0.605705509602159;
 constexpr double kAbsEta = 1 - 2 / kPi;
-
-void expect_complex_near(complex actual, complex expected, double tol) {
-  EXPECT_NEAR(actual.real(), expected.real(), tol) << "actual " << actual << " expected " << expected;
-  EXPECT_NEAR(actual.imag(), expected.imag(), tol) << "actual " << actual << " expected " << expected;
-}
 
 // ∫ g ρ over the support; tanh–sinh copes with √ edges and an integrable x^{-1/2} edge at 0.
 template <typename G>

@@ -24,8 +24,12 @@
 #include "theory/mp.hpp"
 #include "theory/numerics/polynomial.hpp"
 #include "theory/silverstein.hpp"
+#include "tests/law_support.hpp"
 
 namespace {
+
+using rmt::test_support::expect_complex_near;
+using rmt::test_support::integrate_law;
 
 using rmt::complex;
 using rmt::theory::BaiSilverstein;
@@ -33,38 +37,9 @@ using rmt::theory::MarchenkoPastur;
 using rmt::theory::PopulationSpectrum;
 constexpr double kPi = std::numbers::pi;
 
-void expect_complex_near(complex actual, complex expected, double tol) {
-  EXPECT_NEAR(actual.real(), expected.real(), tol)
-      << "actual " << actual << " expected " << expected;
-  EXPECT_NEAR(actual.imag(), expected.imag(), tol)
-      << "actual " << actual << " expected " << expected;
-}
-
 PopulationSpectrum three_atoms() { return {{1, 3, 7}, {1.0 / 3, 1.0 / 3, 1.0 / 3}}; }
 PopulationSpectrum skewed_three() { return {{0.5, 2, 5}, {0.2, 0.5, 0.3}}; }
 PopulationSpectrum two_atoms() { return {{1, 4}, {0.6, 0.4}}; }
-
-// ∫ g over [lo, hi] with x = lo + (hi - lo) sin²(θ/2): the substitution removes the √ behaviour
-// at regular edges (and the x^{-1/2} edge at 0 when c = 1), so adaptive Gauss–Kronrod reaches
-// ~1e-14. (tanh–sinh would also do, but Boost's debug assertions in it trip on some intervals.)
-template <typename G>
-double integrate_interval(double lo, double hi, G g) {
-  const auto h = [&](double th) {
-    const double sh = std::sin(th / 2);
-    return g(lo + (hi - lo) * sh * sh) * (hi - lo) * 0.5 * std::sin(th);
-  };
-  return boost::math::quadrature::gauss_kronrod<double, 61>::integrate(h, 0.0, kPi, 8, 1e-13);
-}
-
-// ∫ f dμ: bulk components plus atoms.
-template <typename F>
-double integrate(const BaiSilverstein& law, F f) {
-  double total = 0;
-  for (const auto& s : law.support())
-    total += integrate_interval(s.lo, s.hi, [&](double x) { return f(x) * law.density(x); });
-  for (const auto& a : law.atoms()) total += a.mass * f(a.x);
-  return total;
-}
 
 void expect_edges(const BaiSilverstein& law, const std::vector<double>& expected, double tol) {
   const auto edges = law.edges();
@@ -291,7 +266,7 @@ std::vector<BaiSilverstein> sample_laws() {
 TEST(BaiSilverstein, MassIsOne) {
   for (const auto& law : sample_laws()) {
     const double tol = 1e-12;
-    EXPECT_NEAR(integrate(law, [](double) { return 1.0; }), 1.0, tol) << "c = " << law.c();
+    EXPECT_NEAR(integrate_law(law, [](double) { return 1.0; }), 1.0, tol) << "c = " << law.c();
   }
 }
 
@@ -308,7 +283,7 @@ TEST(BaiSilverstein, MomentsMatchQuadratureAndClosedForms) {
     EXPECT_NEAR(m[0], h1, 1e-14 * h1);
     EXPECT_NEAR(m[1], h2 + law.c() * h1 * h1, 1e-14 * m[1]);
     for (int k = 1; k <= 5; ++k) {
-      const double q = integrate(law, [k](double x) { return std::pow(x, k); });
+      const double q = integrate_law(law, [k](double x) { return std::pow(x, k); });
       EXPECT_NEAR(m[k - 1], q, 1e-11 * q) << "c = " << law.c() << " k = " << k;
     }
   }
@@ -407,7 +382,7 @@ TEST(BaiSilverstein, RandomPopulations) {
         const double sh = std::sin(th / 2);
         return law.density(s.lo + (s.hi - s.lo) * sh * sh) * (s.hi - s.lo) * 0.5 * std::sin(th);
       };
-      // Deeper than integrate(): c ≈ 1 puts an x^{-1/2} stretch just above a tiny lower edge.
+      // Deeper than integrate_law(): c ≈ 1 puts an x^{-1/2} stretch just above a tiny lower edge.
       mass += boost::math::quadrature::gauss_kronrod<double, 61>::integrate(g, 0.0, kPi, 15, 1e-13);
     }
     EXPECT_NEAR(mass, 1.0, 1e-10);
@@ -435,7 +410,7 @@ TEST(BaiSilverstein, ValueAtZero) {
   const BaiSilverstein law(skewed_three(), 0.3);
   const double expected = (0.2 / 0.5 + 0.5 / 2 + 0.3 / 5) / 0.7;
   EXPECT_NEAR(law.stieltjes(0.0).real(), expected, 1e-15);
-  EXPECT_NEAR(integrate(law, [](double x) { return 1 / x; }), expected, 1e-11);
+  EXPECT_NEAR(integrate_law(law, [](double x) { return 1 / x; }), expected, 1e-11);
   EXPECT_THROW(BaiSilverstein(two_atoms(), 2.0).stieltjes(0.0), rmt::InputError);
   EXPECT_THROW(law.companion_stieltjes(0.0), rmt::InputError);
   // c > 1: the companion has no atom at 0.
