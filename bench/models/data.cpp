@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include <lapacke.h>
+
 #include <fmt/format.h>
 
 #include "core/error.hpp"
@@ -41,6 +43,14 @@ std::vector<double> generate_data(const Params& p, index_t dim, index_t n, const
     for (index_t i = 0; i < dim; ++i) col[i] *= scale;
   }
   return x;
+}
+
+std::vector<double> symmetric_eigenvalues(std::vector<double> a, index_t n, std::string_view what) {
+  std::vector<double> w(static_cast<std::size_t>(n));
+  const auto info = LAPACKE_dsyevd(LAPACK_COL_MAJOR, 'N', 'L', static_cast<lapack_int>(n), a.data(),
+                                   static_cast<lapack_int>(n), w.data());
+  if (info != 0) throw NumericalError(fmt::format("dsyevd on {} failed (info = {})", what, info));
+  return w;
 }
 
 }  // namespace rmt::bench

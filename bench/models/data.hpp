@@ -14,6 +14,9 @@ namespace rmt::bench {
 std::vector<ParamSpec> data_params();
 // Column-major p×n data matrix for the case's data stream (independent of the replicate). Another
 // `stream` draws an independent data set of the same distribution (e.g. test data); 10 is llc_gram's.
+// Eigenvalues (ascending) of a symmetric n×n host matrix (LAPACK dsyevd); `what` names it in errors.
+std::vector<double> symmetric_eigenvalues(std::vector<double> a, index_t n, std::string_view what);
+
 std::vector<double> generate_data(const Params& p, index_t dim, index_t n, const StreamKey& case_key,
                                   std::uint32_t stream = 10);
 

@@ -12,6 +12,7 @@
 
 #include "bench/curve_model.hpp"
 #include "bench/models/population.hpp"
+#include "bench/models/network.hpp"
 #include "bench/models/regression.hpp"
 #include "core/error.hpp"
 #include "theory/dynamics.hpp"
@@ -20,7 +21,7 @@ namespace rmt::bench {
 namespace {
 
 index_t features(const Params& p) {
-  return std::max<index_t>(1, static_cast<index_t>(std::llround(p.real("gamma") * static_cast<double>(p.integer("n")))));
+  return dimension_times(p.integer("n"), p.real("gamma"));
 }
 
 // Σ's diagonal as sampled: the rounded block counts of population_row_scale, squared.

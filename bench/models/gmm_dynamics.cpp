@@ -20,6 +20,7 @@
 #include <fmt/format.h>
 
 #include "bench/curve_model.hpp"
+#include "bench/models/network.hpp"
 #include "bench/models/regression.hpp"
 #include "core/error.hpp"
 #include "theory/gmm_dynamics.hpp"
@@ -28,7 +29,7 @@ namespace rmt::bench {
 namespace {
 
 index_t features(const Params& p) {
-  return std::max<index_t>(1, static_cast<index_t>(std::llround(p.real("c") * static_cast<double>(p.integer("n")))));
+  return dimension_times(p.integer("n"), p.real("c"));
 }
 
 double realised_c(const Params& p) { return static_cast<double>(features(p)) / static_cast<double>(p.integer("n")); }

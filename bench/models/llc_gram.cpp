@@ -3,8 +3,6 @@
 // expected kernel Φ of the same data (SPEC §4.1–4.2).
 #include <cmath>
 
-#include <lapacke.h>
-
 #include <fmt/format.h>
 
 #include "bench/models/data.hpp"
@@ -23,18 +21,7 @@ struct LlcDims {
 
 LlcDims llc_dims(const Params& prm) {
   const index_t n = prm.integer("n");
-  const auto scaled = [n](double r) {
-    return std::max<index_t>(1, static_cast<index_t>(std::llround(r * static_cast<double>(n))));
-  };
-  return {n, scaled(prm.real("c")), scaled(prm.real("features"))};
-}
-
-std::vector<double> symmetric_eigenvalues(std::vector<double> a, index_t n) {
-  std::vector<double> w(static_cast<std::size_t>(n));
-  const auto info = LAPACKE_dsyevd(LAPACK_COL_MAJOR, 'N', 'L', static_cast<lapack_int>(n), a.data(),
-                                   static_cast<lapack_int>(n), w.data());
-  if (info != 0) throw NumericalError(fmt::format("dsyevd on Φ failed (info = {})", info));
-  return w;
+  return {n, dimension_times(n, prm.real("c")), dimension_times(n, prm.real("features"))};
 }
 
 class LlcGramModel final : public Model {
@@ -78,7 +65,7 @@ class LlcGramModel final : public Model {
     const auto d = llc_dims(prm);
     const auto x = generate_data(prm, d.p, d.n, key);
     const auto phi = theory::expected_kernel_matrix(theory::centred(activation_from(prm)), x, d.p, d.n);
-    return std::make_unique<theory::RandomFeatureGram>(symmetric_eigenvalues(phi, d.n),
+    return std::make_unique<theory::RandomFeatureGram>(symmetric_eigenvalues(phi, d.n, "Φ"),
                                                        static_cast<double>(d.features) / static_cast<double>(d.n));
   }
 

@@ -36,6 +36,10 @@ index_t dimension_over(index_t n, double ratio) {
   return std::max<index_t>(1, static_cast<index_t>(std::llround(static_cast<double>(n) / ratio)));
 }
 
+index_t dimension_times(index_t n, double ratio) {
+  return std::max<index_t>(1, static_cast<index_t>(std::llround(ratio * static_cast<double>(n))));
+}
+
 std::vector<double> parse_layer_ratios(std::string_view text, std::string_view what) {
   const auto ratios = parse_real_list(text, what);
   for (const double g : ratios)

@@ -16,7 +16,7 @@ struct RfDims {
 
 RfDims rf_dims(const Params& prm) {
   const index_t n = prm.integer("n");
-  const index_t p = std::max<index_t>(1, std::llround(prm.real("phi") * static_cast<double>(n)));
+  const index_t p = dimension_times(n, prm.real("phi"));
   return {n, p, dimension_over(p, prm.real("psi"))};
 }
 

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "bench/models/network.hpp"
 #include "bench/models/regression.hpp"
 #include "core/error.hpp"
 #include "theory/llc.hpp"
@@ -15,10 +16,7 @@ namespace rmt::bench {
 
 FeatureDims feature_dims(const Params& prm, double features_ratio) {
   const index_t n = prm.integer("n");
-  const auto scaled = [n](double r) {
-    return std::max<index_t>(1, static_cast<index_t>(std::llround(r * static_cast<double>(n))));
-  };
-  return {n, scaled(prm.real("c")), scaled(features_ratio), test_samples(prm, n)};
+  return {n, dimension_times(n, prm.real("c")), dimension_times(n, features_ratio), test_samples(prm, n)};
 }
 
 FeatureDims largest_feature_dims(const Params& prm) {

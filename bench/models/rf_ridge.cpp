@@ -25,7 +25,7 @@ struct Dimensions {
 Dimensions dimensions(const Params& p, double psi1) {
   const index_t n = p.integer("n");
   const index_t d = dimension_over(n, p.real("psi2"));
-  return {n, d, std::max<index_t>(1, static_cast<index_t>(std::llround(psi1 * static_cast<double>(d))))};
+  return {n, d, dimension_times(d, psi1)};
 }
 
 double largest(const Params& p, std::string_view name) {

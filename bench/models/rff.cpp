@@ -7,8 +7,6 @@
 // to three outliers that it does not predict.
 #include <cmath>
 
-#include <lapacke.h>
-
 #include <fmt/format.h>
 
 #include "bench/models/data.hpp"
@@ -25,10 +23,7 @@ struct RffDims {
 
 RffDims rff_dims(const Params& prm) {
   const index_t n = prm.integer("n");
-  const auto scaled = [n](double r) {
-    return std::max<index_t>(1, static_cast<index_t>(std::llround(r * static_cast<double>(n))));
-  };
-  return {n, scaled(prm.real("c")), scaled(prm.real("features"))};
+  return {n, dimension_times(n, prm.real("c")), dimension_times(n, prm.real("features"))};
 }
 
 Activation of_kind(ActivationKind kind) {
@@ -81,10 +76,7 @@ class RandomFourierFeaturesModel final : public Model {
         gram[i + j * d.n] = gram[j + i * d.n] = s;
         if (i == j) tau += s / static_cast<double>(d.n);
       }
-    std::vector<double> lambda(static_cast<std::size_t>(d.n));
-    const auto info = LAPACKE_dsyevd(LAPACK_COL_MAJOR, 'N', 'L', static_cast<lapack_int>(d.n), gram.data(),
-                                     static_cast<lapack_int>(d.n), lambda.data());
-    if (info != 0) throw NumericalError(fmt::format("rff: dsyevd on XᵀX failed (info = {})", info));
+    const auto lambda = symmetric_eigenvalues(std::move(gram), d.n, "rff XᵀX");
     std::vector<std::vector<double>> kappa;
     for (const auto kind : {ActivationKind::cos, ActivationKind::sin}) {
       const auto c = theory::d_coefficients(of_kind(kind), tau);

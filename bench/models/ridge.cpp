@@ -10,6 +10,7 @@
 
 #include "bench/curve_model.hpp"
 #include "bench/models/population.hpp"
+#include "bench/models/network.hpp"
 #include "bench/models/regression.hpp"
 #include "core/error.hpp"
 #include "theory/ridge.hpp"
@@ -18,7 +19,7 @@ namespace rmt::bench {
 namespace {
 
 index_t features(const Params& p, double gamma) {
-  return std::max<index_t>(1, static_cast<index_t>(std::llround(gamma * static_cast<double>(p.integer("n")))));
+  return dimension_times(p.integer("n"), gamma);
 }
 
 double largest(const Params& p, std::string_view name) {
