@@ -42,7 +42,7 @@ ResolvedCase resolve_case(const CaseSpec& spec);  // throws InputError
 std::uint32_t case_key(std::string_view model, const Params& params);
 
 // Throws ResourceError (exit 3) naming the bytes needed when the case cannot fit in the backend's memory.
-void check_memory(const ResolvedCase& c, const Backend& backend);
+void check_memory(const ResolvedCase& c, Backend& backend);
 
 // Runs every replicate, writes DIR/eigs/<case>.npy (spectral models) and returns the run record (DESIGN.md).
 nlohmann::json run_case(Backend& backend, const ResolvedCase& c, const std::filesystem::path& out_dir);

@@ -1,7 +1,9 @@
 #pragma once
 // A model ties together what the engine needs for one family: its parameters, the sizes of its
 // matrices, how to sample its spectrum on a backend, and its theoretical law.
+#include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <type_traits>
 #include <string>
@@ -54,6 +56,63 @@ struct Draw {
   std::vector<Outlier> outliers;    // largest eigenvalues paired with the spikes (spiked models)
 };
 
+// Memory planning (exit 3, checked before anything is sampled). A model declares, for one draw, the
+// phases of its pipeline and the backend storage alive together in each (in elements of the working
+// precision: matrices, plus the small vectors a backend call copies to the device), and which phases
+// run the eigensolver on which dimension. The peak is the maximum over phases of
+//   elements · element_bytes(backend.precision()) + backend.eigensolver_workspace_bytes(dim, top_k)
+// (the second term only in eigensolver phases), so buffers freed before the eigensolve do not count
+// next to its workspace. The plans follow the models' `sample` code line by line: a model that
+// changes what it keeps alive must change its plan (tests/test_memory_plan.cpp measures both).
+using elements_t = std::uint64_t;
+
+// Elements of a rows × cols matrix.
+constexpr elements_t cells(index_t rows, index_t cols) {
+  return static_cast<elements_t>(rows) * static_cast<elements_t>(cols);
+}
+
+struct MemoryPhase {
+  std::string name;        // what runs, e.g. "gram" (named in exit-3 messages)
+  elements_t elements = 0; // backend storage alive together, the eigensolver's input included
+  index_t eig_dim = 0;     // > 0: the phase runs the eigensolver on an eig_dim × eig_dim matrix
+  index_t top_k = 0;       // eigenvectors requested (top_eigenpairs), 0: eigenvalues only
+};
+
+struct MemoryPlan {
+  std::vector<MemoryPhase> phases;
+
+  MemoryPlan& add(std::string name, elements_t elements) {
+    phases.push_back({std::move(name), elements, 0, 0});
+    return *this;
+  }
+  // A phase that runs eigenvalues (top_k = 0) or top_eigenpairs(·, top_k) on a dim × dim matrix
+  // (`elements` counts that matrix and everything else alive).
+  MemoryPlan& add_eigen(std::string name, elements_t elements, index_t dim, index_t top_k) {
+    phases.push_back({std::move(name), elements, dim, top_k});
+    return *this;
+  }
+  // Appends another plan's phases with `base` more elements alive in each.
+  MemoryPlan& append(const MemoryPlan& other, elements_t base = 0) {
+    for (const auto& ph : other.phases) phases.push_back({ph.name, ph.elements + base, ph.eig_dim, ph.top_k});
+    return *this;
+  }
+  // The largest element count of any phase (workspace excluded).
+  elements_t peak_elements() const {
+    elements_t peak = 0;
+    for (const auto& ph : phases) peak = std::max(peak, ph.elements);
+    return peak;
+  }
+};
+
+struct MemoryPeak {
+  std::size_t bytes = 0;   // peak over phases (saturates at SIZE_MAX)
+  std::string phase;       // the phase that reaches it
+  std::size_t workspace = 0;  // eigensolver workspace counted in that phase
+};
+
+// The peak of a plan on a backend, in the backend's working precision.
+MemoryPeak peak_memory(const MemoryPlan& plan, const Backend& backend);
+
 // What every model declares: its name, what it measures, its parameters and its sizes.
 class ModelBase {
  public:
@@ -63,14 +122,17 @@ class ModelBase {
   virtual std::string_view section() const = 0;  // SPEC section of its theory
   virtual std::vector<ParamSpec> params() const = 0;
   virtual Sizes sizes(const Params& p) const = 0;
-  // Peak bytes of matrix storage on the backend for one draw.
-  virtual std::size_t bytes_needed(const Params& p) const = 0;
+  // The phases of one draw and the backend storage alive in each (see MemoryPlan).
+  virtual MemoryPlan memory_plan(const Params& p) const = 0;
+  // Peak bytes on `backend` for one draw, in its working precision.
+  std::size_t bytes_needed(const Params& p, const Backend& backend) const {
+    return peak_memory(memory_plan(p), backend).bytes;
+  }
 };
 
 // A spectral model: the eigenvalue distribution of one random matrix against its law.
 class Model : public ModelBase {
  public:
-  std::size_t bytes_needed(const Params& p) const override;
   // The theoretical law. `key` names the case's random streams (seed, case): models whose theory
   // depends on a data set drawn from them (llc_gram) regenerate it; the others ignore it.
   virtual std::unique_ptr<SpectralLaw> law(const Params& p, const StreamKey& key) const = 0;

@@ -1,12 +1,15 @@
 #pragma once
 // The backend interface: everything that touches a large matrix goes through it, so the CPU
 // (OpenBLAS/LAPACKE) and CUDA (cuBLAS/cuSOLVER) backends run the same pipeline and the same tests.
-// Matrices are column-major fp64 and live where the backend keeps them (host or device memory).
+// Matrices are column-major, fp64 or fp32 (the backend's working precision when they were created),
+// and live where the backend keeps them (host or device memory). Results that leave the backend
+// (eigenvalues, to_host) are always double.
 #include <cstddef>
 #include <memory>
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "activation.hpp"
@@ -16,29 +19,62 @@
 
 namespace rmt {
 
+// Element type of a backend matrix. fp32 halves memory and speeds up SYRK and the eigensolver;
+// the theory layer and every metric stay in fp64.
+enum class Precision { fp64, fp32 };
+
+constexpr std::size_t element_bytes(Precision p) { return p == Precision::fp32 ? 4 : 8; }
+constexpr std::string_view to_string(Precision p) { return p == Precision::fp32 ? "fp32" : "fp64"; }
+// "fp64" | "fp32"; anything else throws InputError naming `what` (e.g. "--precision").
+Precision parse_precision(std::string_view text, std::string_view what);
+
 // Backend-owned storage of a column-major matrix (host vector or device allocation).
 class Matrix {
  public:
   class Storage {
    public:
     virtual ~Storage() = default;
-    virtual double* data() = 0;
+    virtual void* data() = 0;
   };
 
   Matrix() = default;
-  Matrix(index_t rows, index_t cols, std::unique_ptr<Storage> storage)
-      : rows_(rows), cols_(cols), storage_(std::move(storage)) {}
+  Matrix(index_t rows, index_t cols, std::unique_ptr<Storage> storage, Precision precision = Precision::fp64)
+      : rows_(rows), cols_(cols), precision_(precision), storage_(std::move(storage)) {}
 
   index_t rows() const { return rows_; }
   index_t cols() const { return cols_; }
-  // Pointer into the backend's memory space (a device pointer for the CUDA backend).
-  double* data() { return storage_ ? storage_->data() : nullptr; }
-  const double* data() const { return storage_ ? storage_->data() : nullptr; }
+  Precision precision() const { return precision_; }
+  // Pointer into the backend's memory space (a device pointer for the CUDA backend), typed: T must
+  // match the precision (double for fp64, float for fp32), otherwise Error.
+  template <typename T>
+  T* data_as() {
+    check_type<T>();
+    return storage_ ? static_cast<T*>(storage_->data()) : nullptr;
+  }
+  template <typename T>
+  const T* data_as() const {
+    check_type<T>();
+    return storage_ ? static_cast<const T*>(storage_->data()) : nullptr;
+  }
+  // Untyped pointer, for copies that only need element_bytes(precision()).
+  void* untyped_data() { return storage_ ? storage_->data() : nullptr; }
+  const void* untyped_data() const { return storage_ ? storage_->data() : nullptr; }
+  double* data() { return data_as<double>(); }
+  const double* data() const { return data_as<double>(); }
   ColMajorView<double> view() { return {data(), rows_, cols_, rows_}; }
 
  private:
+  template <typename T>
+  void check_type() const {
+    static_assert(std::is_same_v<T, double> || std::is_same_v<T, float>);
+    constexpr Precision want = std::is_same_v<T, float> ? Precision::fp32 : Precision::fp64;
+    if (precision_ != want) throw_precision_mismatch(want);
+  }
+  [[noreturn]] void throw_precision_mismatch(Precision wanted) const;
+
   index_t rows_ = 0;
   index_t cols_ = 0;
+  Precision precision_ = Precision::fp64;
   std::unique_ptr<Storage> storage_;
 };
 
@@ -69,6 +105,15 @@ class Backend {
   virtual DeviceInfo info() const = 0;
   // Bytes the backend can still allocate for matrices (checked before allocating, exit 3 otherwise).
   virtual std::size_t available_bytes() const = 0;
+  // Bytes the eigensolver allocates on the backend beside its n×n input, in the working precision:
+  // the solver workspace (as the library's own size query reports it), the eigenvalue array and,
+  // for top_eigenpairs (top_k > 0), the copy of the input and the eigenvectors.
+  virtual std::size_t eigensolver_workspace_bytes(index_t n, index_t top_k) const = 0;
+
+  // The working precision: the element type of every matrix the backend creates from scratch
+  // (sample_gaussian, from_host); operations on existing matrices keep their operands' precision.
+  Precision precision() const { return precision_; }
+  void set_precision(Precision p) { precision_ = p; }
 
   // X(i, j) = row_scale[i] * N(0,1) drawn at element offset + i + j*rows of `key` (row_scale empty:
   // 1). `offset` (even) lets a large matrix be drawn in column blocks: the block of columns
@@ -106,6 +151,24 @@ class Backend {
   virtual std::vector<double> to_host(const Matrix& a) = 0;
   // A rows×cols matrix holding `values` (column-major host data), e.g. data generated on the host.
   virtual Matrix from_host(index_t rows, index_t cols, std::span<const double> values) = 0;
+
+ private:
+  Precision precision_ = Precision::fp64;
+};
+
+// Sets a backend's working precision for one scope (a case) and restores it after.
+class PrecisionScope {
+ public:
+  PrecisionScope(Backend& backend, Precision p) : backend_(backend), saved_(backend.precision()) {
+    backend.set_precision(p);
+  }
+  ~PrecisionScope() { backend_.set_precision(saved_); }
+  PrecisionScope(const PrecisionScope&) = delete;
+  PrecisionScope& operator=(const PrecisionScope&) = delete;
+
+ private:
+  Backend& backend_;
+  Precision saved_;
 };
 
 std::unique_ptr<Backend> make_cpu_backend();

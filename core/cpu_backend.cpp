@@ -1,5 +1,6 @@
 // CPU backend: Philox sampling (threads over element ranges; the result does not depend on the
-// partition), OpenBLAS dsyrk for Gram matrices, LAPACKE dsyevd/dsyevr for eigenvalues.
+// partition), OpenBLAS ?syrk/?gemm for products, LAPACKE ?syevd/?syevr for eigenvalues, in fp64 or
+// fp32 (the matrix's precision; normals and activations are evaluated in double and rounded once).
 #include <algorithm>
 #include <fstream>
 #include <string>
@@ -19,18 +20,54 @@ extern "C" int openblas_get_num_threads(void);
 namespace rmt {
 namespace {
 
+template <typename T>
 class HostStorage final : public Matrix::Storage {
  public:
   explicit HostStorage(std::size_t count) : values_(count) {}
-  double* data() override { return values_.data(); }
+  void* data() override { return values_.data(); }
 
  private:
-  std::vector<double> values_;
+  std::vector<T> values_;
 };
 
-Matrix host_matrix(index_t rows, index_t cols) {
-  return Matrix(rows, cols, std::make_unique<HostStorage>(static_cast<std::size_t>(rows * cols)));
+Matrix host_matrix(index_t rows, index_t cols, Precision precision) {
+  const auto count = static_cast<std::size_t>(rows * cols);
+  if (precision == Precision::fp32) return Matrix(rows, cols, std::make_unique<HostStorage<float>>(count), precision);
+  return Matrix(rows, cols, std::make_unique<HostStorage<double>>(count), precision);
 }
+
+// Calls f(T{}) with T = double or float after the matrix's precision.
+template <typename F>
+decltype(auto) dispatch(Precision p, F&& f) {
+  if (p == Precision::fp32) return f(float{});
+  return f(double{});
+}
+
+// BLAS/LAPACK entry points by element type.
+template <typename T>
+struct Blas;
+template <>
+struct Blas<double> {
+  static constexpr auto syrk = cblas_dsyrk;
+  static constexpr auto gemm = cblas_dgemm;
+  static constexpr auto axpy = cblas_daxpy;
+  static constexpr auto syevd = LAPACKE_dsyevd;
+  static constexpr auto syevd_work = LAPACKE_dsyevd_work;
+  static constexpr auto syevr = LAPACKE_dsyevr;
+  static constexpr auto syevr_work = LAPACKE_dsyevr_work;
+  static constexpr const char* prefix = "d";
+};
+template <>
+struct Blas<float> {
+  static constexpr auto syrk = cblas_ssyrk;
+  static constexpr auto gemm = cblas_sgemm;
+  static constexpr auto axpy = cblas_saxpy;
+  static constexpr auto syevd = LAPACKE_ssyevd;
+  static constexpr auto syevd_work = LAPACKE_ssyevd_work;
+  static constexpr auto syevr = LAPACKE_ssyevr;
+  static constexpr auto syevr_work = LAPACKE_ssyevr_work;
+  static constexpr const char* prefix = "s";
+};
 
 // Runs body(begin, end) over [0, count) split across the hardware threads.
 template <typename Body>
@@ -42,7 +79,7 @@ void parallel_ranges(std::uint64_t count, Body body) {
   for (std::uint64_t b = 0; b < count; b += chunk) pool.emplace_back(body, b, std::min(count, b + chunk));
 }
 
-void check_lapack(lapack_int info, const char* routine, index_t n) {
+void check_lapack(lapack_int info, std::string_view routine, index_t n) {
   if (info > 0)
     throw NumericalError(fmt::format("{} did not converge (info = {}, n = {})", routine, info, n));
   if (info < 0) throw Error(fmt::format("{}: argument {} had an illegal value", routine, -info));
@@ -61,15 +98,45 @@ std::size_t host_available_bytes() {
 void expect_same_shape(const Matrix& a, const Matrix& b) {
   RMT_EXPECTS(a.rows() == b.rows() && a.cols() == b.cols(), "shapes {}x{} and {}x{} differ", a.rows(), a.cols(),
               b.rows(), b.cols());
+  RMT_EXPECTS(a.precision() == b.precision(), "precisions {} and {} differ", to_string(a.precision()),
+              to_string(b.precision()));
 }
 
-// a(i) ← f(a(i)) over all entries, split across threads.
+// a(i) ← f(a(i)) over all entries (evaluated in double), split across threads.
 template <typename F>
 void elementwise(Matrix& a, F f) {
-  double* x = a.data();
-  parallel_ranges(static_cast<std::uint64_t>(a.rows() * a.cols()), [&](std::uint64_t begin, std::uint64_t end) {
-    for (std::uint64_t i = begin; i < end; ++i) x[i] = f(x[i]);
+  dispatch(a.precision(), [&]<typename T>(T) {
+    T* x = a.data_as<T>();
+    parallel_ranges(static_cast<std::uint64_t>(a.rows() * a.cols()), [&](std::uint64_t begin, std::uint64_t end) {
+      for (std::uint64_t i = begin; i < end; ++i) x[i] = static_cast<T>(f(static_cast<double>(x[i])));
+    });
   });
+}
+
+// LAPACK's optimal workspace (elements of T and lapack_ints) of ?syevd 'N' and ?syevr 'V','I' for
+// order n, from the routines' own size queries (lwork = -1).
+template <typename T>
+std::size_t syevd_workspace_bytes(index_t n) {
+  T work = 0, a = 0, w = 0;
+  lapack_int iwork = 0;
+  const auto ln = static_cast<lapack_int>(n);
+  check_lapack(Blas<T>::syevd_work(LAPACK_COL_MAJOR, 'N', 'L', ln, &a, std::max<lapack_int>(1, ln), &w, &work, -1,
+                                   &iwork, -1),
+               "syevd workspace query", n);
+  return static_cast<std::size_t>(work) * sizeof(T) + static_cast<std::size_t>(iwork) * sizeof(lapack_int);
+}
+
+template <typename T>
+std::size_t syevr_workspace_bytes(index_t n, index_t k) {
+  T work = 0, a = 0, w = 0, z = 0;
+  lapack_int iwork = 0, found = 0, support = 0;
+  const auto ln = static_cast<lapack_int>(n);
+  check_lapack(Blas<T>::syevr_work(LAPACK_COL_MAJOR, 'V', 'I', 'L', ln, &a, std::max<lapack_int>(1, ln), T(0), T(0),
+                                   static_cast<lapack_int>(n - k + 1), ln, T(0), &found, &w, &z,
+                                   std::max<lapack_int>(1, ln), &support, &work, -1, &iwork, -1),
+               "syevr workspace query", n);
+  return static_cast<std::size_t>(work) * sizeof(T) + static_cast<std::size_t>(iwork) * sizeof(lapack_int) +
+         static_cast<std::size_t>(2 * k) * sizeof(lapack_int);
 }
 
 class CpuBackend final : public Backend {
@@ -89,25 +156,41 @@ class CpuBackend final : public Backend {
 
   std::size_t available_bytes() const override { return host_available_bytes(); }
 
+  std::size_t eigensolver_workspace_bytes(index_t n, index_t top_k) const override {
+    return dispatch(precision(), [&]<typename T>(T) {
+      const auto nn = static_cast<std::size_t>(n);
+      const std::size_t values = nn * sizeof(T);  // LAPACKE's eigenvalue array (T), before conversion
+      const std::size_t syevd = syevd_workspace_bytes<T>(n) + values;
+      if (top_k <= 0) return syevd;
+      // top_eigenpairs: a copy of the input for the eigenvalues, then ?syevr on the input.
+      const std::size_t vectors = nn * static_cast<std::size_t>(top_k) * sizeof(T);
+      return nn * nn * sizeof(T) + std::max(syevd, syevr_workspace_bytes<T>(n, top_k) + values + vectors);
+    });
+  }
+
   Matrix sample_gaussian(const StreamKey& key, index_t rows, index_t cols, std::span<const double> row_scale,
                          std::uint64_t offset) override {
     RMT_EXPECTS(rows > 0 && cols > 0, "matrix {}x{}", rows, cols);
     RMT_EXPECTS(offset % 2 == 0, "offset {} must be even (Box–Muller pairs)", offset);
     RMT_EXPECTS(row_scale.empty() || static_cast<index_t>(row_scale.size()) == rows,
                 "row_scale has {} entries for {} rows", row_scale.size(), rows);
-    Matrix x = host_matrix(rows, cols);
-    double* out = x.data();
-    const auto count = static_cast<std::uint64_t>(rows * cols);
-    parallel_ranges((count + 1) / 2, [&](std::uint64_t begin, std::uint64_t end) {
-      for (std::uint64_t pair = begin; pair < end; ++pair) {
-        const NormalPair g = gaussian_pair(key, pair + offset / 2);
-        out[2 * pair] = g.first;
-        if (2 * pair + 1 < count) out[2 * pair + 1] = g.second;
-      }
+    Matrix x = host_matrix(rows, cols, precision());
+    dispatch(x.precision(), [&]<typename T>(T) {
+      T* out = x.data_as<T>();
+      const auto count = static_cast<std::uint64_t>(rows * cols);
+      const auto r = static_cast<std::uint64_t>(rows);
+      // Scaled in double and rounded once, like the device kernel.
+      const auto scaled = [&](double g, std::uint64_t e) {
+        return static_cast<T>(row_scale.empty() ? g : g * row_scale[e % r]);
+      };
+      parallel_ranges((count + 1) / 2, [&](std::uint64_t begin, std::uint64_t end) {
+        for (std::uint64_t pair = begin; pair < end; ++pair) {
+          const NormalPair g = gaussian_pair(key, pair + offset / 2);
+          out[2 * pair] = scaled(g.first, 2 * pair);
+          if (2 * pair + 1 < count) out[2 * pair + 1] = scaled(g.second, 2 * pair + 1);
+        }
+      });
     });
-    if (!row_scale.empty())
-      for (index_t j = 0; j < cols; ++j)
-        for (index_t i = 0; i < rows; ++i) out[i + j * rows] *= row_scale[i];
     return x;
   }
 
@@ -115,34 +198,26 @@ class CpuBackend final : public Backend {
     const bool rows = side == GramSide::rows;
     const index_t n = rows ? a.rows() : a.cols();
     const index_t k = rows ? a.cols() : a.rows();
-    Matrix c = host_matrix(n, n);
-    cblas_dsyrk(CblasColMajor, CblasLower, rows ? CblasNoTrans : CblasTrans, static_cast<blasint>(n),
-                static_cast<blasint>(k), alpha, a.data(), static_cast<blasint>(a.rows()), 0.0, c.data(),
-                static_cast<blasint>(n));
-    double* g = c.data();
-    for (index_t j = 0; j < n; ++j)
-      for (index_t i = j + 1; i < n; ++i) g[j + i * n] = g[i + j * n];
+    Matrix c = host_matrix(n, n, a.precision());
+    dispatch(a.precision(), [&]<typename T>(T) {
+      Blas<T>::syrk(CblasColMajor, CblasLower, rows ? CblasNoTrans : CblasTrans, static_cast<blasint>(n),
+                    static_cast<blasint>(k), static_cast<T>(alpha), a.data_as<T>(), static_cast<blasint>(a.rows()),
+                    T(0), c.data_as<T>(), static_cast<blasint>(n));
+      T* g = c.data_as<T>();
+      for (index_t j = 0; j < n; ++j)
+        for (index_t i = j + 1; i < n; ++i) g[j + i * n] = g[i + j * n];
+    });
     return c;
   }
 
   Matrix multiply(const Matrix& a, const Matrix& b, double alpha) override {
     RMT_EXPECTS(a.cols() == b.rows(), "multiply {}x{} by {}x{}", a.rows(), a.cols(), b.rows(), b.cols());
-    Matrix c = host_matrix(a.rows(), b.cols());
-    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, static_cast<blasint>(a.rows()),
-                static_cast<blasint>(b.cols()), static_cast<blasint>(a.cols()), alpha, a.data(),
-                static_cast<blasint>(a.rows()), b.data(), static_cast<blasint>(b.rows()), 0.0, c.data(),
-                static_cast<blasint>(a.rows()));
-    return c;
+    return gemm(a, b, alpha, false);
   }
 
   Matrix multiply_transposed(const Matrix& a, const Matrix& b, double alpha) override {
     RMT_EXPECTS(a.rows() == b.rows(), "multiply_transposed {}x{}ᵀ by {}x{}", a.rows(), a.cols(), b.rows(), b.cols());
-    Matrix c = host_matrix(a.cols(), b.cols());
-    cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, static_cast<blasint>(a.cols()),
-                static_cast<blasint>(b.cols()), static_cast<blasint>(a.rows()), alpha, a.data(),
-                static_cast<blasint>(a.rows()), b.data(), static_cast<blasint>(b.rows()), 0.0, c.data(),
-                static_cast<blasint>(a.cols()));
-    return c;
+    return gemm(a, b, alpha, true);
   }
 
   void apply_activation(Matrix& a, const Activation& f) override {
@@ -155,90 +230,134 @@ class CpuBackend final : public Backend {
 
   void hadamard(Matrix& a, const Matrix& b) override {
     expect_same_shape(a, b);
-    const double* y = b.data();
-    double* x = a.data();
-    for (index_t i = 0; i < a.rows() * a.cols(); ++i) x[i] *= y[i];
+    dispatch(a.precision(), [&]<typename T>(T) {
+      const T* y = b.data_as<T>();
+      T* x = a.data_as<T>();
+      for (index_t i = 0; i < a.rows() * a.cols(); ++i) x[i] *= y[i];
+    });
   }
 
   void add_scaled(Matrix& a, const Matrix& b, double alpha) override {
     expect_same_shape(a, b);
-    cblas_daxpy(static_cast<blasint>(a.rows() * a.cols()), alpha, b.data(), 1, a.data(), 1);
+    dispatch(a.precision(), [&]<typename T>(T) {
+      Blas<T>::axpy(static_cast<blasint>(a.rows() * a.cols()), static_cast<T>(alpha), b.data_as<T>(), 1,
+                    a.data_as<T>(), 1);
+    });
   }
 
   void scale_rows(Matrix& a, std::span<const double> s) override {
     RMT_EXPECTS(static_cast<index_t>(s.size()) == a.rows(), "{} row scales for {} rows", s.size(), a.rows());
-    double* x = a.data();
-    for (index_t j = 0; j < a.cols(); ++j)
-      for (index_t i = 0; i < a.rows(); ++i) x[i + j * a.rows()] *= s[i];
+    dispatch(a.precision(), [&]<typename T>(T) {
+      T* x = a.data_as<T>();
+      for (index_t j = 0; j < a.cols(); ++j)
+        for (index_t i = 0; i < a.rows(); ++i)
+          x[i + j * a.rows()] = static_cast<T>(static_cast<double>(x[i + j * a.rows()]) * s[i]);
+    });
   }
 
   void set_diagonal(Matrix& a, double value) override {
-    for (index_t i = 0; i < std::min(a.rows(), a.cols()); ++i) a.data()[i + i * a.rows()] = value;
+    dispatch(a.precision(), [&]<typename T>(T) {
+      T* x = a.data_as<T>();
+      for (index_t i = 0; i < std::min(a.rows(), a.cols()); ++i) x[i + i * a.rows()] = static_cast<T>(value);
+    });
   }
 
   void apply_kernel(Matrix& g, const KernelFunction& f, bool distance) override {
     const index_t n = g.rows();
     RMT_EXPECTS(n == g.cols(), "apply_kernel on a non-square {}x{} matrix", n, g.cols());
-    double* x = g.data();
-    std::vector<double> diag(static_cast<std::size_t>(n));
-    for (index_t i = 0; i < n; ++i) diag[i] = x[i + i * n];
-    for (index_t j = 0; j < n; ++j)
-      for (index_t i = 0; i < n; ++i) {
-        const double t = distance ? diag[i] + diag[j] - 2 * x[i + j * n] : x[i + j * n];
-        x[i + j * n] = f.value(t);
-      }
+    dispatch(g.precision(), [&]<typename T>(T) {
+      T* x = g.data_as<T>();
+      std::vector<double> diag(static_cast<std::size_t>(n));
+      for (index_t i = 0; i < n; ++i) diag[i] = x[i + i * n];
+      for (index_t j = 0; j < n; ++j)
+        for (index_t i = 0; i < n; ++i) {
+          const double gij = x[i + j * n];
+          const double t = distance ? diag[i] + diag[j] - 2 * gij : gij;
+          x[i + j * n] = static_cast<T>(f.value(t));
+        }
+    });
   }
 
   std::vector<double> eigenvalues(Matrix& a) override {
     const index_t n = a.rows();
     RMT_EXPECTS(n == a.cols(), "eigenvalues of a non-square {}x{} matrix", n, a.cols());
-    std::vector<double> w(static_cast<std::size_t>(n));
-    check_lapack(LAPACKE_dsyevd(LAPACK_COL_MAJOR, 'N', 'L', static_cast<lapack_int>(n), a.data(),
-                                static_cast<lapack_int>(n), w.data()),
-                 "dsyevd", n);
-    return w;
+    return dispatch(a.precision(), [&]<typename T>(T) {
+      std::vector<T> w(static_cast<std::size_t>(n));
+      check_lapack(Blas<T>::syevd(LAPACK_COL_MAJOR, 'N', 'L', static_cast<lapack_int>(n), a.data_as<T>(),
+                                  static_cast<lapack_int>(n), w.data()),
+                   std::string(Blas<T>::prefix) + "syevd", n);
+      return std::vector<double>(w.begin(), w.end());
+    });
   }
 
   EigenPairs top_eigenpairs(Matrix& a, index_t k) override {
     const index_t n = a.rows();
     RMT_EXPECTS(k >= 1 && k <= n, "k = {} eigenvectors of a {}x{} matrix", k, n, n);
-    Matrix copy = host_matrix(n, n);
-    std::copy_n(a.data(), n * n, copy.data());
-    EigenPairs out;
-    out.values = eigenvalues(copy);
-    out.dim = n;
-    out.k = k;
-    out.vectors.resize(static_cast<std::size_t>(n * k));
-    std::vector<double> w(static_cast<std::size_t>(n));
-    std::vector<lapack_int> support(static_cast<std::size_t>(2 * k));
-    lapack_int found = 0;
-    const auto ln = static_cast<lapack_int>(n);
-    check_lapack(LAPACKE_dsyevr(LAPACK_COL_MAJOR, 'V', 'I', 'L', ln, a.data(), ln, 0.0, 0.0,
-                                static_cast<lapack_int>(n - k + 1), ln, 0.0, &found, w.data(),
-                                out.vectors.data(), ln, support.data()),
-                 "dsyevr", n);
-    RMT_EXPECTS(found == k, "dsyevr returned {} of {} eigenvectors", found, k);
-    return out;
+    return dispatch(a.precision(), [&]<typename T>(T) {
+      Matrix copy = host_matrix(n, n, a.precision());
+      std::copy_n(a.data_as<T>(), n * n, copy.data_as<T>());
+      EigenPairs out;
+      out.values = eigenvalues(copy);
+      out.dim = n;
+      out.k = k;
+      std::vector<T> vectors(static_cast<std::size_t>(n * k));
+      std::vector<T> w(static_cast<std::size_t>(n));
+      std::vector<lapack_int> support(static_cast<std::size_t>(2 * k));
+      lapack_int found = 0;
+      const auto ln = static_cast<lapack_int>(n);
+      check_lapack(Blas<T>::syevr(LAPACK_COL_MAJOR, 'V', 'I', 'L', ln, a.data_as<T>(), ln, T(0), T(0),
+                                  static_cast<lapack_int>(n - k + 1), ln, T(0), &found, w.data(), vectors.data(), ln,
+                                  support.data()),
+                   std::string(Blas<T>::prefix) + "syevr", n);
+      RMT_EXPECTS(found == k, "syevr returned {} of {} eigenvectors", found, k);
+      out.vectors.assign(vectors.begin(), vectors.end());
+      return out;
+    });
   }
 
   std::vector<double> to_host(const Matrix& a) override {
-    return std::vector<double>(a.data(), a.data() + a.rows() * a.cols());
+    return dispatch(a.precision(), [&]<typename T>(T) {
+      return std::vector<double>(a.data_as<T>(), a.data_as<T>() + a.rows() * a.cols());
+    });
   }
 
   Matrix row_block(const Matrix& a, index_t r0, index_t r1) override {
     RMT_EXPECTS(0 <= r0 && r0 < r1 && r1 <= a.rows(), "rows [{}, {}) of a {}x{} matrix", r0, r1, a.rows(), a.cols());
-    Matrix b = host_matrix(r1 - r0, a.cols());
-    for (index_t j = 0; j < a.cols(); ++j)
-      std::copy(a.data() + r0 + j * a.rows(), a.data() + r1 + j * a.rows(), b.data() + j * (r1 - r0));
+    Matrix b = host_matrix(r1 - r0, a.cols(), a.precision());
+    dispatch(a.precision(), [&]<typename T>(T) {
+      const T* src = a.data_as<T>();
+      T* dst = b.data_as<T>();
+      for (index_t j = 0; j < a.cols(); ++j)
+        std::copy(src + r0 + j * a.rows(), src + r1 + j * a.rows(), dst + j * (r1 - r0));
+    });
     return b;
   }
 
   Matrix from_host(index_t rows, index_t cols, std::span<const double> values) override {
     RMT_EXPECTS(static_cast<index_t>(values.size()) == rows * cols, "{} values for a {}x{} matrix", values.size(),
                 rows, cols);
-    Matrix a = host_matrix(rows, cols);
-    std::copy(values.begin(), values.end(), a.data());
+    Matrix a = host_matrix(rows, cols, precision());
+    dispatch(a.precision(), [&]<typename T>(T) {
+      std::transform(values.begin(), values.end(), a.data_as<T>(), [](double v) { return static_cast<T>(v); });
+    });
     return a;
+  }
+
+ private:
+  // alpha · op(A) B with op(A) = A or Aᵀ.
+  Matrix gemm(const Matrix& a, const Matrix& b, double alpha, bool transpose_a) {
+    RMT_EXPECTS(a.precision() == b.precision(), "precisions {} and {} differ", to_string(a.precision()),
+                to_string(b.precision()));
+    const index_t m = transpose_a ? a.cols() : a.rows();
+    const index_t k = transpose_a ? a.rows() : a.cols();
+    Matrix c = host_matrix(m, b.cols(), a.precision());
+    dispatch(a.precision(), [&]<typename T>(T) {
+      Blas<T>::gemm(CblasColMajor, transpose_a ? CblasTrans : CblasNoTrans, CblasNoTrans, static_cast<blasint>(m),
+                    static_cast<blasint>(b.cols()), static_cast<blasint>(k), static_cast<T>(alpha), a.data_as<T>(),
+                    static_cast<blasint>(a.rows()), b.data_as<T>(), static_cast<blasint>(b.rows()), T(0),
+                    c.data_as<T>(), static_cast<blasint>(m));
+    });
+    return c;
   }
 };
 

@@ -1,365 +1,126 @@
 // CUDA backend: Philox sampling kernel, cuBLAS SYRK Gram and GEMM, grid-stride elementwise kernels
-// (activations, Hadamard product, row scaling, diagonal), cuSOLVER (64-bit API) eigensolvers.
-// One non-default stream per backend; the cuBLAS and cuSOLVER handles are bound to it, and every
-// public operation synchronises it before returning (callers time stages with wall clocks).
-#include "cuda/errors.cuh"
+// (activations, Hadamard product, row scaling, diagonal, kernel functions), cuSOLVER (64-bit API)
+// eigensolvers, in fp64 or fp32 (the matrix's precision). One non-default stream per backend; the
+// cuBLAS and cuSOLVER handles are bound to it, and every public operation synchronises it before
+// returning (callers time stages with wall clocks).
+#include "cuda/device_memory.cuh"  // first: cuda/errors.cuh configures fmt for nvcc
 
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <string>
 #include <string_view>
-#include <type_traits>
 #include <utility>
 #include <vector>
 
-#include <cublas_v2.h>
-#include <cuda_runtime.h>
-#include <cusolverDn.h>
-
-#include "core/activation.hpp"
 #include "core/backend.hpp"
-#include "core/philox.hpp"
+#include "cuda/kernels.cuh"
 
 namespace rmt {
 namespace {
 
-// ---------------------------------------------------------------------------------------------
-// Kernels
-
-constexpr int kSampleThreads = 256;
-constexpr int kTile = 32;       // symmetrise: 32×32 tiles
-constexpr int kTileRows = 8;    // ... read and written by 32×8 threads
-
-// out[e] = gaussian_at(key, e) * scale[e % rows] for e < count; one thread per pair (2p, 2p+1).
-__global__ void sample_gaussian_kernel(StreamKey key, double* __restrict__ out, std::uint64_t count,
-                                       std::uint64_t rows, const double* __restrict__ scale,
-                                       std::uint64_t first_pair) {
-  const std::uint64_t pairs = (count + 1) / 2;
-  const std::uint64_t stride = std::uint64_t(blockDim.x) * gridDim.x;
-  for (std::uint64_t p = std::uint64_t(blockIdx.x) * blockDim.x + threadIdx.x; p < pairs;
-       p += stride) {
-    const NormalPair g = gaussian_pair(key, p + first_pair);
-    const std::uint64_t e = 2 * p;
-    if (scale) {
-      const std::uint64_t i = e % rows;
-      out[e] = g.first * scale[i];
-      if (e + 1 < count) out[e + 1] = g.second * scale[i + 1 == rows ? 0 : i + 1];
-    } else {
-      out[e] = g.first;
-      if (e + 1 < count) out[e + 1] = g.second;
-    }
-  }
-}
-
-// Copies the lower triangle of the n×n column-major matrix c onto its upper triangle. Block
-// (bx, by) with bx <= by reads tile (by, bx) of the lower part and writes its transpose to tile
-// (bx, by); blocks below the diagonal exit. Off-diagonal blocks read and write disjoint tiles.
-__global__ void symmetrise_lower_kernel(double* c, std::int64_t n) {
-  __shared__ double tile[kTile][kTile + 1];
-  const std::int64_t bx = blockIdx.x;
-  const std::int64_t by = blockIdx.y;
-  if (bx > by) return;
-  const int tx = threadIdx.x;
-  // Load source tile: rows by*T + tx, columns bx*T + ty (coalesced over tx).
-  for (int ty = threadIdx.y; ty < kTile; ty += kTileRows) {
-    const std::int64_t row = by * kTile + tx;
-    const std::int64_t col = bx * kTile + ty;
-    if (row < n && col < n) tile[ty][tx] = c[row + col * n];
-  }
-  __syncthreads();
-  // Write destination: element (i, j) = (bx*T + tx, by*T + ty) takes c(j, i) = tile[tx][ty].
-  for (int ty = threadIdx.y; ty < kTile; ty += kTileRows) {
-    const std::int64_t i = bx * kTile + tx;
-    const std::int64_t j = by * kTile + ty;
-    if (i < j && j < n) c[i + j * n] = tile[tx][ty];
-  }
-}
-
-// f(e) for every e < count (grid-stride); `f` is a small functor passed by value.
-template <typename F>
-__global__ void for_each_kernel(std::uint64_t count, F f) {
-  const std::uint64_t stride = std::uint64_t(blockDim.x) * gridDim.x;
-  for (std::uint64_t e = std::uint64_t(blockIdx.x) * blockDim.x + threadIdx.x; e < count;
-       e += stride)
-    f(e);
-}
-
-// Functors of for_each_kernel (trivially copyable: pointers and values only).
-struct ApplyActivation {
-  double* x;
-  Activation f;
-  __device__ void operator()(std::uint64_t e) const { x[e] = f(x[e]); }
-};
-struct ApplyDerivative {
-  double* x;
-  Activation f;
-  __device__ void operator()(std::uint64_t e) const { x[e] = f.derivative(x[e]); }
-};
-struct Hadamard {
-  double* x;
-  const double* y;
-  __device__ void operator()(std::uint64_t e) const { x[e] *= y[e]; }
-};
-struct ScaleRows {  // column-major: element e is in row e % rows
-  double* x;
-  const double* s;
-  std::uint64_t rows;
-  __device__ void operator()(std::uint64_t e) const { x[e] *= s[e % rows]; }
-};
-struct CopyDiagonal {  // e < n
-  const double* x;
-  double* diag;
-  std::uint64_t n;
-  __device__ void operator()(std::uint64_t e) const { diag[e] = x[e + e * n]; }
-};
-
-struct ApplyKernel {  // n×n column-major; distance: f(G_ii + G_jj - 2 G_ij), else f(G_ij)
-  double* x;
-  const double* diag;
-  std::uint64_t n;
-  KernelFunction f;
-  bool distance;
-  __device__ void operator()(std::uint64_t e) const {
-    const double t = distance ? diag[e % n] + diag[e / n] - 2 * x[e] : x[e];
-    x[e] = f.value(t);
-  }
-};
-
-struct SetDiagonal {  // e < min(rows, cols)
-  double* x;
-  std::uint64_t rows;
-  double value;
-  __device__ void operator()(std::uint64_t e) const { x[e + e * rows] = value; }
-};
-
-// ---------------------------------------------------------------------------------------------
-// Resources
-
-template <typename Handle>
-using pointee_t = std::remove_pointer_t<Handle>;
-
-struct StreamDeleter {
-  void operator()(pointee_t<cudaStream_t>* s) const { RMT_CUDA_TRY_NO_THROW(cudaStreamDestroy(s)); }
-};
-struct CublasDeleter {
-  void operator()(pointee_t<cublasHandle_t>* h) const { RMT_CUBLAS_TRY_NO_THROW(cublasDestroy(h)); }
-};
-struct CusolverDeleter {
-  void operator()(pointee_t<cusolverDnHandle_t>* h) const {
-    RMT_CUSOLVER_TRY_NO_THROW(cusolverDnDestroy(h));
-  }
-};
-struct CusolverParamsDeleter {
-  void operator()(pointee_t<cusolverDnParams_t>* p) const {
-    RMT_CUSOLVER_TRY_NO_THROW(cusolverDnDestroyParams(p));
-  }
-};
-
-// The stream, handles and device facts of one backend. Shared with every allocation made on the
-// stream, so a Matrix that outlives its backend still frees into a live stream.
-class Context {
- public:
-  Context() {
-    RMT_CUDA_TRY(cudaGetDevice(&device_));  // CUDA_VISIBLE_DEVICES / caller's current device
-    RMT_CUDA_TRY(cudaSetDevice(device_));
-    RMT_CUDA_TRY(cudaGetDeviceProperties(&props_, device_));
-    RMT_CUDA_TRY(cudaDriverGetVersion(&driver_version_));
-    RMT_CUDA_TRY(cudaRuntimeGetVersion(&runtime_version_));
-    int pools = 0;
-    RMT_CUDA_TRY(cudaDeviceGetAttribute(&pools, cudaDevAttrMemoryPoolsSupported, device_));
-    stream_ordered_alloc_ = pools != 0;
-
-    cudaStream_t s = nullptr;
-    RMT_CUDA_TRY(cudaStreamCreateWithFlags(&s, cudaStreamNonBlocking));
-    stream_.reset(s);
-
-    cublasHandle_t b = nullptr;
-    RMT_CUBLAS_TRY(cublasCreate(&b));
-    blas_.reset(b);
-    RMT_CUBLAS_TRY(cublasSetStream(blas_.get(), stream()));
-    RMT_CUBLAS_TRY(cublasSetPointerMode(blas_.get(), CUBLAS_POINTER_MODE_HOST));
-
-    cusolverDnHandle_t h = nullptr;
-    RMT_CUSOLVER_TRY(cusolverDnCreate(&h));
-    solver_.reset(h);
-    RMT_CUSOLVER_TRY(cusolverDnSetStream(solver_.get(), stream()));
-
-    cusolverDnParams_t p = nullptr;
-    RMT_CUSOLVER_TRY(cusolverDnCreateParams(&p));
-    params_.reset(p);
-  }
-
-  int device() const { return device_; }
-  const cudaDeviceProp& props() const { return props_; }
-  int driver_version() const { return driver_version_; }
-  int runtime_version() const { return runtime_version_; }
-  // cudaMallocAsync/cudaFreeAsync when the device has memory pools, else cudaMalloc/cudaFree.
-  bool stream_ordered_alloc() const { return stream_ordered_alloc_; }
-  cudaStream_t stream() const { return stream_.get(); }
-  cublasHandle_t blas() const { return blas_.get(); }
-  cusolverDnHandle_t solver() const { return solver_.get(); }
-  cusolverDnParams_t params() const { return params_.get(); }
-
-  // Makes this backend's device current for the calling thread.
-  void activate() const { RMT_CUDA_TRY(cudaSetDevice(device_)); }
-  void sync() const { RMT_CUDA_TRY(cudaStreamSynchronize(stream())); }
-
- private:
-  int device_ = 0;
-  cudaDeviceProp props_{};
-  int driver_version_ = 0;
-  int runtime_version_ = 0;
-  bool stream_ordered_alloc_ = true;
-  // Destroyed in reverse order: params and handles before the stream they are bound to.
-  std::unique_ptr<pointee_t<cudaStream_t>, StreamDeleter> stream_;
-  std::unique_ptr<pointee_t<cublasHandle_t>, CublasDeleter> blas_;
-  std::unique_ptr<pointee_t<cusolverDnHandle_t>, CusolverDeleter> solver_;
-  std::unique_ptr<pointee_t<cusolverDnParams_t>, CusolverParamsDeleter> params_;
-};
-
-// Device allocation, stream-ordered on the backend's stream (freed on the same stream).
-class DeviceBuffer {
- public:
-  DeviceBuffer() = default;
-  DeviceBuffer(std::shared_ptr<const Context> ctx, std::size_t bytes) : ctx_(std::move(ctx)) {
-    if (bytes == 0) return;
-    const cudaError_t s = ctx_->stream_ordered_alloc()
-                              ? cudaMallocAsync(&ptr_, bytes, ctx_->stream())
-                              : cudaMalloc(&ptr_, bytes);
-    if (s == cudaErrorMemoryAllocation) {
-      (void)cudaGetLastError();
-      ptr_ = nullptr;
-      throw ResourceError("not enough device memory: " + std::to_string(bytes) +
-                          " bytes needed on CUDA device " + std::to_string(ctx_->device()));
-    }
-    RMT_CUDA_TRY(s);
-    bytes_ = bytes;
-  }
-  DeviceBuffer(const DeviceBuffer&) = delete;
-  DeviceBuffer& operator=(const DeviceBuffer&) = delete;
-  DeviceBuffer(DeviceBuffer&& o) noexcept
-      : ctx_(std::move(o.ctx_)), ptr_(std::exchange(o.ptr_, nullptr)),
-        bytes_(std::exchange(o.bytes_, 0)) {}
-  DeviceBuffer& operator=(DeviceBuffer&& o) noexcept {
-    if (this != &o) {
-      release();
-      ctx_ = std::move(o.ctx_);
-      ptr_ = std::exchange(o.ptr_, nullptr);
-      bytes_ = std::exchange(o.bytes_, 0);
-    }
-    return *this;
-  }
-  ~DeviceBuffer() { release(); }
-
-  void* get() const { return ptr_; }
-  template <typename T>
-  T* as() const {
-    return static_cast<T*>(ptr_);
-  }
-  std::size_t bytes() const { return bytes_; }
-
- private:
-  void release() noexcept {
-    if (ptr_ && ctx_->stream_ordered_alloc()) {
-      RMT_CUDA_TRY_NO_THROW(cudaFreeAsync(ptr_, ctx_->stream()));
-    } else if (ptr_) {
-      RMT_CUDA_TRY_NO_THROW(cudaFree(ptr_));  // synchronises the device
-    }
-    ptr_ = nullptr;
-    bytes_ = 0;
-  }
-
-  std::shared_ptr<const Context> ctx_;
-  void* ptr_ = nullptr;
-  std::size_t bytes_ = 0;
-};
+using cuda_detail::Context;
+using cuda_detail::DeviceBuffer;
+using cuda_detail::kThreads;
 
 class DeviceStorage final : public Matrix::Storage {
  public:
   explicit DeviceStorage(DeviceBuffer buffer) : buffer_(std::move(buffer)) {}
-  double* data() override { return buffer_.as<double>(); }
+  void* data() override { return buffer_.get(); }
 
  private:
   DeviceBuffer buffer_;
 };
 
-// ---------------------------------------------------------------------------------------------
-// Helpers
+// Calls f(T{}) with T = double or float after the precision.
+template <typename F>
+decltype(auto) dispatch(Precision p, F&& f) {
+  if (p == Precision::fp32) return f(float{});
+  return f(double{});
+}
+
+// cuBLAS entry points and cuSOLVER data types by element type.
+template <typename T>
+struct Blas;
+template <>
+struct Blas<double> {
+  static constexpr auto syrk = cublasDsyrk_64;
+  static constexpr auto gemm = cublasDgemm_64;
+  static constexpr auto axpy = cublasDaxpy_64;
+  static constexpr cudaDataType data_type = CUDA_R_64F;
+};
+template <>
+struct Blas<float> {
+  static constexpr auto syrk = cublasSsyrk_64;
+  static constexpr auto gemm = cublasSgemm_64;
+  static constexpr auto axpy = cublasSaxpy_64;
+  static constexpr cudaDataType data_type = CUDA_R_32F;
+};
 
 void expects(bool ok, const std::string& what) {
   if (!ok) throw Error("cuda backend: " + what);
 }
 
-std::size_t matrix_bytes(index_t rows, index_t cols) {
-  expects(rows >= 0 && cols >= 0, "negative matrix dimension " + std::to_string(rows) + "x" +
-                                      std::to_string(cols));
+std::size_t matrix_bytes(index_t rows, index_t cols, Precision precision) {
+  expects(rows >= 0 && cols >= 0, "negative matrix dimension " + std::to_string(rows) + "x" + std::to_string(cols));
   const auto r = static_cast<std::uint64_t>(rows);
   const auto c = static_cast<std::uint64_t>(cols);
-  constexpr std::uint64_t kMax = std::numeric_limits<std::uint64_t>::max() / sizeof(double);
+  const std::uint64_t kMax = std::numeric_limits<std::uint64_t>::max() / element_bytes(precision);
   if (r != 0 && c > kMax / r)
     throw ResourceError("matrix " + std::to_string(rows) + "x" + std::to_string(cols) +
                         " does not fit in device memory");
-  return static_cast<std::size_t>(r * c * sizeof(double));
+  return static_cast<std::size_t>(r * c * element_bytes(precision));
 }
 
 std::string version_string(int v) {  // 13000 -> "13.0"
   return std::to_string(v / 1000) + "." + std::to_string((v % 1000) / 10);
 }
 
-// Device and host workspaces of the cuSOLVER calls: kept between calls and reused while they are
-// large enough; the size queries are cached by (routine, n, k).
-class SolverWorkspace {
+// The cuSOLVER routines the backend calls, each with its own workspace size query.
+enum class Solve { values_only, top_vectors };
+
+struct SolverSizes {
+  std::size_t device = 0;
+  std::size_t host = 0;
+};
+
+// Cache of cuSOLVER's workspace size queries by (routine, precision, n, k). The device workspace
+// itself is allocated per call and freed right after, so nothing stays on the device between
+// eigensolves (the memory planner counts it only during the eigen phase).
+class SolverSizeCache {
  public:
-  struct Sizes {
-    std::size_t device = 0;
-    std::size_t host = 0;
-  };
-  enum class Routine { syevd_novector, syevdx_vector_top };
-
-  const Sizes* find(Routine r, std::int64_t n, std::int64_t k) const {
-    for (const auto& e : queried_)
-      if (e.routine == r && e.n == n && e.k == k) return &e.sizes;
-    return nullptr;
-  }
-  void remember(Routine r, std::int64_t n, std::int64_t k, Sizes s) {
-    if (queried_.size() >= 16) queried_.erase(queried_.begin());
-    queried_.push_back({r, n, k, s});
-  }
-
-  // Grows the buffers to at least `s`; returns {device pointer, host pointer}.
-  std::pair<void*, void*> reserve(const std::shared_ptr<const Context>& ctx, Sizes s) {
-    if (device_.bytes() < s.device) {
-      device_ = DeviceBuffer();  // free first: the old and new buffers need not coexist
-      device_ = DeviceBuffer(ctx, s.device);
-    }
-    if (host_.size() < s.host) host_.resize(s.host);
-    return {device_.get(), host_.empty() ? nullptr : host_.data()};
-  }
-
-  int* info(const std::shared_ptr<const Context>& ctx) {
-    if (!info_.get()) info_ = DeviceBuffer(ctx, sizeof(int));
-    return info_.as<int>();
+  template <typename Query>
+  SolverSizes get(Solve r, Precision p, std::int64_t n, std::int64_t k, Query query) {
+    std::lock_guard lock(mutex_);
+    for (const auto& e : entries_)
+      if (e.routine == r && e.precision == p && e.n == n && e.k == k) return e.sizes;
+    const SolverSizes s = query();
+    if (entries_.size() >= 16) entries_.erase(entries_.begin());
+    entries_.push_back({r, p, n, k, s});
+    return s;
   }
 
  private:
   struct Entry {
-    Routine routine;
+    Solve routine;
+    Precision precision;
     std::int64_t n;
     std::int64_t k;
-    Sizes sizes;
+    SolverSizes sizes;
   };
-  std::vector<Entry> queried_;
-  DeviceBuffer device_;
-  std::vector<std::byte> host_;
-  DeviceBuffer info_;
+  std::mutex mutex_;
+  std::vector<Entry> entries_;
 };
 
-// ---------------------------------------------------------------------------------------------
-// Backend
+// Converts a host double array to T (or passes it through for double).
+template <typename T>
+std::vector<T> convert(std::span<const double> values) {
+  return std::vector<T>(values.begin(), values.end());
+}
 
 class CudaBackend final : public Backend {
  public:
@@ -374,11 +135,10 @@ class CudaBackend final : public Backend {
     d.backend = "cuda";
     d.name = std::string(p.name) + " (" + sm + ")";
     d.memory_bytes = p.totalGlobalMem;
-    d.details = "device " + std::to_string(ctx_->device()) + ", " + sm + ", " +
-                std::to_string(p.multiProcessorCount) + " SMs, " +
-                std::to_string(p.totalGlobalMem) + " bytes, driver " +
-                version_string(ctx_->driver_version()) + ", runtime " +
-                version_string(ctx_->runtime_version());
+    d.details = "device " + std::to_string(ctx_->device()) + ", " + sm + ", " + std::to_string(p.multiProcessorCount) +
+                " SMs, " + std::to_string(p.totalGlobalMem) + " bytes, driver " +
+                version_string(ctx_->driver_version()) + ", runtime " + version_string(ctx_->runtime_version()) +
+                (ctx_->stream_ordered_alloc() ? ", stream-ordered allocation" : ", cudaMalloc allocation");
     return d;
   }
 
@@ -391,30 +151,36 @@ class CudaBackend final : public Backend {
     return free;
   }
 
-  Matrix sample_gaussian(const StreamKey& key, index_t rows, index_t cols,
-                         std::span<const double> row_scale, std::uint64_t offset) override {
+  // cuSOLVER's own size queries (no matrix needed: the queries read only the dimensions), plus the
+  // eigenvalue array; top_k > 0 adds top_eigenpairs' copy of the input and the second w array.
+  std::size_t eigensolver_workspace_bytes(index_t n, index_t top_k) const override {
+    ctx_->activate();
+    return dispatch(precision(), [&]<typename T>(T) {
+      const auto nn = static_cast<std::size_t>(n);
+      const std::size_t values = nn * sizeof(T);
+      const std::size_t syevd = values_only_sizes<T>(n).device + values;
+      if (top_k <= 0) return syevd;
+      const std::size_t syevdx = top_vectors_sizes<T>(n, top_k).device + values;
+      return matrix_bytes(n, n, precision()) + std::max(syevd, syevdx);
+    });
+  }
+
+  Matrix sample_gaussian(const StreamKey& key, index_t rows, index_t cols, std::span<const double> row_scale,
+                         std::uint64_t offset) override {
     ctx_->activate();
     expects(offset % 2 == 0, "sample_gaussian: offset " + std::to_string(offset) + " must be even");
-    expects(rows > 0 && cols > 0, "sample_gaussian: matrix " + std::to_string(rows) + "x" +
-                                      std::to_string(cols));
+    expects(rows > 0 && cols > 0, "sample_gaussian: matrix " + std::to_string(rows) + "x" + std::to_string(cols));
     expects(row_scale.empty() || row_scale.size() == static_cast<std::size_t>(rows),
-            "sample_gaussian: row_scale has " + std::to_string(row_scale.size()) +
-                " entries for " + std::to_string(rows) + " rows");
-    Matrix out = allocate(rows, cols);
+            "sample_gaussian: row_scale has " + std::to_string(row_scale.size()) + " entries for " +
+                std::to_string(rows) + " rows");
+    Matrix out = allocate(rows, cols, precision());
     const std::uint64_t count = std::uint64_t(rows) * std::uint64_t(cols);
-
-    DeviceBuffer scale;
-    if (!row_scale.empty()) {
-      scale = DeviceBuffer(ctx_, row_scale.size_bytes());
-      RMT_CUDA_TRY(cudaMemcpyAsync(scale.get(), row_scale.data(), row_scale.size_bytes(),
-                                   cudaMemcpyHostToDevice, ctx_->stream()));
-    }
-    const std::uint64_t pairs = (count + 1) / 2;
-    const std::uint64_t max_blocks = std::uint64_t(ctx_->props().multiProcessorCount) * 16;
-    const auto blocks = static_cast<unsigned>(
-        std::min<std::uint64_t>((pairs + kSampleThreads - 1) / kSampleThreads, max_blocks));
-    sample_gaussian_kernel<<<blocks, kSampleThreads, 0, ctx_->stream()>>>(
-        key, out.data(), count, std::uint64_t(rows), scale.as<const double>(), offset / 2);
+    const DeviceBuffer scale = to_device(row_scale);
+    const unsigned blocks = grid_size((count + 1) / 2);
+    dispatch(out.precision(), [&]<typename T>(T) {
+      cuda_detail::sample_gaussian_kernel<T><<<blocks, kThreads, 0, ctx_->stream()>>>(
+          key, out.data_as<T>(), count, std::uint64_t(rows), scale.as<const double>(), offset / 2);
+    });
     RMT_CHECK_LAUNCH();
     ctx_->sync();
     return out;
@@ -427,57 +193,46 @@ class CudaBackend final : public Backend {
     const bool rows = side == GramSide::rows;
     const index_t n = rows ? a.rows() : a.cols();
     const index_t k = rows ? a.cols() : a.rows();
-    Matrix c = allocate(n, n);
+    Matrix c = allocate(n, n, a.precision());
     if (n == 0) return c;
-    const double beta = 0.0;
-    RMT_CUBLAS_TRY(cublasDsyrk_64(ctx_->blas(), CUBLAS_FILL_MODE_LOWER,
-                                  rows ? CUBLAS_OP_N : CUBLAS_OP_T, n, k, &alpha, a.data(),
-                                  leading_dim(a), &beta, c.data(), n));
-    symmetrise(c.data(), n);
+    dispatch(a.precision(), [&]<typename T>(T) {
+      const T alpha_t = static_cast<T>(alpha);
+      const T beta = 0;
+      RMT_CUBLAS_TRY(Blas<T>::syrk(ctx_->blas(), CUBLAS_FILL_MODE_LOWER, rows ? CUBLAS_OP_N : CUBLAS_OP_T, n, k,
+                                   &alpha_t, a.data_as<T>(), leading_dim(a), &beta, c.data_as<T>(), n));
+      symmetrise(c.data_as<T>(), n);
+    });
     ctx_->sync();
     return c;
   }
 
   Matrix multiply(const Matrix& a, const Matrix& b, double alpha) override {
-    ctx_->activate();
     expects(a.cols() == b.rows(), "multiply: " + shape(a) + " by " + shape(b));
-    Matrix c = allocate(a.rows(), b.cols());
-    if (a.rows() == 0 || b.cols() == 0) return c;
-    const double beta = 0.0;
-    RMT_CUBLAS_TRY(cublasDgemm_64(ctx_->blas(), CUBLAS_OP_N, CUBLAS_OP_N, a.rows(), b.cols(),
-                                  a.cols(), &alpha, a.data(), leading_dim(a), b.data(),
-                                  leading_dim(b), &beta, c.data(), leading_dim(c)));
-    ctx_->sync();
-    return c;
+    return gemm(CUBLAS_OP_N, a, b, a.rows(), b.cols(), a.cols(), alpha);
   }
 
   Matrix multiply_transposed(const Matrix& a, const Matrix& b, double alpha) override {
-    ctx_->activate();
     expects(a.rows() == b.rows(), "multiply_transposed: " + shape(a) + "ᵀ by " + shape(b));
-    Matrix c = allocate(a.cols(), b.cols());
-    if (a.cols() == 0 || b.cols() == 0) return c;
-    const double beta = 0.0;
-    RMT_CUBLAS_TRY(cublasDgemm_64(ctx_->blas(), CUBLAS_OP_T, CUBLAS_OP_N, a.cols(), b.cols(), a.rows(), &alpha,
-                                  a.data(), leading_dim(a), b.data(), leading_dim(b), &beta, c.data(),
-                                  leading_dim(c)));
-    ctx_->sync();
-    return c;
+    return gemm(CUBLAS_OP_T, a, b, a.cols(), b.cols(), a.rows(), alpha);
   }
 
   void apply_activation(Matrix& a, const Activation& f) override {
-    ctx_->activate();
-    for_each(element_count(a), ApplyActivation{a.data(), f});
+    dispatch(a.precision(), [&]<typename T>(T) {
+      for_each(element_count(a), cuda_detail::ApplyActivation<T>{a.data_as<T>(), f});
+    });
   }
 
   void apply_derivative(Matrix& a, const Activation& f) override {
-    ctx_->activate();
-    for_each(element_count(a), ApplyDerivative{a.data(), f});
+    dispatch(a.precision(), [&]<typename T>(T) {
+      for_each(element_count(a), cuda_detail::ApplyDerivative<T>{a.data_as<T>(), f});
+    });
   }
 
   void hadamard(Matrix& a, const Matrix& b) override {
-    ctx_->activate();
     expect_same_shape("hadamard", a, b);
-    for_each(element_count(a), Hadamard{a.data(), b.data()});
+    dispatch(a.precision(), [&]<typename T>(T) {
+      for_each(element_count(a), cuda_detail::Hadamard<T>{a.data_as<T>(), b.data_as<T>()});
+    });
   }
 
   void add_scaled(Matrix& a, const Matrix& b, double alpha) override {
@@ -485,7 +240,10 @@ class CudaBackend final : public Backend {
     expect_same_shape("add_scaled", a, b);
     const auto count = static_cast<std::int64_t>(element_count(a));
     if (count == 0) return;
-    RMT_CUBLAS_TRY(cublasDaxpy_64(ctx_->blas(), count, &alpha, b.data(), 1, a.data(), 1));
+    dispatch(a.precision(), [&]<typename T>(T) {
+      const T alpha_t = static_cast<T>(alpha);
+      RMT_CUBLAS_TRY(Blas<T>::axpy(ctx_->blas(), count, &alpha_t, b.data_as<T>(), 1, a.data_as<T>(), 1));
+    });
     ctx_->sync();
   }
 
@@ -494,69 +252,64 @@ class CudaBackend final : public Backend {
     expects(s.size() == static_cast<std::size_t>(a.rows()),
             "scale_rows: " + std::to_string(s.size()) + " row scales for " + shape(a));
     if (element_count(a) == 0) return;
-    DeviceBuffer scale(ctx_, s.size_bytes());
-    RMT_CUDA_TRY(cudaMemcpyAsync(scale.get(), s.data(), s.size_bytes(), cudaMemcpyHostToDevice,
-                                 ctx_->stream()));
-    for_each(element_count(a), ScaleRows{a.data(), scale.as<const double>(),
-                                         static_cast<std::uint64_t>(a.rows())});
+    const DeviceBuffer scale = to_device(s);
+    dispatch(a.precision(), [&]<typename T>(T) {
+      for_each(element_count(a), cuda_detail::ScaleRows<T>{a.data_as<T>(), scale.as<const double>(),
+                                                           static_cast<std::uint64_t>(a.rows())});
+    });
   }
 
   void set_diagonal(Matrix& a, double value) override {
-    ctx_->activate();
     const auto diag = static_cast<std::uint64_t>(std::min(a.rows(), a.cols()));
-    for_each(diag, SetDiagonal{a.data(), static_cast<std::uint64_t>(a.rows()), value});
+    dispatch(a.precision(), [&]<typename T>(T) {
+      for_each(diag, cuda_detail::SetDiagonal<T>{a.data_as<T>(), static_cast<std::uint64_t>(a.rows()),
+                                                 static_cast<T>(value)});
+    });
   }
 
   void apply_kernel(Matrix& g, const KernelFunction& f, bool distance) override {
-    ctx_->activate();
     const index_t n = square_dim(g, "apply_kernel");
     const auto count = static_cast<std::uint64_t>(n);
-    DeviceBuffer diag(ctx_, count * sizeof(double));
-    for_each(count, CopyDiagonal{g.data(), diag.as<double>(), count});
-    for_each(count * count, ApplyKernel{g.data(), diag.as<const double>(), count, f, distance});
+    dispatch(g.precision(), [&]<typename T>(T) {
+      const DeviceBuffer diag(ctx_, count * sizeof(T));
+      for_each(count, cuda_detail::CopyDiagonal<T>{g.data_as<T>(), diag.as<T>(), count});
+      for_each(count * count, cuda_detail::ApplyKernel<T>{g.data_as<T>(), diag.as<const T>(), count, f, distance});
+    });
   }
 
   std::vector<double> eigenvalues(Matrix& a) override {
     ctx_->activate();
     const index_t n = square_dim(a, "eigenvalues");
-    std::vector<double> values(static_cast<std::size_t>(n));
-    if (n == 0) return values;
-    DeviceBuffer w(ctx_, values.size() * sizeof(double));
-    syevd_novector(a.data(), n, w.as<double>());
-    RMT_CUDA_TRY(cudaMemcpyAsync(values.data(), w.get(), w.bytes(), cudaMemcpyDeviceToHost,
-                                 ctx_->stream()));
-    ctx_->sync();
-    return values;
+    if (n == 0) return {};
+    return dispatch(a.precision(), [&]<typename T>(T) {
+      const DeviceBuffer w(ctx_, static_cast<std::size_t>(n) * sizeof(T));
+      syevd_values_only<T>(a.data_as<T>(), n, w.as<T>());
+      return copy_to_host<T>(w.as<const T>(), static_cast<std::size_t>(n));
+    });
   }
 
   EigenPairs top_eigenpairs(Matrix& a, index_t k) override {
     ctx_->activate();
     const index_t n = square_dim(a, "top_eigenpairs");
-    expects(k >= 1 && k <= n, "top_eigenpairs: k = " + std::to_string(k) +
-                                  " eigenvectors of a " + std::to_string(n) + "x" +
-                                  std::to_string(n) + " matrix");
+    expects(k >= 1 && k <= n, "top_eigenpairs: k = " + std::to_string(k) + " eigenvectors of a " +
+                                  std::to_string(n) + "x" + std::to_string(n) + " matrix");
     EigenPairs out;
     out.dim = n;
     out.k = k;
     {  // All eigenvalues from a copy (syevd overwrites its input).
-      Matrix copy = allocate(n, n);
-      RMT_CUDA_TRY(cudaMemcpyAsync(copy.data(), a.data(), matrix_bytes(n, n),
+      Matrix copy = allocate(n, n, a.precision());
+      RMT_CUDA_TRY(cudaMemcpyAsync(copy.untyped_data(), a.untyped_data(), matrix_bytes(n, n, a.precision()),
                                    cudaMemcpyDeviceToDevice, ctx_->stream()));
       out.values = eigenvalues(copy);
     }
-    out.vectors = top_eigenvectors(a.data(), n, k);
+    out.vectors = dispatch(a.precision(), [&]<typename T>(T) { return top_eigenvectors<T>(a.data_as<T>(), n, k); });
     return out;
   }
 
   std::vector<double> to_host(const Matrix& a) override {
     ctx_->activate();
-    const std::size_t bytes = matrix_bytes(a.rows(), a.cols());
-    std::vector<double> host(bytes / sizeof(double));
-    if (bytes == 0) return host;
-    RMT_CUDA_TRY(cudaMemcpyAsync(host.data(), a.data(), bytes, cudaMemcpyDeviceToHost,
-                                 ctx_->stream()));
-    ctx_->sync();
-    return host;
+    const std::size_t count = matrix_bytes(a.rows(), a.cols(), a.precision()) / element_bytes(a.precision());
+    return dispatch(a.precision(), [&]<typename T>(T) { return copy_to_host<T>(a.data_as<T>(), count); });
   }
 
   Matrix row_block(const Matrix& a, index_t r0, index_t r1) override {
@@ -564,153 +317,223 @@ class CudaBackend final : public Backend {
     expects(0 <= r0 && r0 < r1 && r1 <= a.rows(), "row_block: rows [" + std::to_string(r0) + ", " +
                                                       std::to_string(r1) + ") of a matrix with " +
                                                       std::to_string(a.rows()) + " rows");
-    Matrix b = allocate(r1 - r0, a.cols());
-    // Column-major: one strided 2-D copy, a column segment of r1 - r0 doubles per column.
-    RMT_CUDA_TRY(cudaMemcpy2DAsync(b.data(), std::size_t(r1 - r0) * sizeof(double), a.data() + r0,
-                                   std::size_t(a.rows()) * sizeof(double), std::size_t(r1 - r0) * sizeof(double),
-                                   std::size_t(a.cols()), cudaMemcpyDeviceToDevice, ctx_->stream()));
+    Matrix b = allocate(r1 - r0, a.cols(), a.precision());
+    const std::size_t elem = element_bytes(a.precision());
+    const auto* src = static_cast<const std::byte*>(a.untyped_data()) + std::size_t(r0) * elem;
+    // Column-major: one strided 2-D copy, a column segment of r1 - r0 elements per column.
+    RMT_CUDA_TRY(cudaMemcpy2DAsync(b.untyped_data(), std::size_t(r1 - r0) * elem, src, std::size_t(a.rows()) * elem,
+                                   std::size_t(r1 - r0) * elem, std::size_t(a.cols()), cudaMemcpyDeviceToDevice,
+                                   ctx_->stream()));
     ctx_->sync();
     return b;
   }
 
   Matrix from_host(index_t rows, index_t cols, std::span<const double> values) override {
     ctx_->activate();
-    expects(static_cast<std::uint64_t>(values.size()) == static_cast<std::uint64_t>(rows) * static_cast<std::uint64_t>(cols),
+    expects(static_cast<std::uint64_t>(values.size()) ==
+                static_cast<std::uint64_t>(rows) * static_cast<std::uint64_t>(cols),
             "from_host: " + std::to_string(values.size()) + " values for a " + std::to_string(rows) + "x" +
                 std::to_string(cols) + " matrix");
-    Matrix a = allocate(rows, cols);
-    if (!values.empty())
-      RMT_CUDA_TRY(cudaMemcpyAsync(a.data(), values.data(), values.size() * sizeof(double),
-                                   cudaMemcpyHostToDevice, ctx_->stream()));
-    ctx_->sync();
+    Matrix a = allocate(rows, cols, precision());
+    if (values.empty()) return a;
+    dispatch(a.precision(), [&]<typename T>(T) {
+      if constexpr (std::is_same_v<T, double>) {
+        RMT_CUDA_TRY(cudaMemcpyAsync(a.data_as<T>(), values.data(), values.size_bytes(), cudaMemcpyHostToDevice,
+                                     ctx_->stream()));
+        ctx_->sync();
+      } else {
+        const std::vector<T> rounded = convert<T>(values);
+        RMT_CUDA_TRY(cudaMemcpyAsync(a.data_as<T>(), rounded.data(), rounded.size() * sizeof(T),
+                                     cudaMemcpyHostToDevice, ctx_->stream()));
+        ctx_->sync();  // before `rounded` goes
+      }
+    });
     return a;
   }
 
  private:
-  Matrix allocate(index_t rows, index_t cols) {
-    return Matrix(rows, cols,
-                  std::make_unique<DeviceStorage>(DeviceBuffer(ctx_, matrix_bytes(rows, cols))));
+  Matrix allocate(index_t rows, index_t cols, Precision p) {
+    return Matrix(rows, cols, std::make_unique<DeviceStorage>(DeviceBuffer(ctx_, matrix_bytes(rows, cols, p))), p);
   }
+
+  DeviceBuffer to_device(std::span<const double> values) {
+    if (values.empty()) return {};
+    DeviceBuffer b(ctx_, values.size_bytes());
+    RMT_CUDA_TRY(cudaMemcpyAsync(b.get(), values.data(), values.size_bytes(), cudaMemcpyHostToDevice, ctx_->stream()));
+    return b;  // the stream orders the copy before any kernel that reads it; callers sync before returning
+  }
+
+  template <typename T>
+  std::vector<double> copy_to_host(const T* device, std::size_t count) {
+    std::vector<T> host(count);
+    if (count > 0)
+      RMT_CUDA_TRY(cudaMemcpyAsync(host.data(), device, count * sizeof(T), cudaMemcpyDeviceToHost, ctx_->stream()));
+    ctx_->sync();
+    if constexpr (std::is_same_v<T, double>) return host;
+    else return std::vector<double>(host.begin(), host.end());
+  }
+
+  // C = alpha · op(A) · B with op(A) m×k, B k×n.
+  Matrix gemm(cublasOperation_t op_a, const Matrix& a, const Matrix& b, index_t m, index_t n, index_t k,
+              double alpha) {
+    ctx_->activate();
+    expects(a.precision() == b.precision(), "multiply: operands in " + std::string(to_string(a.precision())) +
+                                                " and " + std::string(to_string(b.precision())));
+    Matrix c = allocate(m, n, a.precision());
+    if (m == 0 || n == 0) return c;
+    dispatch(a.precision(), [&]<typename T>(T) {
+      const T alpha_t = static_cast<T>(alpha);
+      const T beta = 0;
+      RMT_CUBLAS_TRY(Blas<T>::gemm(ctx_->blas(), op_a, CUBLAS_OP_N, m, n, k, &alpha_t, a.data_as<T>(),
+                                   leading_dim(a), b.data_as<T>(), leading_dim(b), &beta, c.data_as<T>(),
+                                   leading_dim(c)));
+    });
+    ctx_->sync();
+    return c;
+  }
+
+  static unsigned grid_size(std::uint64_t work_items, int max_blocks_per_sm, const cudaDeviceProp& p) {
+    const std::uint64_t max_blocks = std::uint64_t(p.multiProcessorCount) * max_blocks_per_sm;
+    return static_cast<unsigned>(std::max<std::uint64_t>(
+        1, std::min<std::uint64_t>((work_items + kThreads - 1) / kThreads, max_blocks)));
+  }
+  unsigned grid_size(std::uint64_t work_items) const { return grid_size(work_items, 16, ctx_->props()); }
 
   // Runs f(e) for e < count on the stream and synchronises it (nothing to do for count 0).
   template <typename F>
   void for_each(std::uint64_t count, F f) {
+    ctx_->activate();
     if (count == 0) return;
-    const std::uint64_t max_blocks = std::uint64_t(ctx_->props().multiProcessorCount) * 16;
-    const auto blocks = static_cast<unsigned>(
-        std::min<std::uint64_t>((count + kSampleThreads - 1) / kSampleThreads, max_blocks));
-    for_each_kernel<<<blocks, kSampleThreads, 0, ctx_->stream()>>>(count, f);
+    cuda_detail::for_each_kernel<<<grid_size(count), kThreads, 0, ctx_->stream()>>>(count, f);
     RMT_CHECK_LAUNCH();
     ctx_->sync();
   }
 
-  static std::uint64_t element_count(const Matrix& a) {
-    return std::uint64_t(a.rows()) * std::uint64_t(a.cols());
-  }
+  static std::uint64_t element_count(const Matrix& a) { return std::uint64_t(a.rows()) * std::uint64_t(a.cols()); }
 
   // cuBLAS wants a leading dimension >= 1 even for empty matrices.
   static std::int64_t leading_dim(const Matrix& a) { return std::max<index_t>(1, a.rows()); }
 
-  static std::string shape(const Matrix& a) {
-    return std::to_string(a.rows()) + "x" + std::to_string(a.cols());
-  }
+  static std::string shape(const Matrix& a) { return std::to_string(a.rows()) + "x" + std::to_string(a.cols()); }
 
   static void expect_same_shape(const char* op, const Matrix& a, const Matrix& b) {
     expects(a.rows() == b.rows() && a.cols() == b.cols(),
             std::string(op) + ": shapes " + shape(a) + " and " + shape(b) + " differ");
+    expects(a.precision() == b.precision(), std::string(op) + ": precisions " + std::string(to_string(a.precision())) +
+                                                " and " + std::string(to_string(b.precision())) + " differ");
   }
 
   static index_t square_dim(const Matrix& a, const char* op) {
-    expects(a.rows() == a.cols(), std::string(op) + ": matrix is " + std::to_string(a.rows()) +
-                                      "x" + std::to_string(a.cols()) + ", not square");
+    expects(a.rows() == a.cols(), std::string(op) + ": matrix is " + shape(a) + ", not square");
     return a.rows();
   }
 
-  void symmetrise(double* c, index_t n) {
-    const std::int64_t tiles = (n + kTile - 1) / kTile;
+  template <typename T>
+  void symmetrise(T* c, index_t n) {
+    const std::int64_t tiles = (n + cuda_detail::kTile - 1) / cuda_detail::kTile;
     expects(tiles <= 65535, "gram: dimension " + std::to_string(n) + " too large");
     const dim3 grid(static_cast<unsigned>(tiles), static_cast<unsigned>(tiles));
-    const dim3 block(kTile, kTileRows);
-    symmetrise_lower_kernel<<<grid, block, 0, ctx_->stream()>>>(c, n);
+    const dim3 block(cuda_detail::kTile, cuda_detail::kTileRows);
+    cuda_detail::symmetrise_lower_kernel<T><<<grid, block, 0, ctx_->stream()>>>(c, n);
     RMT_CHECK_LAUNCH();
+  }
+
+  int* info() {
+    if (!info_.get()) info_ = DeviceBuffer(ctx_, sizeof(int));
+    return info_.as<int>();
   }
 
   // Reads cuSOLVER's devInfo (synchronises the stream).
   void check_info(const char* routine) {
-    int info = 0;
-    RMT_CUDA_TRY(cudaMemcpyAsync(&info, workspace_.info(ctx_), sizeof(int),
-                                 cudaMemcpyDeviceToHost, ctx_->stream()));
+    int value = 0;
+    RMT_CUDA_TRY(cudaMemcpyAsync(&value, info(), sizeof(int), cudaMemcpyDeviceToHost, ctx_->stream()));
     ctx_->sync();
-    if (info > 0)
-      throw NumericalError(std::string(routine) + " did not converge (cuSOLVER info = " +
-                           std::to_string(info) + ")");
-    if (info < 0)
-      throw Error(std::string(routine) + ": parameter " + std::to_string(-info) +
-                  " had an illegal value (cuSOLVER info = " + std::to_string(info) + ")");
+    if (value > 0)
+      throw NumericalError(std::string(routine) + " did not converge (cuSOLVER info = " + std::to_string(value) + ")");
+    if (value < 0)
+      throw Error(std::string(routine) + ": parameter " + std::to_string(-value) +
+                  " had an illegal value (cuSOLVER info = " + std::to_string(value) + ")");
+  }
+
+  // Workspace sizes of Xsyevd (values only) and Xsyevdx (top-k vectors). The queries take the
+  // matrix pointers but read only the dimensions and types, so the planner can ask before anything
+  // is allocated.
+  template <typename T>
+  SolverSizes values_only_sizes(std::int64_t n) const {
+    return sizes_->get(Solve::values_only, precision_of<T>(), n, 0, [&] {
+      SolverSizes s;
+      RMT_CUSOLVER_TRY(cusolverDnXsyevd_bufferSize(ctx_->solver(), ctx_->params(), CUSOLVER_EIG_MODE_NOVECTOR,
+                                                   CUBLAS_FILL_MODE_LOWER, n, Blas<T>::data_type, nullptr,
+                                                   std::max<std::int64_t>(1, n), Blas<T>::data_type, nullptr,
+                                                   Blas<T>::data_type, &s.device, &s.host));
+      return s;
+    });
+  }
+
+  template <typename T>
+  SolverSizes top_vectors_sizes(std::int64_t n, std::int64_t k) const {
+    return sizes_->get(Solve::top_vectors, precision_of<T>(), n, k, [&] {
+      SolverSizes s;
+      T vl = 0;
+      T vu = 0;
+      std::int64_t found = 0;
+      RMT_CUSOLVER_TRY(cusolverDnXsyevdx_bufferSize(
+          ctx_->solver(), ctx_->params(), CUSOLVER_EIG_MODE_VECTOR, CUSOLVER_EIG_RANGE_I, CUBLAS_FILL_MODE_LOWER, n,
+          Blas<T>::data_type, nullptr, std::max<std::int64_t>(1, n), &vl, &vu, n - k + 1, n, &found,
+          Blas<T>::data_type, nullptr, Blas<T>::data_type, &s.device, &s.host));
+      return s;
+    });
+  }
+
+  template <typename T>
+  static constexpr Precision precision_of() {
+    return std::is_same_v<T, float> ? Precision::fp32 : Precision::fp64;
   }
 
   // Eigenvalues (ascending) of the symmetric n×n matrix `a` (lower triangle read, `a` destroyed).
-  void syevd_novector(double* a, std::int64_t n, double* w) {
-    using R = SolverWorkspace::Routine;
-    const SolverWorkspace::Sizes* sizes = workspace_.find(R::syevd_novector, n, 0);
-    if (!sizes) {
-      SolverWorkspace::Sizes s;
-      RMT_CUSOLVER_TRY(cusolverDnXsyevd_bufferSize(
-          ctx_->solver(), ctx_->params(), CUSOLVER_EIG_MODE_NOVECTOR, CUBLAS_FILL_MODE_LOWER, n,
-          CUDA_R_64F, a, n, CUDA_R_64F, w, CUDA_R_64F, &s.device, &s.host));
-      workspace_.remember(R::syevd_novector, n, 0, s);
-      sizes = workspace_.find(R::syevd_novector, n, 0);
-    }
-    const SolverWorkspace::Sizes s = *sizes;
-    const auto [dwork, hwork] = workspace_.reserve(ctx_, s);
+  template <typename T>
+  void syevd_values_only(T* a, std::int64_t n, T* w) {
+    const SolverSizes s = values_only_sizes<T>(n);
+    const DeviceBuffer work(ctx_, s.device);  // freed when the eigensolve is done
+    host_work_.resize(std::max(host_work_.size(), s.host));
     RMT_CUSOLVER_TRY(cusolverDnXsyevd(ctx_->solver(), ctx_->params(), CUSOLVER_EIG_MODE_NOVECTOR,
-                                      CUBLAS_FILL_MODE_LOWER, n, CUDA_R_64F, a, n, CUDA_R_64F, w,
-                                      CUDA_R_64F, dwork, s.device, hwork, s.host,
-                                      workspace_.info(ctx_)));
-    check_info("syevd");
+                                      CUBLAS_FILL_MODE_LOWER, n, Blas<T>::data_type, a, n, Blas<T>::data_type, w,
+                                      Blas<T>::data_type, work.get(), s.device,
+                                      host_work_.empty() ? nullptr : host_work_.data(), s.host, info()));
+    check_info(precision_of<T>() == Precision::fp32 ? "cusolverDnXsyevd (fp32)" : "cusolverDnXsyevd");
   }
 
   // Eigenvectors of the k largest eigenvalues of `a` (destroyed), column-major n×k, ascending.
-  std::vector<double> top_eigenvectors(double* a, std::int64_t n, std::int64_t k) {
-    using R = SolverWorkspace::Routine;
+  template <typename T>
+  std::vector<double> top_eigenvectors(T* a, std::int64_t n, std::int64_t k) {
     const std::int64_t il = n - k + 1;  // 1-based index range [il, iu]
     const std::int64_t iu = n;
-    double vl = 0.0;  // unused with CUSOLVER_EIG_RANGE_I
-    double vu = 0.0;
+    T vl = 0;  // unused with CUSOLVER_EIG_RANGE_I
+    T vu = 0;
     std::int64_t found = 0;
-    DeviceBuffer w(ctx_, static_cast<std::size_t>(n) * sizeof(double));
-
-    const SolverWorkspace::Sizes* sizes = workspace_.find(R::syevdx_vector_top, n, k);
-    if (!sizes) {
-      SolverWorkspace::Sizes s;
-      RMT_CUSOLVER_TRY(cusolverDnXsyevdx_bufferSize(
-          ctx_->solver(), ctx_->params(), CUSOLVER_EIG_MODE_VECTOR, CUSOLVER_EIG_RANGE_I,
-          CUBLAS_FILL_MODE_LOWER, n, CUDA_R_64F, a, n, &vl, &vu, il, iu, &found, CUDA_R_64F,
-          w.get(), CUDA_R_64F, &s.device, &s.host));
-      workspace_.remember(R::syevdx_vector_top, n, k, s);
-      sizes = workspace_.find(R::syevdx_vector_top, n, k);
+    const DeviceBuffer w(ctx_, static_cast<std::size_t>(n) * sizeof(T));
+    const SolverSizes s = top_vectors_sizes<T>(n, k);
+    {
+      const DeviceBuffer work(ctx_, s.device);
+      host_work_.resize(std::max(host_work_.size(), s.host));
+      RMT_CUSOLVER_TRY(cusolverDnXsyevdx(ctx_->solver(), ctx_->params(), CUSOLVER_EIG_MODE_VECTOR,
+                                         CUSOLVER_EIG_RANGE_I, CUBLAS_FILL_MODE_LOWER, n, Blas<T>::data_type, a, n,
+                                         &vl, &vu, il, iu, &found, Blas<T>::data_type, w.get(), Blas<T>::data_type,
+                                         work.get(), s.device, host_work_.empty() ? nullptr : host_work_.data(),
+                                         s.host, info()));
+      check_info("cusolverDnXsyevdx");
     }
-    const SolverWorkspace::Sizes s = *sizes;
-    const auto [dwork, hwork] = workspace_.reserve(ctx_, s);
-    RMT_CUSOLVER_TRY(cusolverDnXsyevdx(
-        ctx_->solver(), ctx_->params(), CUSOLVER_EIG_MODE_VECTOR, CUSOLVER_EIG_RANGE_I,
-        CUBLAS_FILL_MODE_LOWER, n, CUDA_R_64F, a, n, &vl, &vu, il, iu, &found, CUDA_R_64F,
-        w.get(), CUDA_R_64F, dwork, s.device, hwork, s.host, workspace_.info(ctx_)));
-    check_info("syevdx");
     if (found != k)
-      throw NumericalError("syevdx returned " + std::to_string(found) + " eigenvectors, " +
-                           std::to_string(k) + " requested");
-
+      throw NumericalError("syevdx returned " + std::to_string(found) + " eigenvectors, " + std::to_string(k) +
+                           " requested");
     // The selected eigenvectors are the first k columns of `a`, in ascending eigenvalue order.
-    std::vector<double> vectors(static_cast<std::size_t>(n) * static_cast<std::size_t>(k));
-    RMT_CUDA_TRY(cudaMemcpyAsync(vectors.data(), a, vectors.size() * sizeof(double),
-                                 cudaMemcpyDeviceToHost, ctx_->stream()));
-    ctx_->sync();
-    return vectors;
+    return copy_to_host<T>(a, static_cast<std::size_t>(n) * static_cast<std::size_t>(k));
   }
 
   std::shared_ptr<const Context> ctx_;
-  SolverWorkspace workspace_;  // declared after ctx_: freed first
+  std::unique_ptr<SolverSizeCache> sizes_ = std::make_unique<SolverSizeCache>();  // queried from const methods
+  std::vector<std::byte> host_work_;  // cuSOLVER's host workspace, reused between calls
+  DeviceBuffer info_;                 // declared after ctx_: freed first
 };
 
 }  // namespace

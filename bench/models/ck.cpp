@@ -1,4 +1,6 @@
 // ck: the conjugate kernel X_Lᵀ X_L of a deep random network (Fan–Wang, SPEC §3.4).
+#include <fmt/format.h>
+
 #include "bench/models/deep.hpp"
 #include "bench/models/network.hpp"
 #include "theory/conjugate_kernel.hpp"
@@ -36,7 +38,18 @@ class CkModel final : public Model {
     return {s.widths.back(), s.n, s.n};
   }
 
-  std::size_t bytes_needed(const Params& p) const override { return network_bytes(shape(p)); }
+  // Only the previous layer's X is kept through the forward pass; then X_L and its Gram matrix, then
+  // the Gram matrix alone (X_L released) through the eigensolver.
+  MemoryPlan memory_plan(const Params& p) const override {
+    const auto s = shape(p);
+    const int depth = static_cast<int>(s.widths.size()) - 1;
+    MemoryPlan plan;
+    plan.add("sample X0", layer_elements(s, 0) + static_cast<elements_t>(s.widths[0]));
+    for (int l = 1; l <= depth; ++l)
+      plan.add(fmt::format("layer {}", l), layer_elements(s, l - 1) + preactivation_elements(s, l));
+    plan.add("gram X_LᵀX_L", layer_elements(s, depth) + cells(s.n, s.n)).add_eigen("eigen", cells(s.n, s.n), s.n, 0);
+    return plan;
+  }
 
   std::unique_ptr<SpectralLaw> law(const Params& p, const StreamKey&) const override {
     return std::make_unique<theory::ConjugateKernel>(normalised_activation(p).b, p.real("gamma0"),

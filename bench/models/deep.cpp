@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include <fmt/format.h>
+
 #include "bench/models/network.hpp"
 #include "theory/gaussian.hpp"
 
@@ -21,18 +23,35 @@ NormalisedActivation normalised_activation(const Params& p) {
   return {theory::normalised(f), h.mu1 / sd, h.derivative_square / (sd * sd)};
 }
 
+elements_t layer_elements(const NetworkShape& s, int layer) {
+  return cells(s.widths[static_cast<std::size_t>(layer)], s.n);
+}
+
+elements_t preactivation_elements(const NetworkShape& s, int layer, std::size_t block_bytes) {
+  const index_t rows = s.widths[static_cast<std::size_t>(layer)], cols = s.widths[static_cast<std::size_t>(layer - 1)];
+  const index_t block = weight_block_columns(rows, cols, block_bytes);
+  if (block >= cols) return cells(rows, cols) + cells(rows, s.n);  // W, H
+  // From the second block on: W's block, X_{ℓ-1}'s row block, the partial product and H.
+  return cells(rows, block) + cells(block, s.n) + 2 * cells(rows, s.n);
+}
+
 std::size_t network_bytes(const NetworkShape& s) {
-  std::size_t peak = 0;
-  for (std::size_t l = 1; l < s.widths.size(); ++l) {
-    const auto rows = static_cast<std::size_t>(s.widths[l]), cols = static_cast<std::size_t>(s.widths[l - 1]);
-    const auto block = static_cast<std::size_t>(weight_block_columns(s.widths[l], s.widths[l - 1], kWeightBlockBytes));
-    const auto n = static_cast<std::size_t>(s.n);
-    // W's block, X_{ℓ-1}, its row block and H with one partial product when W is drawn in blocks.
-    const std::size_t layer = block >= cols ? rows * cols + (rows + cols) * n : rows * block + (cols + block + 2 * rows) * n;
-    peak = std::max(peak, layer);
+  const int depth = static_cast<int>(s.widths.size()) - 1;
+  elements_t peak = layer_elements(s, 0) + static_cast<elements_t>(s.widths[0]);
+  for (int l = 1; l <= depth; ++l) peak = std::max(peak, layer_elements(s, l - 1) + preactivation_elements(s, l));
+  peak = std::max(peak, layer_elements(s, depth) + cells(s.n, s.n));
+  return static_cast<std::size_t>(peak) * sizeof(double);
+}
+
+MemoryPlan forward_pass_plan(const NetworkShape& s, elements_t base) {
+  MemoryPlan plan;
+  elements_t kept = base + layer_elements(s, 0);
+  plan.add("sample X0", kept + static_cast<elements_t>(s.widths[0]));
+  for (int l = 1; l < static_cast<int>(s.widths.size()); ++l) {
+    plan.add(fmt::format("layer {}", l), kept + preactivation_elements(s, l));
+    kept += layer_elements(s, l);
   }
-  peak = std::max<std::size_t>(peak, static_cast<std::size_t>(s.widths[0] * s.n));
-  return sizeof(double) * (peak + 3 * static_cast<std::size_t>(s.n * s.n));
+  return plan;
 }
 
 Matrix sample_input(Backend& backend, const NetworkShape& shape, const StreamKey& key, StageTimes& t) {

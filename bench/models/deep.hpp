@@ -23,8 +23,6 @@ struct NormalisedActivation {
 };
 NormalisedActivation normalised_activation(const Params& p);
 
-// Peak bytes of one forward pass plus an n×n kernel.
-std::size_t network_bytes(const NetworkShape& shape);
 
 // X0 = G/√d0 (stream 0).
 Matrix sample_input(Backend& backend, const NetworkShape& shape, const StreamKey& key, StageTimes& t);
@@ -32,6 +30,17 @@ Matrix sample_input(Backend& backend, const NetworkShape& shape, const StreamKey
 inline constexpr std::size_t kWeightBlockBytes = std::size_t(256) << 20;
 // Columns of W (rows × cols) per block for `block_bytes` (even; cols when W fits whole).
 index_t weight_block_columns(index_t rows, index_t cols, std::size_t block_bytes);
+
+// Memory planning: the elements preactivation(layer) allocates beside its input X_{ℓ-1} at its peak
+// (W and H, or, when W is drawn in column blocks, one block of W, the matching row block of X_{ℓ-1},
+// the partial product and H), and the size of X_ℓ.
+elements_t preactivation_elements(const NetworkShape& shape, int layer, std::size_t block_bytes = kWeightBlockBytes);
+elements_t layer_elements(const NetworkShape& shape, int layer);  // d_ℓ × n
+// Phases of forward_pass (every X_ℓ kept), `base` more elements alive in each.
+MemoryPlan forward_pass_plan(const NetworkShape& shape, elements_t base = 0);
+// fp64 bytes of the largest phase of a forward pass that keeps only the previous layer, then
+// X_L and its n×n Gram matrix (ck's matrices, eigensolver workspace excluded).
+std::size_t network_bytes(const NetworkShape& shape);
 
 // Pre-activations W_ℓ X_{ℓ-1} with W_ℓ iid N(0,1) from stream ℓ (same W_ℓ every call, whole or in
 // column blocks of at most `block_bytes`).

@@ -63,15 +63,35 @@ class DeepNtkModel final : public Model {
     return {s.widths.back(), s.n, s.n};
   }
 
-  // Every X_ℓ is kept for the backward pass, plus the kernel and its Hadamard factors.
-  std::size_t bytes_needed(const Params& p) const override {
+  // Every X_ℓ is kept to the end of `sample`. Linearised: the kernel, one Gram matrix (or r₊I) being
+  // added. Back-propagated: Θ, B_ℓ, the two Gram factors of the Hadamard term; between layers W_ℓ
+  // (whole), W_ℓᵀB_ℓ and the next σ'(H) being computed beside B_ℓ.
+  MemoryPlan memory_plan(const Params& p) const override {
     const auto s = shape(p);
-    std::size_t activations = 0, weights = 0;
-    for (std::size_t l = 0; l < s.widths.size(); ++l) activations += static_cast<std::size_t>(s.widths[l] * s.n);
-    for (std::size_t l = 1; l < s.widths.size(); ++l)
-      weights = std::max(weights, static_cast<std::size_t>(s.widths[l] * s.widths[l - 1]));
-    return sizeof(double) * (activations + weights + 3 * static_cast<std::size_t>(s.widths.back() * s.n) +
-                             4 * static_cast<std::size_t>(s.n * s.n));
+    const int L = static_cast<int>(s.widths.size()) - 1;
+    elements_t all = 0;
+    for (int l = 0; l <= L; ++l) all += layer_elements(s, l);
+    const elements_t nn = cells(s.n, s.n);
+    MemoryPlan plan = forward_pass_plan(s);
+    if (p.text("kernel") == "linearised") {
+      plan.add("linearised kernel", all + 2 * nn);
+    } else {
+      const elements_t theta = all + nn;
+      plan.add(fmt::format("σ'(H_{})", L), theta + preactivation_elements(s, L) + static_cast<elements_t>(s.widths.back()));
+      for (int l = L; l >= 1; --l) {
+        const elements_t b = layer_elements(s, l);
+        plan.add(fmt::format("Gram terms of layer {}", l), theta + b + 2 * nn);
+        if (l > 1) {
+          const elements_t w = cells(s.widths[static_cast<std::size_t>(l)], s.widths[static_cast<std::size_t>(l - 1)]);
+          const elements_t back = layer_elements(s, l - 1);
+          plan.add(fmt::format("back-propagation to layer {}", l - 1),
+                   theta + b + w + back + preactivation_elements(s, l - 1) +
+                       static_cast<elements_t>(s.widths[static_cast<std::size_t>(l - 1)]));
+        }
+      }
+    }
+    plan.add_eigen("eigen", all + nn, s.n, 0);
+    return plan;
   }
 
   std::unique_ptr<SpectralLaw> law(const Params& p, const StreamKey&) const override {

@@ -42,9 +42,14 @@ class GradientFlowModel final : public CurveModel {
 
   Sizes sizes(const Params& p) const override { return {features(p), p.integer("n"), features(p)}; }
 
-  std::size_t bytes_needed(const Params& p) const override {
-    const auto rows = static_cast<std::size_t>(features(p)), cols = static_cast<std::size_t>(p.integer("n"));
-    return sizeof(double) * (rows * (cols + static_cast<std::size_t>(p.integer("test_samples"))) + 3 * rows * rows + 2 * cols + 4 * rows);
+  // X throughout; the test points are drawn after the decomposition.
+  MemoryPlan memory_plan(const Params& p) const override {
+    const index_t dim = features(p), n = p.integer("n"), m = p.integer("test_samples");
+    const elements_t x = cells(dim, n);
+    MemoryPlan plan;
+    plan.add("sample X", x).append(decompose_regression_plan(dim, n, x));
+    if (m > 0) plan.add("test points and error", x + cells(dim, m) + static_cast<elements_t>(dim + m));
+    return plan;
   }
 
   void validate(const Params& p) const override {

@@ -55,9 +55,12 @@ class GradientFlowGeneralModel final : public CurveModel {
 
   Sizes sizes(const Params& p) const override { return {features(p), p.integer("n"), features(p)}; }
 
-  std::size_t bytes_needed(const Params& p) const override {
-    const auto rows = static_cast<std::size_t>(features(p)), cols = static_cast<std::size_t>(p.integer("n"));
-    return sizeof(double) * (rows * cols + 3 * rows * rows + 2 * cols + 4 * rows);
+  MemoryPlan memory_plan(const Params& p) const override {
+    const index_t dim = features(p), n = p.integer("n");
+    const elements_t x = cells(dim, n);
+    MemoryPlan plan;
+    plan.add("sample X", x + static_cast<elements_t>(dim)).append(decompose_regression_plan(dim, n, x));
+    return plan;
   }
 
   double relative_tolerance(const Params& p) const override {

@@ -71,10 +71,16 @@ class GmmDynamicsModel final : public CurveModel {
 
   Sizes sizes(const Params& p) const override { return {features(p), p.integer("n"), features(p)}; }
 
-  std::size_t bytes_needed(const Params& p) const override {
-    const auto rows = static_cast<std::size_t>(features(p)), cols = static_cast<std::size_t>(p.integer("n"));
-    // Z and the rank-one mean part, Ŝ and its eigenvectors, vectors.
-    return sizeof(double) * (2 * rows * cols + 3 * rows * rows + 4 * cols + 6 * rows);
+  // X = Z + μyᵀ (the rank-one product a temporary beside Z), then X y/n and Ŝ with its
+  // eigendecomposition, X kept throughout.
+  MemoryPlan memory_plan(const Params& p) const override {
+    const index_t dim = features(p), n = p.integer("n");
+    const elements_t x = cells(dim, n), vectors = static_cast<elements_t>(dim + 2 * n);
+    MemoryPlan plan;
+    plan.add("X = Z + μyᵀ", 2 * x + vectors)
+        .add("gram Ŝ = XXᵀ/n", x + vectors + static_cast<elements_t>(dim) + cells(dim, dim))
+        .add_eigen("eigen Ŝ", x + vectors + static_cast<elements_t>(dim) + cells(dim, dim), dim, dim);
+    return plan;
   }
 
   void validate(const Params& p) const override {

@@ -29,6 +29,15 @@ class KernelModel final : public Model {
     return {dimension_from_ratio(p), p.integer("n"), p.integer("n")};
   }
 
+  // Z and K = ZᵀZ/√p, then K alone (Z released) through the activation and the eigensolver.
+  MemoryPlan memory_plan(const Params& prm) const override {
+    const Sizes s = sizes(prm);
+    MemoryPlan plan;
+    plan.add("gram K = ZᵀZ/√p", cells(s.rows, s.cols) + cells(s.cols, s.cols))
+        .add_eigen("eigen K", cells(s.cols, s.cols), s.cols, 0);
+    return plan;
+  }
+
   std::unique_ptr<SpectralLaw> law(const Params& p, const StreamKey&) const override {
     const auto h = theory::hermite_coefficients(activation_from(p));
     return std::make_unique<theory::ChengSinger>(h.mu1, h.second_moment - h.mu0 * h.mu0, p.real("c"));

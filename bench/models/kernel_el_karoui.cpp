@@ -42,6 +42,16 @@ class KernelElKarouiModel final : public Model {
 
   Sizes sizes(const Params& p) const override { return {dimension_from_ratio(p), p.integer("n"), p.integer("n")}; }
 
+  // X and K = XᵀX/p, then K (X released) with the diagonal copy of apply_kernel, then the eigensolver.
+  MemoryPlan memory_plan(const Params& p) const override {
+    const Sizes s = sizes(p);
+    MemoryPlan plan;
+    plan.add("gram K = XᵀX/p", cells(s.rows, s.cols) + cells(s.cols, s.cols))
+        .add("kernel f(K)", cells(s.cols, s.cols) + static_cast<elements_t>(s.cols))
+        .add_eigen("eigen K", cells(s.cols, s.cols), s.cols, 0);
+    return plan;
+  }
+
   std::unique_ptr<SpectralLaw> law(const Params& p, const StreamKey&) const override {
     const KernelFunction f{theory::parse_kernel_function(p.text("f"))};
     const auto lin = p.text("kind") == "inner" ? theory::inner_product_linearisation(f, 1.0)

@@ -56,9 +56,13 @@ class LlcGramModel final : public Model {
     return {d.features, d.n, d.n};
   }
 
-  std::size_t bytes_needed(const Params& prm) const override {
+  // X, W and Σ stay alive to the end of `sample`, beside G through the eigensolver.
+  MemoryPlan memory_plan(const Params& prm) const override {
     const auto d = llc_dims(prm);
-    return sizeof(double) * static_cast<std::size_t>(d.features * d.p + d.p * d.n + d.features * d.n + 2 * d.n * d.n);
+    const elements_t inputs = cells(d.p, d.n) + cells(d.features, d.p) + cells(d.features, d.n);
+    MemoryPlan plan;
+    plan.add("Σ = σ(WX)", inputs).add_eigen("gram G = ΣᵀΣ/n and eigen", inputs + cells(d.n, d.n), d.n, 0);
+    return plan;
   }
 
   std::unique_ptr<SpectralLaw> law(const Params& prm, const StreamKey& key) const override {

@@ -38,9 +38,22 @@ class LlcRidgeModel final : public CurveModel {
     return {d.features, d.n, std::min(d.features, d.n)};
   }
 
-  std::size_t bytes_needed(const Params& p) const override {
-    const FeatureDims d = largest_feature_dims(p);
-    return feature_readout_bytes(d, d.features);
+  // X, X̂ throughout; per distinct N (as ridge_curve) W, Σ and Σ̂ and the readout's phases while
+  // the previous readout's B is still held, then the predictions of the new readout.
+  MemoryPlan memory_plan(const Params& p) const override {
+    const FeatureDims top = largest_feature_dims(p);
+    const index_t n = top.n, nt = top.n_test, dp = top.p;
+    const elements_t data = cells(dp, n) + cells(dp, nt);
+    MemoryPlan plan;
+    plan.add("data X, X̂", data);
+    elements_t previous = 0;  // B of the previous readout
+    for (const index_t f : readout_feature_counts(p, curve_axis(*this, p))) {
+      const elements_t features = data + previous + cells(dp, f) + cells(f, n) + cells(f, nt);
+      plan.add("features Σ, Σ̂", features).append(feature_readout_plan(f, n, nt, features));
+      previous = feature_readout_kept(f, n, nt);
+      plan.append(readout_errors_plan(f, n, nt, 1, data + previous));
+    }
+    return plan;
   }
 
   void validate(const Params& p) const override { validate_labelled_data(p, largest_feature_dims(p).p); }

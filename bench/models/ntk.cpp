@@ -49,7 +49,19 @@ class NtkModel final : public Model {
     return {s.widths[1], s.n, s.n};
   }
 
-  std::size_t bytes_needed(const Params& p) const override { return network_bytes(shape(p)); }
+  // X0, X1 and D stay alive to the end of `sample`; the three Gram matrices coexist while the kernel
+  // is assembled, then the kernel alone goes to the eigensolver.
+  MemoryPlan memory_plan(const Params& p) const override {
+    const auto s = shape(p);
+    const elements_t x0 = layer_elements(s, 0), x1 = layer_elements(s, 1), nn = cells(s.n, s.n);
+    MemoryPlan plan;
+    plan.add("sample X0", x0 + static_cast<elements_t>(s.widths[0]))
+        .add("X1 = σ(WX0)", x0 + preactivation_elements(s, 1))
+        .add("D = σ'(WX0)", x0 + x1 + preactivation_elements(s, 1) + static_cast<elements_t>(s.widths[1]))
+        .add("kernel from three Gram matrices", x0 + 2 * x1 + 3 * nn)
+        .add_eigen("eigen", x0 + 2 * x1 + nn, s.n, 0);
+    return plan;
+  }
 
   std::unique_ptr<SpectralLaw> law(const Params& p, const StreamKey&) const override {
     const auto act = normalised_activation(p);

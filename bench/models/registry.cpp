@@ -1,3 +1,5 @@
+#include <limits>
+
 #include <fmt/format.h>
 
 #include "bench/model.hpp"
@@ -5,13 +7,20 @@
 
 namespace rmt::bench {
 
-std::size_t Model::bytes_needed(const Params& p) const {
-  // Data matrix + Gram + the Gram's copy when eigenvectors are needed + eigensolver workspace.
-  const Sizes s = sizes(p);
-  const auto d = static_cast<std::size_t>(s.eig_dim);
-  const std::size_t copies = tracked_spikes(p) > 0 ? 2 : 1;
-  return sizeof(double) * (static_cast<std::size_t>(s.rows) * static_cast<std::size_t>(s.cols) +
-                           copies * d * d + 4 * d + 1);
+MemoryPeak peak_memory(const MemoryPlan& plan, const Backend& backend) {
+  constexpr std::size_t kMax = std::numeric_limits<std::size_t>::max();
+  const std::size_t bytes_per = element_bytes(backend.precision());
+  MemoryPeak peak;
+  for (const auto& ph : plan.phases) {
+    std::size_t bytes = ph.elements > kMax / bytes_per ? kMax : static_cast<std::size_t>(ph.elements) * bytes_per;
+    std::size_t workspace = 0;
+    if (ph.eig_dim > 0) {
+      workspace = backend.eigensolver_workspace_bytes(ph.eig_dim, ph.top_k);
+      bytes = workspace > kMax - bytes ? kMax : bytes + workspace;
+    }
+    if (bytes > peak.bytes || peak.phase.empty()) peak = {bytes, ph.name, workspace};
+  }
+  return peak;
 }
 
 const std::vector<std::unique_ptr<Model>>& models() {

@@ -64,6 +64,15 @@ EigenRegression decompose_regression(Backend& backend, const Matrix& x, std::spa
   return r;
 }
 
+MemoryPlan decompose_regression_plan(index_t p, index_t n, elements_t base) {
+  const auto pv = static_cast<elements_t>(p), nv = static_cast<elements_t>(n);
+  MemoryPlan plan;
+  plan.add("targets y = Xᵀβ* + ε", base + pv + 2 * nv)
+      .add("gram Ŝ = XXᵀ/n", base + 2 * pv + nv + cells(p, p))
+      .add_eigen("eigen Ŝ", base + 2 * pv + nv + cells(p, p), p, p);
+  return plan;
+}
+
 std::function<double(double)> ridge_filter(double lambda, double largest_eigenvalue) {
   if (lambda > 0) return [lambda](double d) { return 1.0 / (std::max(d, 0.0) + lambda); };
   const double threshold = 1e-9 * largest_eigenvalue;

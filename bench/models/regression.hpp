@@ -35,6 +35,11 @@ struct EigenRegression {
 EigenRegression decompose_regression(Backend& backend, const Matrix& x, std::span<const double> beta,
                                      std::span<const double> noise, StageTimes& t);
 
+// The phases of decompose_regression on p×n data, `base` elements (X among them) alive throughout:
+// β* and the targets (the device copy of y and its noisy replacement coexist for a moment), X y/n,
+// then Ŝ and its eigendecomposition.
+MemoryPlan decompose_regression_plan(index_t p, index_t n, elements_t base);
+
 // Ridge filter 1/(d + λ); at λ = 0 the pseudo-inverse (min-norm interpolator): 1/d above a
 // relative rounding threshold, 0 below.
 std::function<double(double)> ridge_filter(double lambda, double largest_eigenvalue);

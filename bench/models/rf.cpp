@@ -71,10 +71,16 @@ class RfModel final : public Model {
     return {d.features, d.n, d.features};
   }
 
-  std::size_t bytes_needed(const Params& prm) const override {
+  // W and X, then Z = WX beside them; W and X are released before M = YYᵀ/n; Y before the
+  // eigensolver (which copies M for the mean outlier's eigenvector when f is not centred).
+  MemoryPlan memory_plan(const Params& prm) const override {
     const auto d = rf_dims(prm);
-    return sizeof(double) * static_cast<std::size_t>(d.features * d.p + d.p * d.n + d.features * d.n +
-                                                     d.features * d.features + 4 * d.features);
+    MemoryPlan plan;
+    plan.add("sample W, X", cells(d.features, d.p) + cells(d.p, d.n))
+        .add("Y = f(WX/√p)", cells(d.features, d.p) + cells(d.p, d.n) + cells(d.features, d.n))
+        .add("gram M = YYᵀ/n", cells(d.features, d.n) + cells(d.features, d.features))
+        .add_eigen("eigen M", cells(d.features, d.features), d.features, tracked_spikes(prm));
+    return plan;
   }
 
   std::unique_ptr<SpectralLaw> law(const Params& p, const StreamKey&) const override {

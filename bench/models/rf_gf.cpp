@@ -40,7 +40,17 @@ class RandomFeatureFlowModel final : public CurveModel {
     return {d.features, d.n, std::min(d.features, d.n)};
   }
 
-  std::size_t bytes_needed(const Params& p) const override { return feature_readout_bytes(dims(p), dims(p).features); }
+  // X, X̂, W, Σ, Σ̂ throughout, the readout's phases, then the predictions at every time.
+  MemoryPlan memory_plan(const Params& p) const override {
+    const FeatureDims d = dims(p);
+    const elements_t kept = cells(d.p, d.n) + cells(d.p, d.n_test) + cells(d.p, d.features) +
+                            cells(d.features, d.n) + cells(d.features, d.n_test);
+    MemoryPlan plan;
+    plan.add("features Σ, Σ̂", kept).append(feature_readout_plan(d.features, d.n, d.n_test, kept));
+    plan.append(readout_errors_plan(d.features, d.n, d.n_test, curve_axis(*this, p).values.size(),
+                                    kept + feature_readout_kept(d.features, d.n, d.n_test)));
+    return plan;
+  }
 
   void validate(const Params& p) const override { validate_labelled_data(p, dims(p).p); }
 

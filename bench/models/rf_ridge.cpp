@@ -114,12 +114,19 @@ class RandomFeaturesRidgeModel final : public CurveModel {
     return {dim.features, dim.n, std::min(dim.features, dim.n)};
   }
 
-  std::size_t bytes_needed(const Params& p) const override {
+  // Inputs and directions are drawn one at a time and copied to the host; then X, X̂ on the
+  // backend throughout, and per N (the largest is the peak) θ, Z, Ẑ, the Gram matrix (N×N primal,
+  // n×n dual) with its eigendecomposition, then Z y/n.
+  MemoryPlan memory_plan(const Params& p) const override {
     const Dimensions dim = dimensions(p, largest(p, "psi1"));
-    const auto f = static_cast<std::size_t>(dim.features), n = static_cast<std::size_t>(dim.n),
-               d = static_cast<std::size_t>(dim.d), m = std::min(f, n);
-    // θ, train and test inputs and features, the Gram matrix with its eigenvectors.
-    return sizeof(double) * (f * d + 2 * d * n + 2 * f * n + 2 * m * m + 4 * (f + n));
+    const index_t f = dim.features, n = dim.n, d = dim.d, m = std::min(f, n);
+    const elements_t inputs = 2 * cells(d, n), features = cells(d, f) + 2 * cells(f, n);
+    MemoryPlan plan;
+    plan.add("sample inputs and directions", cells(d, std::max(n, f)))
+        .add("features Z, Ẑ", inputs + features)
+        .add_eigen("gram and eigen", inputs + features + cells(m, m), m, m)
+        .add("Z y/n", inputs + features + cells(m, m) + static_cast<elements_t>(n + f));
+    return plan;
   }
 
   void validate(const Params& p) const override {

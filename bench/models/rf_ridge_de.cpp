@@ -60,11 +60,32 @@ class LinearRandomFeaturesModel final : public CurveModel {
     return {p.integer("D"), n, std::min(count(largest(p, "N")), n)};
   }
 
-  std::size_t bytes_needed(const Params& p) const override {
-    const auto d = static_cast<std::size_t>(p.integer("D")), n = static_cast<std::size_t>(p.integer("n")),
-               f = static_cast<std::size_t>(count(largest(p, "N"))), m = std::min(f, n);
-    // X, F, the features H, the Gram matrix and its eigenvectors, vectors.
-    return sizeof(double) * (d * n + d * f + f * n + 2 * m * m + 4 * (d + f + n));
+  // X throughout; per distinct N along the axis (as `sample`) the new F is drawn while the previous
+  // F and H are alive, the new H beside the previous one, then H's Gram matrix and its
+  // eigendecomposition, then the readout's products.
+  MemoryPlan memory_plan(const Params& p) const override {
+    const CurveAxis axis = curve_axis(*this, p);
+    const index_t d = p.integer("D"), n = p.integer("n");
+    const elements_t x = cells(d, n), dv = static_cast<elements_t>(d), nv = static_cast<elements_t>(n);
+    MemoryPlan plan;
+    plan.add("sample X", x + dv).add("targets", x + dv + nv);
+    index_t current = -1;
+    elements_t f_prev = 0, h_prev = 0;
+    for (std::size_t i = 0; i < axis.values.size(); ++i) {
+      const index_t features = count(at_point(p, axis, i).real("N"));
+      if (features == current) continue;
+      current = features;
+      const index_t m = std::min(features, n);
+      const elements_t f = cells(d, features), h = cells(features, n), fv = static_cast<elements_t>(features);
+      plan.add("sample F", x + f_prev + h_prev + f)
+          .add("H = FᵀX/√N", x + f + h_prev + h)
+          .add_eigen("gram and eigen", x + f + h + cells(m, m), m, m)
+          .add("readout", x + f + h + cells(m, m) + nv + fv)
+          .add("estimate Fâ/√N", x + f + h + nv + fv + dv);
+      f_prev = f;
+      h_prev = h;
+    }
+    return plan;
   }
 
   void validate(const Params& p) const override {

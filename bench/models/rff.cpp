@@ -57,10 +57,16 @@ class RandomFourierFeaturesModel final : public Model {
     return {2 * d.features, d.n, d.n};
   }
 
-  std::size_t bytes_needed(const Params& prm) const override {
+  // X and W throughout; cos(WX) is released after its Gram matrix, sin(WX) is kept to the end, and
+  // its Gram matrix is a temporary added into G.
+  MemoryPlan memory_plan(const Params& prm) const override {
     const auto d = rff_dims(prm);
-    return sizeof(double) *
-           static_cast<std::size_t>(d.features * d.p + d.p * d.n + 2 * d.features * d.n + 2 * d.n * d.n);
+    const elements_t inputs = cells(d.p, d.n) + cells(d.features, d.p), wx = cells(d.features, d.n), nn = cells(d.n, d.n);
+    MemoryPlan plan;
+    plan.add("gram of cos(WX)", inputs + wx + nn)
+        .add("gram of sin(WX)", inputs + wx + 2 * nn)
+        .add_eigen("eigen", inputs + wx + nn, d.n, 0);
+    return plan;
   }
 
   std::unique_ptr<SpectralLaw> law(const Params& prm, const StreamKey& key) const override {

@@ -35,9 +35,23 @@ class FourierRidgeModel final : public CurveModel {
     return {2 * d.features, d.n, std::min(2 * d.features, d.n)};
   }
 
-  std::size_t bytes_needed(const Params& p) const override {
-    const FeatureDims d = largest_feature_dims(p);
-    return feature_readout_bytes(d, 2 * d.features);
+  // Per distinct N (as ridge_curve), while the previous readout's B is held: W (p×N), then the
+  // doubled weights and [X; 1ᵀ], [X̂; 1ᵀ] (released when the 2N features are made), the features and
+  // the readout's phases, then the predictions of the new readout.
+  MemoryPlan memory_plan(const Params& p) const override {
+    const FeatureDims top = largest_feature_dims(p);
+    const index_t n = top.n, nt = top.n_test, dp = top.p;
+    MemoryPlan plan;
+    elements_t previous = 0;
+    for (const index_t frequencies : readout_feature_counts(p, curve_axis(*this, p))) {
+      const index_t f = 2 * frequencies;
+      const elements_t w = cells(dp, frequencies), sigma = cells(f, n) + cells(f, nt);
+      plan.add("Fourier features", previous + w + cells(dp + 1, f) + cells(dp + 1, n) + cells(dp + 1, nt) + sigma)
+          .append(feature_readout_plan(f, n, nt, previous + w + sigma));
+      previous = feature_readout_kept(f, n, nt);
+      plan.append(readout_errors_plan(f, n, nt, 1, previous));
+    }
+    return plan;
   }
 
   void validate(const Params& p) const override { validate_labelled_data(p, largest_feature_dims(p).p); }

@@ -55,10 +55,29 @@ class RidgeModel final : public CurveModel {
     return {pmax, p.integer("n"), pmax};
   }
 
-  std::size_t bytes_needed(const Params& p) const override {
-    const Sizes s = sizes(p);
-    const auto rows = static_cast<std::size_t>(s.rows), cols = static_cast<std::size_t>(s.cols);
-    return sizeof(double) * (rows * (cols + static_cast<std::size_t>(p.integer("test_samples"))) + 3 * rows * rows + 2 * cols + 4 * rows);
+  // One decomposition per distinct dimension along the axis, as `sample`: X (released after its
+  // decomposition) beside the previous dimension's test points until they are replaced.
+  MemoryPlan memory_plan(const Params& p) const override {
+    const CurveAxis axis = curve_axis(*this, p);
+    const index_t n = p.integer("n"), m = p.integer("test_samples");
+    MemoryPlan plan;
+    index_t current = -1;
+    elements_t test = 0;  // test points of the current dimension
+    for (std::size_t i = 0; i < axis.values.size(); ++i) {
+      const Params q = at_point(p, axis, i);
+      const index_t dim = features(q, q.real("gamma"));
+      if (dim == current) continue;
+      current = dim;
+      const elements_t x = cells(dim, n), vector = static_cast<elements_t>(dim);
+      plan.add("sample X", test + x + vector);
+      plan.append(decompose_regression_plan(dim, n, test + x));
+      if (m > 0) {
+        plan.add("sample test points", test + x + cells(dim, m) + vector);
+        test = cells(dim, m);
+        plan.add("test error", test + vector + static_cast<elements_t>(m));
+      }
+    }
+    return plan;
   }
 
   void validate(const Params& p) const override {

@@ -1,5 +1,6 @@
 #include "sample_covariance.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace rmt::bench {
@@ -12,6 +13,19 @@ std::vector<ParamSpec> sample_covariance_params(std::string default_c) {
 index_t dimension_from_ratio(const Params& p, std::string_view ratio) {
   const double dim = std::round(p.real(ratio) * static_cast<double>(p.integer("n")));
   return std::max<index_t>(1, static_cast<index_t>(dim));
+}
+
+MemoryPlan sample_covariance_plan(index_t p, index_t n, index_t top_k) {
+  MemoryPlan plan;
+  plan.add("sample X", cells(p, n) + static_cast<elements_t>(p))
+      .add("gram S = XXᵀ/n", cells(p, n) + cells(p, p))
+      .add_eigen(top_k > 0 ? "top eigenpairs of S" : "eigenvalues of S", cells(p, p), p, top_k);
+  return plan;
+}
+
+MemoryPlan SampleCovarianceModel::memory_plan(const Params& p) const {
+  const Sizes s = sizes(p);
+  return sample_covariance_plan(s.rows, s.cols, std::min<index_t>(tracked_spikes(p), s.rows));
 }
 
 CovarianceDraw sample_covariance(Backend& backend, index_t p, index_t n, std::span<const double> row_scale,

@@ -20,7 +20,12 @@ class SampleCovarianceModel : public Model {
     const index_t dim = dimension_from_ratio(p);
     return {dim, p.integer("n"), dim};
   }
+  MemoryPlan memory_plan(const Params& p) const override;
 };
+
+// The phases of sample_covariance(p, n, top_k): X (with its row scales), X and S, then S alone
+// (X is released before the eigensolver).
+MemoryPlan sample_covariance_plan(index_t p, index_t n, index_t top_k);
 
 struct CovarianceDraw {
   std::vector<double> eigenvalues;  // ascending

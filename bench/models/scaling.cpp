@@ -51,10 +51,19 @@ class ScalingModel final : public CurveModel {
     return {p.integer("D"), n, n};
   }
 
-  std::size_t bytes_needed(const Params& p) const override {
+  // β* throughout; per n (the largest is the peak) X, then its n×n Gram matrix and the dual
+  // eigendecomposition, then X·α.
+  MemoryPlan memory_plan(const Params& p) const override {
     const Sizes s = sizes(p);
-    const auto d = static_cast<std::size_t>(s.rows), n = static_cast<std::size_t>(s.cols);
-    return sizeof(double) * (d * n + 2 * n * n + 4 * d + 4 * n);
+    const index_t dim = s.rows, n = s.cols;
+    const elements_t b = static_cast<elements_t>(dim), x = cells(dim, n), nv = static_cast<elements_t>(n);
+    MemoryPlan plan;
+    plan.add("sample X", b + x + b)
+        .add("targets Xᵀβ*", b + x + nv)
+        .add("gram XᵀX/n", b + x + cells(n, n))
+        .add_eigen("eigen XᵀX/n", b + x + cells(n, n), n, n)
+        .add("estimate Xα", b + x + nv + b);
+    return plan;
   }
 
   void validate(const Params& p) const override {
