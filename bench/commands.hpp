@@ -41,7 +41,9 @@ struct BenchOptions {
   std::string sizes = "1024,2048";  // a grid of n
   std::vector<std::string> sets;
   std::string backend = "auto";
+  std::string precision = "fp64";  // fp64|fp32: working precision of calibration and runs
   int repeats = 3;
+  int warmup = 1;            // untimed runs per size before the timed ones
   std::string out;           // JSON file (empty: none)
   std::string command_line;  // recorded in the JSON
   bool quiet = false;

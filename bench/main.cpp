@@ -31,7 +31,7 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--model", run.model, "run one ad-hoc case of this model");
   run_cmd->add_option("--set", run.sets, "model parameter KEY=VALUE (repeatable)");
   run_cmd->add_option("--backend", run.backend, "auto|cpu|cuda (default: the suite's backend per case, else auto)");
-  run_cmd->add_option("--precision", run.precision, "fp64 (fp32 not yet supported)")->capture_default_str();
+  run_cmd->add_option("--precision", run.precision, "fp64|fp32: working precision of the sampled matrices (theory stays fp64; learning-curve models need fp64)")->capture_default_str();
   run_cmd->add_option("--seed", run.seed, "random seed (overrides the suite)");
   run_cmd->add_option("--replicates", run.replicates, "independent draws per case (overrides the suite)");
   run_cmd->add_option("--t", run.t, "times T1,T2,... for dynamics models (the parameter t of every case)");
@@ -79,12 +79,14 @@ int main(int argc, char** argv) {
 
   rmt::bench::BenchOptions bench;
   for (int i = 0; i < argc; ++i) bench.command_line += (i ? " " : "") + std::string(argv[i]);
-  auto* bench_cmd = app.add_subcommand("bench", "time each stage of a model's pipeline against the backend's DGEMM rate");
+  auto* bench_cmd = app.add_subcommand("bench", "time each stage of a model's pipeline against the backend's GEMM rate");
   bench_cmd->add_option("--model", bench.model, "spectral model")->capture_default_str();
   bench_cmd->add_option("--n", bench.sizes, "sizes n, a list or a:b:klog grid")->capture_default_str();
   bench_cmd->add_option("--set", bench.sets, "model parameter KEY=VALUE (repeatable)");
   bench_cmd->add_option("--backend", bench.backend, "auto|cpu|cuda")->capture_default_str();
-  bench_cmd->add_option("--repeats", bench.repeats, "timed runs per size after one warm-up (median)")->capture_default_str();
+  bench_cmd->add_option("--precision", bench.precision, "fp64|fp32: working precision of the matrices")->capture_default_str();
+  bench_cmd->add_option("--repeats", bench.repeats, "timed runs per size after the warm-up (median)")->capture_default_str();
+  bench_cmd->add_option("--warmup", bench.warmup, "untimed runs per size first (0: only the calibration warms up)")->capture_default_str();
   bench_cmd->add_option("--out", bench.out, "write the JSON results to this file");
   bench_cmd->add_flag("--quiet", bench.quiet, "no progress on stderr");
 

@@ -1,10 +1,13 @@
 #pragma once
 // Helpers shared by the test executables: cases resolved and run on the CPU backend, and the
 // rmtbench binary run as a process (RMT_BINARY is defined per test target by tests/CMakeLists.txt).
+// The environment variables RMT_BINARY and RMT_SOURCE_DIR, when set, override the compile-time
+// paths: the test executables of the relocatable bundle run away from their build tree.
 #include <unistd.h>
 #include <sys/wait.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -15,6 +18,18 @@
 #include "bench/case.hpp"
 
 namespace rmt::test_support {
+
+// The rmtbench executable: $RMT_BINARY, else the one of this build tree.
+inline std::string binary() {
+  const char* env = std::getenv("RMT_BINARY");
+  return env && *env ? env : RMT_BINARY;
+}
+
+// The source tree (suites, scripts): $RMT_SOURCE_DIR, else the one this test was built from.
+inline std::filesystem::path source_dir() {
+  const char* env = std::getenv("RMT_SOURCE_DIR");
+  return env && *env ? env : RMT_SOURCE_DIR;
+}
 
 // A case named after its model and parameters ("ridge_n=300_gamma=2").
 inline bench::ResolvedCase make_case(std::string model, Assignments params, int replicates = 1,
@@ -52,7 +67,7 @@ struct CliResult {
 // `rmtbench ARGS`: exit code, stdout and stderr (one stderr file per process: ctest runs in parallel).
 inline CliResult rmtbench(const std::string& args) {
   const auto err_file = std::filesystem::temp_directory_path() / ("rmt_test_stderr_" + std::to_string(getpid()));
-  FILE* pipe = popen((std::string(RMT_BINARY) + " " + args + " 2>" + err_file.string()).c_str(), "r");
+  FILE* pipe = popen((binary() + " " + args + " 2>" + err_file.string()).c_str(), "r");
   std::string out;
   char buffer[4096];
   while (const auto n = fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, n);
