@@ -1,9 +1,9 @@
 // Fan–Wang conjugate kernel (SPEC §3.4, §9.1–9.2, §10 rows 15–16).
 //
 // Golden values: SPEC §3.4 / §10 row 15 (normalised centred ReLU, γ0 = 2/3, γ = (0.8, 1.25)) and
-// row 16 (b = 0). Extra values at other parameters from the oracle
-// /work/shared/theory/ref/rmt_ref.py (nested damped fixed point, tol 1e-13), command (from
-// /work/shared/theory/ref):
+// row 16 (b = 0). Extra values at other parameters from an independent Python reference
+// implementation, rmt_ref.py (nested damped fixed point, tol 1e-13; not shipped), command (run
+// in that script's folder):
 //   python3 -c "from rmt_ref import *; b=0.6; m0=lambda z: mp_stieltjes(z,1.5);
 //     m1=fw_ck_stieltjes(m0,0.5,b); m2=fw_ck_stieltjes(m1,2.0,b); m3=fw_ck_stieltjes(m2,1.1,b);
 //     [print(z, complex(m1(z)), complex(m2(z)), complex(m3(z))) for z in (0.7+0.05j, 3+0.2j, -1)]"

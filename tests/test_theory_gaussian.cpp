@@ -2,9 +2,9 @@
 // 10 and 29).
 //
 // Extra golden values at other parameters (q = 2.5, ELU, GELU, sign, leaky ReLU) come from the
-// oracle /work/shared/theory/ref/rmt_ref.py (hermite_coeffs / gauss_E_split: adaptive quadrature
+// independent Python reference implementation rmt_ref.py (not shipped; hermite_coeffs / gauss_E_split: adaptive quadrature
 // split at the kink), e.g. for ELU at q = 2.5 (mu0, mu1, mu2, E f², E f'²):
-//   cd /work/shared/theory/ref && python3 -c "
+//   python3 -c "   # in the folder of rmt_ref.py
 //   import numpy as np; from rmt_ref import hermite_coeffs, gauss_E_split
 //   s = np.sqrt(2.5); f = lambda u: np.where(u > 0, u, np.expm1(np.minimum(u, 0)))
 //   df = lambda u: np.where(u > 0, 1.0, np.exp(np.minimum(u, 0))); g = lambda u: f(s*u)

@@ -1,6 +1,7 @@
 // Cheng–Singer law of inner-product kernel matrices at the 1/√p scale (SPEC §3.3).
 //
-// Golden values: the damped fixed point of /work/shared/theory/ref/chk_cs.py (m ← ½ m + ½ (-1/(z +
+// Golden values: the damped fixed point of an independent Python check script, chk_cs.py (not
+// shipped; m ← ½ m + ½ (-1/(z +
 // a1² m/(c + a1 m) + (ν - a1²) m/c)), from m = -1/z, to 1e-15), at parameters other than the
 // script's simulation; moments by the trapezoid rule on |z| = 20 (512 points) of the same m:
 //   python3 -c "

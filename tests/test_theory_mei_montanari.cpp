@@ -1,7 +1,8 @@
 // Mei–Montanari random-features regression (SPEC §5.2; §10 row 23).
 //
-// Golden values not printed in the SPEC come from the oracle /work/shared/theory/ref/rmt_ref.py:
-//   cd /work/shared/theory/ref && python3 -c "from rmt_ref import *
+// Golden values not printed in the SPEC come from an independent Python reference implementation,
+// rmt_ref.py (not shipped), run in its folder:
+//   python3 -c "from rmt_ref import *
 //   print([repr(v) for v in mm_BV(0.8, 4.0, 7.0, 0.02)])"                  # (B, V, chi)
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // Marchenko–Pastur law (SPEC §1.1, §10 rows 1–6).
 //
-// Extra golden values at other parameters come from the oracle /work/shared/theory/ref/rmt_ref.py
-// (cd /work/shared/theory/ref), e.g.
+// Extra golden values at other parameters come from an independent Python reference
+// implementation, rmt_ref.py (not shipped; run in its folder), e.g.
 //   python3 -c "from rmt_ref import *; print(repr(mp_stieltjes(2+1j, 0.3, 2.0)))"
 // and, where the oracle's double-precision closed form loses digits (large |z|), from the same
 // closed form evaluated with mpmath at 40 digits:

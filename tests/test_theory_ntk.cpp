@@ -1,8 +1,8 @@
 // One-hidden-layer neural tangent kernel (SPEC §3.5, §9.1, §10 row 17).
 //
 // Golden values: SPEC §3.5 / §10 row 17 (normalised centred ReLU, a_σ = 1.466942206924,
-// γ0 = 2/3, γ1 = 0.8). Extra values from the oracle /work/shared/theory/ref/rmt_ref.py, command
-// (from /work/shared/theory/ref):
+// γ0 = 2/3, γ1 = 0.8). Extra values from an independent Python reference implementation,
+// rmt_ref.py (not shipped), command (run in its folder):
 //   python3 -c "from rmt_ref import *
 //   for (a,b,g0,g1) in [(1.2,0.6,1.5,2.5),(1.3,1.0,1.5,0.5)]:
 //     mn=fw_ntk1_stieltjes(lambda z: mp_stieltjes(z,g0),g1,b,a)

@@ -1,7 +1,7 @@
 // Pennington–Worah law of nonlinear random-feature Gram matrices (SPEC §3.1; §10 rows 11–14).
 //
-// Extra golden values at other (φ, ψ) come from the oracle /work/shared/theory/ref/rmt_ref.py
-// (cd /work/shared/theory/ref); densities with the oracle's root rule at ε = 1e-13, Stieltjes
+// Extra golden values at other (φ, ψ) come from an independent Python reference implementation,
+// rmt_ref.py (not shipped; run in its folder); densities with the oracle's root rule at ε = 1e-13, Stieltjes
 // transforms by its root tracking from far above, edges by bisection on the oracle density:
 //   python3 -c "from rmt_ref import *; print(pw_density(0.3, 0.394294490398, 0.366879164362, 1.5, 0.6, eps=1e-13))"
 //   python3 -c "from rmt_ref import *; import numpy as np; z=0.7+0.2j;

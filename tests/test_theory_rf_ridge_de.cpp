@@ -1,7 +1,8 @@
 // Dimension-free random-features ridge deterministic equivalent (SPEC §5.3; §10 row 24).
 //
-// Golden values come from the oracle /work/shared/theory/ref/rmt_ref.py:
-//   cd /work/shared/theory/ref && python3 -c "from rmt_ref import *; import numpy as np
+// Golden values come from an independent Python reference implementation, rmt_ref.py (not
+// shipped), run in its folder:
+//   python3 -c "from rmt_ref import *; import numpy as np
 //   k=np.arange(1,501,dtype=float); s=k**-1.3; w2=k**-0.4
 //   print([repr(v) for v in rf_linear_test_error(s,w2,200,100,1e-3,0.1)])"   # (E_test, kappa2)
 // and the Mei–Montanari unification from chk_mm_vs_rfde.py (d = 2000, D' = 2e6).

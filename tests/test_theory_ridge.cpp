@@ -1,7 +1,8 @@
 // Linear ridge learning curves (SPEC §5.1; §10 rows 21–22).
 //
-// Golden values not printed in the SPEC come from the oracle /work/shared/theory/ref/rmt_ref.py:
-//   cd /work/shared/theory/ref && python3 -c "from rmt_ref import *; import numpy as np
+// Golden values not printed in the SPEC come from an independent Python reference implementation,
+// rmt_ref.py (not shipped), run in its folder:
+//   python3 -c "from rmt_ref import *; import numpy as np
 //   s=np.concatenate([np.full(100,0.5),np.full(60,2.0),np.full(40,5.0)]); b2=1.0/np.arange(1,201)
 //   print([repr(v) for v in ridge_risk(s,b2,150.5,0.2,0.3)])"              # (bias, variance, kappa)
 // The oracle's hmrt_isotropic differentiates m by finite differences (~1e-10 drift), so isotropic

@@ -3,8 +3,9 @@
 // chk_scaling.py (linear ridge: D = 4e5, n = 200..3200 noiseless, n = 1000..16000 tuned noisy) and
 // chk_scaling2.py (random features: D = 2e5, N or P = 100..800, the other size 1e7).
 //
-// Golden slopes come from the oracle /work/shared/theory/ref/rmt_ref.py, e.g.
-//   cd /work/shared/theory/ref && python3 -c "from rmt_ref import *; import numpy as np
+// Golden slopes come from an independent Python reference implementation, rmt_ref.py (not
+// shipped), run in its folder, e.g.
+//   python3 -c "from rmt_ref import *; import numpy as np
 //   k=np.arange(1,400001.); a,r=1.5,0.25; s=k**-a; w2=k**(-(1+2*a*r))/s; ns=np.array([200,400,800,1600,3200])
 //   print(repr(np.polyfit(np.log(ns),np.log([ridge_risk(s,w2,n,0.,0.)[0] for n in ns]),1)[0]))"
 // (RF: rf_linear_test_error(s,w2,P,N,0.0,0.0)[0] in place of ridge_risk; tuned ridge: the same

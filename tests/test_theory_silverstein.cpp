@@ -1,9 +1,10 @@
 // Bai–Silverstein law with a discrete population spectrum (SPEC §1.2–1.3, §9.1–9.2, §10 rows
 // 7–8) and the polynomial helpers it is built on.
 //
-// Golden values come from the oracle /work/shared/theory/ref/rmt_ref.py and were re-solved at 40
+// Golden values come from an independent Python reference implementation, rmt_ref.py (not
+// shipped), and were re-solved at 40
 // digits with mpmath (the oracle agrees with those to ≤ 2e-14; its unpolished polynomial roots are
-// the limiting factor). Commands (from /work/shared/theory/ref):
+// the limiting factor). Commands (run in the folder of rmt_ref.py):
 //   edges:    python3 -c "from rmt_ref import *;
 //   print(silverstein_edges(np.array(T),np.array(W),c)[0])" density:  python3 -c "from rmt_ref
 //   import *; print(silverstein_density(x,np.array(T),np.array(W),c))" m(z):     python3 -c "from
