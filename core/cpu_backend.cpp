@@ -10,6 +10,7 @@
 
 #include <cblas.h>
 #include <lapacke.h>
+#include <omp.h>
 
 #include <fmt/format.h>
 
@@ -174,7 +175,8 @@ class CpuBackend final : public Backend {
     d.backend = "cpu";
     d.name = fmt::format("host CPU ({} threads, OpenBLAS)", std::thread::hardware_concurrency());
     d.memory_bytes = host_available_bytes();
-    d.details = fmt::format("{}; BLAS threads {}", openblas_get_config(), openblas_get_num_threads());
+    d.details = fmt::format("{}; BLAS threads {}; OpenMP threads {}", openblas_get_config(), openblas_get_num_threads(),
+                            omp_get_max_threads());
     return d;
   }
 
