@@ -7,7 +7,8 @@
 #               missing, looked up in the CUDA toolkit and PyTorch's nvidia/* wheels)
 #   devices     nvidia-smi facts and `rmtbench devices --json` (the CUDA backend must be usable)
 #   gtest:*     each GPU-labelled test executable (test_cuda_*) and the /cuda instances of
-#               test_backend and test_precision; on a GPU a skipped test fails
+#               test_backend, test_backend_conformance and test_precision; on a GPU a skipped
+#               test fails
 #   sanitizer   compute-sanitizer --tool memcheck over a few small CUDA backend tests
 #   exit3       `rmtbench run` at a size that does not fit must exit 3 naming the bytes
 #   ours:*      `rmtbench bench --backend cuda`, mp (c = 1) and rf, fp64 and fp32, warm-up + medians
@@ -231,7 +232,8 @@ rmtbench=$bin_dir/rmtbench
 shopt -s nullglob
 test_bins=("$bin_dir"/test_cuda_* "$bin_dir"/tests/test_cuda_*)
 # Backend-parameterised suites: only their /cuda instances are GPU tests.
-param_bins=("$bin_dir"/test_backend "$bin_dir"/test_precision "$bin_dir"/tests/test_backend "$bin_dir"/tests/test_precision)
+param_bins=()
+for t in test_backend test_backend_conformance test_precision; do param_bins+=("$bin_dir/$t" "$bin_dir/tests/$t"); done
 shopt -u nullglob
 tmp=()
 for t in "${test_bins[@]}"; do [[ -x $t && -f $t && $t != *.* ]] && tmp+=("$t"); done

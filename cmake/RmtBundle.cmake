@@ -1,7 +1,8 @@
 # The relocatable bundle (`make bundle`, README "Running on a GPU node without installing packages").
 # With RMT_BUNDLE=ON, `cmake --install BUILD --prefix DIR` lays out
 #   DIR/bin/rmtbench, DIR/bin/test_cuda_*      (the gpu-labelled tests: every tests/test_cuda_*.cpp)
-#   DIR/bin/test_backend, DIR/bin/test_precision (their Backends/*/cuda instances run on a device)
+#   DIR/bin/test_backend, DIR/bin/test_backend_conformance, DIR/bin/test_precision
+#                                              (their */cuda instances run on a device)
 #   DIR/lib/*.so*                              every shared library they load except CUDA and glibc
 #   DIR/bench/suites/*.toml, DIR/bench/gpu_check.sh, DIR/bench/check_bundle.sh, DIR/bench/peers/*.py
 # The executables carry DT_RPATH (not RUNPATH) $ORIGIN/../lib: a DT_RPATH is searched for indirect
@@ -18,7 +19,7 @@ if(RMT_BUILD_TESTS)
   get_property(_rmt_test_targets DIRECTORY ${PROJECT_SOURCE_DIR}/tests PROPERTY BUILDSYSTEM_TARGETS)
   foreach(t IN LISTS _rmt_test_targets)
     # test_cuda_*, and the backend-parameterised suites whose /cuda instances run on a device.
-    if(t MATCHES "^test_cuda" OR t STREQUAL "test_backend" OR t STREQUAL "test_precision")
+    if(t MATCHES "^test_cuda" OR t MATCHES "^test_backend(_conformance)?$" OR t STREQUAL "test_precision")
       list(APPEND _rmt_bundle_targets ${t})
     endif()
   endforeach()

@@ -25,16 +25,4 @@ ActivationKind parse_activation_kind(std::string_view name) {
   throw InputError(fmt::format("unknown activation '{}' (known: {})", name, known));
 }
 
-bool activation_is_kinked(ActivationKind k) {
-  switch (k) {
-    case ActivationKind::relu:
-    case ActivationKind::abs:
-    case ActivationKind::sign:
-    case ActivationKind::step:
-    case ActivationKind::leaky_relu:
-    case ActivationKind::elu: return true;
-    default: return false;
-  }
-}
-
 }  // namespace rmt

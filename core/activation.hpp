@@ -14,8 +14,6 @@ enum class ActivationKind : int {
   leaky_relu, elu, softplus, gelu, swish
 };
 
-// Whether f is smooth (Gauss–Hermite converges fast) or has a kink/jump at 0.
-bool activation_is_kinked(ActivationKind k);
 // "relu" -> ActivationKind::relu; throws InputError listing the names.
 ActivationKind parse_activation_kind(std::string_view name);
 std::string_view activation_name(ActivationKind k);

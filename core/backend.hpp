@@ -59,9 +59,6 @@ class Matrix {
   // Untyped pointer, for copies that only need element_bytes(precision()).
   void* untyped_data() { return storage_ ? storage_->data() : nullptr; }
   const void* untyped_data() const { return storage_ ? storage_->data() : nullptr; }
-  double* data() { return data_as<double>(); }
-  const double* data() const { return data_as<double>(); }
-  ColMajorView<double> view() { return {data(), rows_, cols_, rows_}; }
 
  private:
   template <typename T>

@@ -1,6 +1,8 @@
-// CPU backend: Philox sampling (threads over element ranges; the result does not depend on the
-// partition), OpenBLAS ?syrk/?gemm for products, LAPACKE ?syevd/?syevr for eigenvalues, in fp64 or
-// fp32 (the matrix's precision; normals and activations are evaluated in double and rounded once).
+// CPU backend: the elementwise functors of core/elementwise.hpp (Philox sampling, activations,
+// Hadamard product, row scaling, kernel functions) in OpenMP loops over the cores (every element
+// depends on its own inputs only: the result does not depend on the thread count), OpenBLAS
+// ?syrk/?gemm/?axpy for products, LAPACKE ?syevd/?syevr for eigenvalues, in fp64 or fp32 (the
+// matrix's precision; normals and activations are evaluated in double and rounded once).
 #include <algorithm>
 #include <fstream>
 #include <string>
@@ -8,10 +10,12 @@
 
 #include <cblas.h>
 #include <lapacke.h>
+#include <omp.h>
 
 #include <fmt/format.h>
 
 #include "backend.hpp"
+#include "elementwise.hpp"
 #include "error.hpp"
 
 extern "C" char* openblas_get_config(void);
@@ -69,14 +73,42 @@ struct Blas<float> {
   static constexpr const char* prefix = "s";
 };
 
-// Runs body(begin, end) over [0, count) split across the hardware threads.
-template <typename Body>
-void parallel_ranges(std::uint64_t count, Body body) {
-  const std::uint64_t threads = std::max(1u, std::thread::hardware_concurrency());
-  const std::uint64_t chunk = (count + threads - 1) / threads;
-  if (threads == 1 || count < 1u << 16) return body(std::uint64_t{0}, count);
-  std::vector<std::jthread> pool;
-  for (std::uint64_t b = 0; b < count; b += chunk) pool.emplace_back(body, b, std::min(count, b + chunk));
+// Loops shorter than this run on one thread: starting the team costs more than they take.
+constexpr std::uint64_t kParallelMin = std::uint64_t{1} << 15;
+
+// f(e) for e < count (an index functor of core/elementwise.hpp), split across the cores.
+template <typename F>
+void for_each_index(std::uint64_t count, F f) {
+#pragma omp parallel for schedule(static) firstprivate(f) if (count >= kParallelMin)
+  for (std::uint64_t e = 0; e < count; ++e) f(e);
+}
+
+// f(i, j) over the cells of a column-major rows×cols matrix (a cell functor), columns split across
+// the cores.
+template <typename F>
+void for_each_cell(index_t rows, index_t cols, F f) {
+  const auto r = static_cast<std::uint64_t>(rows);
+  const auto c = static_cast<std::uint64_t>(cols);
+#pragma omp parallel for schedule(static) firstprivate(f) if (r * c >= kParallelMin)
+  for (std::uint64_t j = 0; j < c; ++j)
+    for (std::uint64_t i = 0; i < r; ++i) f(i, j);
+}
+
+// Copies the strict lower triangle of the n×n column-major matrix c onto its upper triangle, in
+// square tiles (a tile of columns is read down and written across in cache), tile columns split
+// across the cores.
+template <typename T>
+void symmetrise_lower(T* c, index_t n) {
+  constexpr index_t kTile = 64;
+  const index_t tiles = (n + kTile - 1) / kTile;
+#pragma omp parallel for schedule(dynamic) if (n * n >= static_cast<index_t>(kParallelMin))
+  for (index_t tj = 0; tj < tiles; ++tj)
+    for (index_t ti = tj; ti < tiles; ++ti) {  // tile (ti, tj) of the lower part, ti >= tj
+      const index_t j1 = std::min(n, (tj + 1) * kTile);
+      const index_t i1 = std::min(n, (ti + 1) * kTile);
+      for (index_t j = tj * kTile; j < j1; ++j)
+        for (index_t i = std::max(ti * kTile, j + 1); i < i1; ++i) c[j + i * n] = c[i + j * n];
+    }
 }
 
 void check_lapack(lapack_int info, std::string_view routine, index_t n) {
@@ -102,15 +134,8 @@ void expect_same_shape(const Matrix& a, const Matrix& b) {
               to_string(b.precision()));
 }
 
-// a(i) ← f(a(i)) over all entries (evaluated in double), split across threads.
-template <typename F>
-void elementwise(Matrix& a, F f) {
-  dispatch(a.precision(), [&]<typename T>(T) {
-    T* x = a.data_as<T>();
-    parallel_ranges(static_cast<std::uint64_t>(a.rows() * a.cols()), [&](std::uint64_t begin, std::uint64_t end) {
-      for (std::uint64_t i = begin; i < end; ++i) x[i] = static_cast<T>(f(static_cast<double>(x[i])));
-    });
-  });
+std::uint64_t element_count(const Matrix& a) {
+  return static_cast<std::uint64_t>(a.rows()) * static_cast<std::uint64_t>(a.cols());
 }
 
 // LAPACK's optimal workspace (elements of T and lapack_ints) of ?syevd 'N' and ?syevr 'V','I' for
@@ -150,7 +175,8 @@ class CpuBackend final : public Backend {
     d.backend = "cpu";
     d.name = fmt::format("host CPU ({} threads, OpenBLAS)", std::thread::hardware_concurrency());
     d.memory_bytes = host_available_bytes();
-    d.details = fmt::format("{}; BLAS threads {}", openblas_get_config(), openblas_get_num_threads());
+    d.details = fmt::format("{}; BLAS threads {}; OpenMP threads {}", openblas_get_config(), openblas_get_num_threads(),
+                            omp_get_max_threads());
     return d;
   }
 
@@ -176,20 +202,10 @@ class CpuBackend final : public Backend {
                 "row_scale has {} entries for {} rows", row_scale.size(), rows);
     Matrix x = host_matrix(rows, cols, precision());
     dispatch(x.precision(), [&]<typename T>(T) {
-      T* out = x.data_as<T>();
-      const auto count = static_cast<std::uint64_t>(rows * cols);
-      const auto r = static_cast<std::uint64_t>(rows);
-      // Scaled in double and rounded once, like the device kernel.
-      const auto scaled = [&](double g, std::uint64_t e) {
-        return static_cast<T>(row_scale.empty() ? g : g * row_scale[e % r]);
-      };
-      parallel_ranges((count + 1) / 2, [&](std::uint64_t begin, std::uint64_t end) {
-        for (std::uint64_t pair = begin; pair < end; ++pair) {
-          const NormalPair g = gaussian_pair(key, pair + offset / 2);
-          out[2 * pair] = scaled(g.first, 2 * pair);
-          if (2 * pair + 1 < count) out[2 * pair + 1] = scaled(g.second, 2 * pair + 1);
-        }
-      });
+      const std::uint64_t count = element_count(x);
+      for_each_index((count + 1) / 2,
+                     elementwise::SampleGaussianPairs<T>{key, x.data_as<T>(), count, static_cast<std::uint64_t>(rows),
+                                                         row_scale.empty() ? nullptr : row_scale.data(), offset / 2});
     });
     return x;
   }
@@ -203,9 +219,7 @@ class CpuBackend final : public Backend {
       Blas<T>::syrk(CblasColMajor, CblasLower, rows ? CblasNoTrans : CblasTrans, static_cast<blasint>(n),
                     static_cast<blasint>(k), static_cast<T>(alpha), a.data_as<T>(), static_cast<blasint>(a.rows()),
                     T(0), c.data_as<T>(), static_cast<blasint>(n));
-      T* g = c.data_as<T>();
-      for (index_t j = 0; j < n; ++j)
-        for (index_t i = j + 1; i < n; ++i) g[j + i * n] = g[i + j * n];
+      symmetrise_lower(c.data_as<T>(), n);
     });
     return c;
   }
@@ -221,19 +235,21 @@ class CpuBackend final : public Backend {
   }
 
   void apply_activation(Matrix& a, const Activation& f) override {
-    elementwise(a, [f](double x) { return f(x); });
+    dispatch(a.precision(), [&]<typename T>(T) {
+      for_each_index(element_count(a), elementwise::ApplyActivation<T>{a.data_as<T>(), f});
+    });
   }
 
   void apply_derivative(Matrix& a, const Activation& f) override {
-    elementwise(a, [f](double x) { return f.derivative(x); });
+    dispatch(a.precision(), [&]<typename T>(T) {
+      for_each_index(element_count(a), elementwise::ApplyDerivative<T>{a.data_as<T>(), f});
+    });
   }
 
   void hadamard(Matrix& a, const Matrix& b) override {
     expect_same_shape(a, b);
     dispatch(a.precision(), [&]<typename T>(T) {
-      const T* y = b.data_as<T>();
-      T* x = a.data_as<T>();
-      for (index_t i = 0; i < a.rows() * a.cols(); ++i) x[i] *= y[i];
+      for_each_index(element_count(a), elementwise::Hadamard<T>{a.data_as<T>(), b.data_as<T>()});
     });
   }
 
@@ -248,17 +264,16 @@ class CpuBackend final : public Backend {
   void scale_rows(Matrix& a, std::span<const double> s) override {
     RMT_EXPECTS(static_cast<index_t>(s.size()) == a.rows(), "{} row scales for {} rows", s.size(), a.rows());
     dispatch(a.precision(), [&]<typename T>(T) {
-      T* x = a.data_as<T>();
-      for (index_t j = 0; j < a.cols(); ++j)
-        for (index_t i = 0; i < a.rows(); ++i)
-          x[i + j * a.rows()] = static_cast<T>(static_cast<double>(x[i + j * a.rows()]) * s[i]);
+      for_each_cell(a.rows(), a.cols(),
+                    elementwise::ScaleRows<T>{a.data_as<T>(), s.data(), static_cast<std::uint64_t>(a.rows())});
     });
   }
 
   void set_diagonal(Matrix& a, double value) override {
     dispatch(a.precision(), [&]<typename T>(T) {
-      T* x = a.data_as<T>();
-      for (index_t i = 0; i < std::min(a.rows(), a.cols()); ++i) x[i + i * a.rows()] = static_cast<T>(value);
+      for_each_index(static_cast<std::uint64_t>(std::min(a.rows(), a.cols())),
+                     elementwise::SetDiagonal<T>{a.data_as<T>(), static_cast<std::uint64_t>(a.rows()),
+                                                 static_cast<T>(value)});
     });
   }
 
@@ -266,15 +281,10 @@ class CpuBackend final : public Backend {
     const index_t n = g.rows();
     RMT_EXPECTS(n == g.cols(), "apply_kernel on a non-square {}x{} matrix", n, g.cols());
     dispatch(g.precision(), [&]<typename T>(T) {
-      T* x = g.data_as<T>();
-      std::vector<double> diag(static_cast<std::size_t>(n));
-      for (index_t i = 0; i < n; ++i) diag[i] = x[i + i * n];
-      for (index_t j = 0; j < n; ++j)
-        for (index_t i = 0; i < n; ++i) {
-          const double gij = x[i + j * n];
-          const double t = distance ? diag[i] + diag[j] - 2 * gij : gij;
-          x[i + j * n] = static_cast<T>(f.value(t));
-        }
+      const auto un = static_cast<std::uint64_t>(n);
+      std::vector<T> diag(static_cast<std::size_t>(n));
+      for_each_index(un, elementwise::CopyDiagonal<T>{g.data_as<T>(), diag.data(), un});
+      for_each_cell(n, n, elementwise::ApplyKernel<T>{g.data_as<T>(), diag.data(), un, f, distance});
     });
   }
 

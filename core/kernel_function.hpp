@@ -28,14 +28,6 @@ struct KernelFunction {
     }
     return 0;
   }
-  RMT_HD double second_derivative(double t) const {
-    switch (kind) {
-      case KernelFunctionKind::exp: return std::exp(t);
-      case KernelFunctionKind::gaussian: return 0.25 * std::exp(-0.5 * t);
-      case KernelFunctionKind::poly2: return 2;
-    }
-    return 0;
-  }
 };
 
 }  // namespace rmt

@@ -1,5 +1,6 @@
-// CUDA backend: Philox sampling kernel, cuBLAS SYRK Gram and GEMM, grid-stride elementwise kernels
-// (activations, Hadamard product, row scaling, diagonal, kernel functions), cuSOLVER (64-bit API)
+// CUDA backend: the elementwise functors of core/elementwise.hpp (Philox sampling, activations,
+// Hadamard product, row scaling, diagonal, kernel functions) in grid-stride kernels, cuBLAS SYRK
+// Gram, GEMM and AXPY, cuSOLVER (64-bit API)
 // eigensolvers, in fp64 or fp32 (the matrix's precision). One non-default stream per backend; the
 // cuBLAS and cuSOLVER handles are bound to it, and every public operation synchronises it before
 // returning (callers time stages with wall clocks).
@@ -176,13 +177,11 @@ class CudaBackend final : public Backend {
     Matrix out = allocate(rows, cols, precision());
     const std::uint64_t count = std::uint64_t(rows) * std::uint64_t(cols);
     const DeviceBuffer scale = to_device(row_scale);
-    const unsigned blocks = grid_size((count + 1) / 2);
     dispatch(out.precision(), [&]<typename T>(T) {
-      cuda_detail::sample_gaussian_kernel<T><<<blocks, kThreads, 0, ctx_->stream()>>>(
-          key, out.data_as<T>(), count, std::uint64_t(rows), scale.as<const double>(), offset / 2);
+      for_each_index((count + 1) / 2, elementwise::SampleGaussianPairs<T>{key, out.data_as<T>(), count,
+                                                                          std::uint64_t(rows),
+                                                                          scale.as<const double>(), offset / 2});
     });
-    RMT_CHECK_LAUNCH();
-    ctx_->sync();
     return out;
   }
 
@@ -218,20 +217,20 @@ class CudaBackend final : public Backend {
 
   void apply_activation(Matrix& a, const Activation& f) override {
     dispatch(a.precision(), [&]<typename T>(T) {
-      for_each(element_count(a), cuda_detail::ApplyActivation<T>{a.data_as<T>(), f});
+      for_each_index(element_count(a), elementwise::ApplyActivation<T>{a.data_as<T>(), f});
     });
   }
 
   void apply_derivative(Matrix& a, const Activation& f) override {
     dispatch(a.precision(), [&]<typename T>(T) {
-      for_each(element_count(a), cuda_detail::ApplyDerivative<T>{a.data_as<T>(), f});
+      for_each_index(element_count(a), elementwise::ApplyDerivative<T>{a.data_as<T>(), f});
     });
   }
 
   void hadamard(Matrix& a, const Matrix& b) override {
     expect_same_shape("hadamard", a, b);
     dispatch(a.precision(), [&]<typename T>(T) {
-      for_each(element_count(a), cuda_detail::Hadamard<T>{a.data_as<T>(), b.data_as<T>()});
+      for_each_index(element_count(a), elementwise::Hadamard<T>{a.data_as<T>(), b.data_as<T>()});
     });
   }
 
@@ -254,16 +253,16 @@ class CudaBackend final : public Backend {
     if (element_count(a) == 0) return;
     const DeviceBuffer scale = to_device(s);
     dispatch(a.precision(), [&]<typename T>(T) {
-      for_each(element_count(a), cuda_detail::ScaleRows<T>{a.data_as<T>(), scale.as<const double>(),
-                                                           static_cast<std::uint64_t>(a.rows())});
+      for_each_cell(a, elementwise::ScaleRows<T>{a.data_as<T>(), scale.as<const double>(),
+                                                 static_cast<std::uint64_t>(a.rows())});
     });
   }
 
   void set_diagonal(Matrix& a, double value) override {
     const auto diag = static_cast<std::uint64_t>(std::min(a.rows(), a.cols()));
     dispatch(a.precision(), [&]<typename T>(T) {
-      for_each(diag, cuda_detail::SetDiagonal<T>{a.data_as<T>(), static_cast<std::uint64_t>(a.rows()),
-                                                 static_cast<T>(value)});
+      for_each_index(diag, elementwise::SetDiagonal<T>{a.data_as<T>(), static_cast<std::uint64_t>(a.rows()),
+                                                       static_cast<T>(value)});
     });
   }
 
@@ -272,8 +271,8 @@ class CudaBackend final : public Backend {
     const auto count = static_cast<std::uint64_t>(n);
     dispatch(g.precision(), [&]<typename T>(T) {
       const DeviceBuffer diag(ctx_, count * sizeof(T));
-      for_each(count, cuda_detail::CopyDiagonal<T>{g.data_as<T>(), diag.as<T>(), count});
-      for_each(count * count, cuda_detail::ApplyKernel<T>{g.data_as<T>(), diag.as<const T>(), count, f, distance});
+      for_each_index(count, elementwise::CopyDiagonal<T>{g.data_as<T>(), diag.as<T>(), count});
+      for_each_cell(g, elementwise::ApplyKernel<T>{g.data_as<T>(), diag.as<const T>(), count, f, distance});
     });
   }
 
@@ -399,12 +398,25 @@ class CudaBackend final : public Backend {
   }
   unsigned grid_size(std::uint64_t work_items) const { return grid_size(work_items, 16, ctx_->props()); }
 
-  // Runs f(e) for e < count on the stream and synchronises it (nothing to do for count 0).
+  // Runs the index functor f(e) for e < count on the stream and synchronises it (nothing to do for
+  // count 0).
   template <typename F>
-  void for_each(std::uint64_t count, F f) {
+  void for_each_index(std::uint64_t count, F f) {
     ctx_->activate();
     if (count == 0) return;
-    cuda_detail::for_each_kernel<<<grid_size(count), kThreads, 0, ctx_->stream()>>>(count, f);
+    cuda_detail::for_each_index_kernel<<<grid_size(count), kThreads, 0, ctx_->stream()>>>(count, f);
+    RMT_CHECK_LAUNCH();
+    ctx_->sync();
+  }
+
+  // Runs the cell functor f(i, j) over the cells of `a` on the stream and synchronises it.
+  template <typename F>
+  void for_each_cell(const Matrix& a, F f) {
+    ctx_->activate();
+    const std::uint64_t count = element_count(a);
+    if (count == 0) return;
+    cuda_detail::for_each_cell_kernel<<<grid_size(count), kThreads, 0, ctx_->stream()>>>(
+        static_cast<std::uint64_t>(a.rows()), count, f);
     RMT_CHECK_LAUNCH();
     ctx_->sync();
   }

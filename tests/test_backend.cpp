@@ -4,6 +4,8 @@
 #include <cmath>
 #include <numeric>
 
+#include <omp.h>
+
 #include "core/backend.hpp"
 #include "core/error.hpp"
 #include "core/philox.hpp"
@@ -203,4 +205,29 @@ TEST(Backend, OffsetSamplingAndRowBlocks) {
   for (rmt::index_t j = 0; j < cols; ++j)
     for (rmt::index_t i = 0; i < 3; ++i) EXPECT_EQ(block[i + j * 3], whole[(i + 2) + j * rows]);
   EXPECT_THROW(b->row_block(m, 5, 5), rmt::Error);
+}
+
+// The CPU backend's elementwise loops split the elements between OpenMP threads: every element
+// depends on its own inputs only, so 1, 2 or 3 threads give the same bits.
+TEST(Backend, CpuElementwiseResultsDoNotDependOnTheThreadCount) {
+  auto b = rmt::make_cpu_backend();
+  const rmt::StreamKey key{11, 13, 0, 2};
+  const rmt::index_t n = 263;  // 263² > 2^15 elements: the loops run in parallel
+  std::vector<double> scale(n);
+  for (rmt::index_t i = 0; i < n; ++i) scale[i] = 1.0 + 1.0 / static_cast<double>(i + 1);
+  const int saved = omp_get_max_threads();
+  const auto run = [&](int threads) {
+    omp_set_num_threads(threads);
+    rmt::Matrix x = b->sample_gaussian(key, n, n, scale);
+    b->apply_activation(x, rmt::Activation{rmt::ActivationKind::tanh, 0.01, 0.1, 1.5});
+    rmt::Matrix g = b->gram(x, 1.0 / n);
+    b->apply_kernel(g, rmt::KernelFunction{rmt::KernelFunctionKind::gaussian}, true);
+    b->scale_rows(g, scale);
+    b->hadamard(g, x);
+    return b->to_host(g);
+  };
+  const auto one = run(1);
+  EXPECT_EQ(run(2), one);
+  EXPECT_EQ(run(3), one);
+  omp_set_num_threads(saved);
 }

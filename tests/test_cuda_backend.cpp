@@ -88,14 +88,9 @@ class CudaVsCpu : public ::testing::Test {
     return cuda_->to_host(m);
   }
 
-  // A CPU matrix with the same entries as the device matrix `m` (the interface has no upload, and
-  // CPU matrices live in host memory), so both backends start from bit-identical inputs.
-  rmt::Matrix mirror_on_cpu(const rmt::Matrix& m) {
-    const std::vector<double> h = cuda_->to_host(m);
-    rmt::Matrix c = cpu_->sample_gaussian(key_for(1), m.rows(), m.cols());
-    std::copy(h.begin(), h.end(), c.data());
-    return c;
-  }
+  // A CPU matrix with the same entries as the device matrix `m`, so both backends start from
+  // bit-identical inputs.
+  rmt::Matrix mirror_on_cpu(const rmt::Matrix& m) { return cpu_->from_host(m.rows(), m.cols(), cuda_->to_host(m)); }
 
   // Entry-wise |cpu - cuda| <= tol(e, cpu value); reports the first few failures.
   template <typename Tol>

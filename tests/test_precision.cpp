@@ -184,7 +184,7 @@ TEST_P(PrecisionTest, MixingPrecisionsIsAnError) {
     a32 = backend->sample_gaussian(kKey, 8, 8);
   }
   EXPECT_EQ(backend->precision(), Precision::fp64);  // the scopes restored it
-  EXPECT_THROW(a32.data(), Error);                   // fp32 storage read as double
+  EXPECT_THROW(a32.data_as<double>(), Error);        // fp32 storage read as double
   EXPECT_THROW(backend->hadamard(a64, a32), Error);
   EXPECT_THROW(backend->multiply(a64, a32, 1.0), Error);
 }
