@@ -2,6 +2,7 @@
 // verdict, then one row per matched case with what changed.
 #include <cmath>
 #include <map>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -67,15 +68,14 @@ std::string total_time(const json& c) {
 
 }  // namespace
 
-std::string compare_section(const json& cmp, const std::filesystem::path& dir) {
-  if (!cmp.is_object() || !cmp.contains("cases") || !cmp["cases"].is_array()) return {};
+std::optional<ReportSection> compare_section(const json& cmp, const std::filesystem::path& dir) {
+  if (!cmp.is_object() || !cmp.contains("cases") || !cmp["cases"].is_array()) return std::nullopt;
   const auto base = s_of(cmp, "base");
   std::string link = escape(base);
   std::error_code ec;
   const auto rel = std::filesystem::relative(std::filesystem::path(base) / "report.html", dir, ec);
   if (!base.empty() && !ec && !rel.empty()) link = fmt::format(R"(<a href="{}">{}</a>)", escape(rel.generic_string()), escape(base));
-  std::string s = fmt::format(R"(<section class="runsec" id="compare"><h2>Comparison with the baseline</h2>)"
-                              R"(<p class="meta">Baseline: {} · data: <a href="compare.json">compare.json</a></p><p>)",
+  std::string s = fmt::format(R"(<p class="meta">Baseline: {} · data: <a href="compare.json">compare.json</a></p><p>)",
                               link);
   for (const char* v : {"SAME", "BETTER", "AMBIGUOUS", "WORSE"}) {
     const auto n = cmp.contains("counts") && cmp["counts"].contains(v) && cmp["counts"][v].is_number()
@@ -115,7 +115,11 @@ std::string compare_section(const json& cmp, const std::filesystem::path& dir) {
   s += R"(<p class="muted">Metrics: SAME within 2 standard errors of the difference of replicate means (from the )"
        R"(recorded spread over replicates, or an assumed relative spread), BETTER/WORSE beyond 3; timings: )"
        R"(relative change with a noise floor. See README, "Comparing runs".</p>)";
-  return s + "</section>";
+  return ReportSection{.id = "compare",
+                       .css_class = "runsec",
+                       .heading = "Comparison with the baseline",
+                       .body = std::move(s),
+                       .css = std::string(run_section_css())};
 }
 
 }  // namespace rmt

@@ -2,6 +2,7 @@
 // power law, and a table of the fitted rates next to the expected ones.
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -76,10 +77,9 @@ std::string study_table(const ConvergenceStudy& st) {
 
 }  // namespace
 
-std::string convergence_section(const std::vector<ConvergenceStudy>& studies) {
-  if (studies.empty()) return {};
-  std::string s = R"(<section class="runsec" id="convergence"><h2>Convergence studies</h2>)"
-                  R"(<p class="muted">Each sweep over n is fitted as |metric| = C·n<sup>−s</sup> by least squares in )"
+std::optional<ReportSection> convergence_section(const std::vector<ConvergenceStudy>& studies) {
+  if (studies.empty()) return std::nullopt;
+  std::string s = R"(<p class="muted">Each sweep over n is fitted as |metric| = C·n<sup>−s</sup> by least squares in )"
                   R"(log–log; the interval is Student-t on the slope. Rates are informative, not judged: one seed )"
                   R"(per size gives noisy points. Data: <a href="convergence.json">convergence.json</a>.</p>)";
   for (const auto& st : studies) {
@@ -89,7 +89,11 @@ std::string convergence_section(const std::vector<ConvergenceStudy>& studies) {
     for (const auto& c : st.cases) s += fmt::format(R"( <a href="#{}">{}</a>)", case_anchor(c), escape(c));
     s += "</p></div>";
   }
-  return s + "</section>";
+  return ReportSection{.id = "convergence",
+                       .css_class = "runsec",
+                       .heading = "Convergence studies",
+                       .body = std::move(s),
+                       .css = std::string(run_section_css())};
 }
 
 }  // namespace rmt

@@ -174,7 +174,7 @@ TEST(Convergence, FitsSweepsOverNAndJudgesTheRate) {
   // Two sizes only: no study. Another swept axis splits the study.
   records.resize(2);
   EXPECT_TRUE(rmt::convergence_studies(records).empty());
-  const auto html = rmt::convergence_section(studies);
+  const auto html = rmt::render_section(rmt::convergence_section(studies).value());
   EXPECT_NE(html.find("class=\"fig-convergence\""), std::string::npos);
   EXPECT_NE(html.find("href=\"#case-mp_conv_n_250_\""), std::string::npos);
 }

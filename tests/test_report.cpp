@@ -21,6 +21,8 @@
 #include "core/error.hpp"
 #include "core/npy.hpp"
 #include "core/report.hpp"
+#include "core/report_page.hpp"
+#include "core/report_sections.hpp"
 
 namespace {
 
@@ -337,6 +339,51 @@ TEST(Report, EscapesControlCharactersAndInvalidUtf8) {
   EXPECT_EQ(xml_wellformed(html), "");
   EXPECT_EQ(html.find('\x01'), std::string::npos);
   EXPECT_EQ(html.find('\xff'), std::string::npos);
+}
+
+// The document model: sections in the order given, each distinct CSS string once, in <head>.
+TEST(ReportPage, LaysOutSectionsInOrderWithTheirCssOnceInTheHead) {
+  rmt::ReportPage page;
+  page.title = "t & u";
+  page.header = "<header><h1>h</h1></header>";
+  page.sections = {{"b", "", "B &amp; b", "<p>two</p>", ".x{color:red}"},
+                   {"a", "runsec", "A", "<p>one</p>", ".x{color:red}"},
+                   {"c", "case", "C", "<p>three</p>", ".y{color:blue}"}};
+  const std::string html = rmt::render_page(page);
+  EXPECT_EQ(xml_wellformed(html), "");
+  EXPECT_NE(html.find("<title>t &amp; u</title>"), std::string::npos);
+  const auto head_end = html.find("</head>");
+  EXPECT_EQ(count(html, "<style>"), 3u);  // the base style and the two distinct section styles
+  EXPECT_EQ(count(html, ".x{color:red}"), 1u);
+  EXPECT_LT(html.rfind("<style>"), head_end);
+  EXPECT_LT(html.find("<header>"), html.find("<section id=\"b\"><h2>B &amp; b</h2><p>two</p></section>"));
+  EXPECT_LT(html.find("id=\"b\""), html.find("<section class=\"runsec\" id=\"a\"><h2>A</h2>"));
+  EXPECT_LT(html.find("id=\"a\""), html.find("<section class=\"case\" id=\"c\">"));
+}
+
+// Run-level sections go between the summary and the case panels, their style in <head>.
+TEST(Report, PlacesRunLevelSectionsAfterTheSummary) {
+  const auto skipped = rmt::skipped_section(json::parse(R"({"skipped":[{"case":"g<1>","model":"mp","reason":"needs cuda"}]})"));
+  ASSERT_TRUE(skipped.has_value());
+  EXPECT_FALSE(rmt::skipped_section(json::object()).has_value());
+  EXPECT_FALSE(rmt::skipped_section(json::parse(R"({"skipped":[]})")).has_value());
+  EXPECT_FALSE(rmt::compare_section(nullptr, ".").has_value());
+  EXPECT_FALSE(rmt::convergence_section({}).has_value());
+  const std::vector<json> records = {mp_record(), broken_record()};
+  const std::string html = rmt::render_page(rmt::report_page(records, {}, {*skipped}));
+  EXPECT_EQ(xml_wellformed(html), "");
+  const auto summary = html.find("<section id=\"summary\">");
+  const auto run_level = html.find("<section class=\"runsec\" id=\"skipped\"><h2>Skipped cases (1)</h2>");
+  const auto first_case = html.find("<section class=\"case\"");
+  ASSERT_NE(run_level, std::string::npos);
+  EXPECT_LT(summary, run_level);
+  EXPECT_LT(run_level, first_case);
+  EXPECT_NE(html.find("<td>g&lt;1&gt;</td>"), std::string::npos);
+  EXPECT_EQ(count(html, "<section class=\"case\""), 2u);
+  EXPECT_EQ(count(html, std::string(rmt::run_section_css())), 1u);
+  EXPECT_LT(html.find(std::string(rmt::run_section_css())), html.find("</head>"));
+  // Without run-level sections the page is render_report's.
+  EXPECT_EQ(rmt::render_page(rmt::report_page(records, {})), rmt::render_report(records, {}));
 }
 
 // The xmllint check of the unit-test report, when xmllint is installed (check_report.sh does the
