@@ -13,10 +13,10 @@
 
 #include "bench/case.hpp"
 #include "bench/curve_model.hpp"
-#include "bench/models/data.hpp"
-#include "bench/models/feature_readout.hpp"
-#include "bench/models/labelled_data.hpp"
-#include "bench/models/regression.hpp"
+#include "bench/models/common/data.hpp"
+#include "bench/models/common/feature_readout.hpp"
+#include "bench/models/common/labelled_data.hpp"
+#include "bench/models/common/regression.hpp"
 #include "core/error.hpp"
 #include "tests/support.hpp"
 

@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "bench/models/deep.hpp"
+#include "bench/models/common/deep.hpp"
 
 using namespace rmt;
 using namespace rmt::bench;

@@ -11,8 +11,8 @@
 
 #include <fmt/format.h>
 
-#include "bench/models/deep.hpp"
-#include "bench/models/network.hpp"
+#include "bench/models/common/deep.hpp"
+#include "bench/models/common/network.hpp"
 #include "core/error.hpp"
 #include "theory/deep_ntk.hpp"
 

@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "bench/models/sample_covariance.hpp"
+#include "bench/models/common/sample_covariance.hpp"
 #include "core/error.hpp"
 #include "theory/affine_law.hpp"
 #include "theory/el_karoui.hpp"
@@ -40,7 +40,7 @@ class KernelElKarouiModel final : public Model {
     return specs;
   }
 
-  Sizes sizes(const Params& p) const override { return {dimension_from_ratio(p), p.integer("n"), p.integer("n")}; }
+  Sizes sizes(const Params& p) const override { return {dimension_times(p.integer("n"), p.real("c")), p.integer("n"), p.integer("n")}; }
 
   // X and K = XᵀX/p, then K (X released) with the diagonal copy of apply_kernel, then the eigensolver.
   MemoryPlan memory_plan(const Params& p) const override {

@@ -3,7 +3,8 @@
 // adds μ0² N uuᵀ (u = 1/√N): a rank-one outlier, predicted to first order and kept out of the bulk.
 #include <cmath>
 
-#include "bench/models/network.hpp"
+#include "bench/models/common/dims.hpp"
+#include "bench/models/common/network.hpp"
 #include "theory/gaussian.hpp"
 #include "theory/pennington_worah.hpp"
 

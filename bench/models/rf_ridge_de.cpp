@@ -14,7 +14,7 @@
 #include <fmt/format.h>
 
 #include "bench/curve_model.hpp"
-#include "bench/models/regression.hpp"
+#include "bench/models/common/regression.hpp"
 #include "core/error.hpp"
 #include "theory/rf_ridge_de.hpp"
 #include "theory/scaling.hpp"

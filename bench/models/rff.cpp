@@ -9,22 +9,16 @@
 
 #include <fmt/format.h>
 
-#include "bench/models/data.hpp"
-#include "bench/models/network.hpp"
+#include "bench/models/common/dims.hpp"
+#include "bench/models/common/data.hpp"
+#include "bench/models/common/network.hpp"
 #include "core/error.hpp"
 #include "theory/llc.hpp"
 
 namespace rmt::bench {
 namespace {
 
-struct RffDims {
-  index_t n, p, features;
-};
-
-RffDims rff_dims(const Params& prm) {
-  const index_t n = prm.integer("n");
-  return {n, dimension_times(n, prm.real("c")), dimension_times(n, prm.real("features"))};
-}
+DataDims rff_dims(const Params& prm) { return data_dims(prm, prm.real("features")); }
 
 Activation of_kind(ActivationKind kind) {
   Activation f;

@@ -1,4 +1,4 @@
-#include "bench/models/rf_features.hpp"
+#include "bench/models/common/rf_features.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -7,16 +7,17 @@
 
 #include <fmt/format.h>
 
-#include "bench/models/network.hpp"
-#include "bench/models/regression.hpp"
+#include "bench/models/common/dims.hpp"
+#include "bench/models/common/network.hpp"
+#include "bench/models/common/regression.hpp"
 #include "core/error.hpp"
 #include "theory/llc.hpp"
 
 namespace rmt::bench {
 
 FeatureDims feature_dims(const Params& prm, double features_ratio) {
-  const index_t n = prm.integer("n");
-  return {n, dimension_times(n, prm.real("c")), dimension_times(n, features_ratio), test_samples(prm, n)};
+  const DataDims d = data_dims(prm, features_ratio);
+  return {d.n, d.p, d.features, test_samples(prm, d.n)};
 }
 
 FeatureDims largest_feature_dims(const Params& prm) {

@@ -1,4 +1,4 @@
-#include "bench/models/data.hpp"
+#include "bench/models/common/data.hpp"
 
 #include <cmath>
 

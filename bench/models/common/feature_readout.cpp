@@ -1,4 +1,4 @@
-#include "bench/models/feature_readout.hpp"
+#include "bench/models/common/feature_readout.hpp"
 
 #include <algorithm>
 

@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
-#include "bench/models/feature_readout.hpp"
-#include "bench/models/labelled_data.hpp"
-#include "bench/models/network.hpp"
+#include "bench/models/common/feature_readout.hpp"
+#include "bench/models/common/labelled_data.hpp"
+#include "bench/models/common/network.hpp"
 
 namespace rmt::bench {
 
@@ -15,7 +15,7 @@ struct FeatureDims {
   index_t n, p, features, n_test;  // features: N (rows of W; rff_ridge has 2N features)
 };
 
-// n, p = round(c n), N = round(features_ratio · n) (at least 1), n̂.
+// data_dims (n, p = round(c n), N = round(features_ratio · n)) and n̂.
 FeatureDims feature_dims(const Params& prm, double features_ratio);
 // The largest N of a case (features may be a grid).
 FeatureDims largest_feature_dims(const Params& prm);
