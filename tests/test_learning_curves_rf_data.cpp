@@ -141,6 +141,18 @@ TEST(RandomFeatureCurves, ReadoutMatchesADirectSolveOnEitherSide) {
   }
   EXPECT_NEAR(sides[0].train[1], sides[1].train[1], 1e-12);  // gradient flow: the two sides agree
   EXPECT_NEAR(sides[0].test[1], sides[1].test[1], 1e-12);
+  // The training-only readout (rf_ridge_de): the same training errors, and the coefficients β of
+  // the direct solve, on either side.
+  for (const auto side : {FeatureReadout::Side::features, FeatureReadout::Side::samples}) {
+    const FeatureReadout readout(*backend, sigma, y, t, side);
+    const auto trains = readout.train_errors({ridge, flow});
+    EXPECT_NEAR(trains[0], train, 1e-12);
+    EXPECT_NEAR(trains[1], sides[0].train[1], 1e-12);
+    const auto coefficients = backend->to_host(readout.coefficients(sigma, {ridge, flow}, t));
+    ASSERT_EQ(coefficients.size(), 2 * beta.size());
+    for (index_t k = 0; k < features; ++k) EXPECT_NEAR(coefficients[k], beta[k], 1e-12) << k;
+    EXPECT_THROW(readout.errors({ridge}, t), Error);  // no test features
+  }
 }
 
 TEST(RandomFeatureCurves, DataSetsAreFixedByTheDataParameters) {

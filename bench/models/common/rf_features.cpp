@@ -47,29 +47,6 @@ ActivationRestriction closed_form_kernel_only() {
   };
 }
 
-MemoryPlan feature_readout_plan(index_t features, index_t n, index_t n_test, elements_t base) {
-  const index_t dim = std::min(features, n);
-  const elements_t gram = cells(dim, dim), nv = static_cast<elements_t>(n), b = cells(n_test, dim);
-  // After the eigensolver (the Gram matrix lives to the end of the constructor): the eigenbasis, y,
-  // then Σy/n and Vᵀ(Σy/n) with B = Σ̂ᵀV (features side) or Σ̂ᵀΣ/n and B (samples side).
-  const elements_t products = features <= n ? static_cast<elements_t>(features + dim) + b : cells(n_test, n) + b;
-  MemoryPlan plan;
-  plan.add_eigen("readout gram and eigen", base + gram, dim, dim)
-      .add("readout test products", base + 2 * gram + nv + products);
-  return plan;
-}
-
-elements_t feature_readout_kept(index_t features, index_t n, index_t n_test) {
-  return cells(n_test, std::min(features, n));
-}
-
-MemoryPlan readout_errors_plan(index_t features, index_t n, index_t n_test, std::size_t filters, elements_t base) {
-  const auto m = static_cast<index_t>(filters);
-  MemoryPlan plan;
-  plan.add("test predictions", base + cells(std::min(features, n), m) + cells(n_test, m));
-  return plan;
-}
-
 std::vector<index_t> readout_feature_counts(const Params& p, const CurveAxis& axis) {
   std::vector<index_t> out;
   for (std::size_t i = 0; i < axis.values.size(); ++i) {
