@@ -175,6 +175,31 @@ TEST(RandomFeatureCurves, DataSetsAreFixedByTheDataParameters) {
   EXPECT_NE(generate_data(gmm.params, 8, 16, key), generate_data(gmm.params, 8, 16, key, 11));
 }
 
+TEST(RandomFeatureCurves, GmmMeanScale) {
+  // Class means of norm mean_norm/√p (sqrt_p, the default: Liao–Couillet) or mean_norm (unit), the
+  // noise z/√p the same draw in both.
+  const index_t p = 400, n = 2000;
+  const StreamKey key{42, 7, 0, 0};
+  const auto class_mean_norm = [&](const std::vector<double>& x) {
+    std::vector<double> mean(p, 0.0);  // class 0: columns j ≡ 0 mod 2
+    for (index_t j = 0; j < n; j += 2)
+      for (index_t i = 0; i < p; ++i) mean[i] += x[i + j * p] / (n / 2);
+    double norm2 = 0;
+    for (const double m : mean) norm2 += m * m;
+    return std::sqrt(norm2);
+  };
+  const auto base = make_case("llc_gram", {{"data", "gmm"}, {"mean_norm", "3"}}, 1);
+  EXPECT_EQ(base.params.text("mean_scale"), "sqrt_p");
+  const auto unit = make_case("llc_gram", {{"data", "gmm"}, {"mean_norm", "3"}, {"mean_scale", "unit"}}, 1);
+  const auto xs = generate_data(base.params, p, n, key), xu = generate_data(unit.params, p, n, key);
+  // The empirical class mean adds the noise mean, of norm ≈ √(p/(n/2))/√p = 0.032.
+  EXPECT_NEAR(class_mean_norm(xs), 3 / std::sqrt(double(p)), 0.04);
+  EXPECT_NEAR(class_mean_norm(xu), 3.0, 0.04);
+  EXPECT_NEAR(xu[0] - xs[0], 3.0 - 3.0 / std::sqrt(double(p)), 1e-12);  // x_{0,0} carries μ_0's entry
+  EXPECT_EQ(xu[1], xs[1]);
+  EXPECT_THROW(make_case("llc_gram", {{"data", "gmm"}, {"mean_scale", "root"}}, 1), InputError);
+}
+
 TEST(RandomFeatureCurves, SameSeedSameNumbers) {
   for (const char* model : {"llc_ridge", "rff_ridge", "rf_gf"}) {
     const Assignments params = {{"n", "128"}, {"c", "0.25"}, {"features", "0.5"}};
