@@ -27,6 +27,9 @@ class KernelElKarouiModel final : public Model {
   // bulk tolerances ×4 and the edge is reported, not judged.
   double finite_size_factor() const override { return 4.0; }
   bool judges_edge(const Params&) const override { return false; }
+  std::string_view edge_note() const override {
+    return "never judged: the linearisation's O(p^{-1/2}) error exceeds the edge scale (edge_error is reported)";
+  }
 
   std::vector<ParamSpec> params() const override {
     auto specs = sample_covariance_params("2");
