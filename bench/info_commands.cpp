@@ -56,6 +56,7 @@ int models_command(bool json) {
                    {"outputs", m->tracked_spikes(resolve_params(m->name(), m->params(), {})) > 0
                                    ? nlohmann::json{"support", "atoms", "density", "stieltjes", "moments", "outliers"}
                                    : nlohmann::json{"support", "atoms", "density", "stieltjes", "moments"}}});
+    if (!m->edge_note().empty()) all.back()["edge"] = m->edge_note();
   }
   for (const auto& m : curve_models()) {
     nlohmann::json params = nlohmann::json::array();
@@ -70,6 +71,7 @@ int models_command(bool json) {
   for (const auto& m : all) {
     fmt::print("{}  ({}, SPEC {})\n", m["name"].get<std::string>(), m["matrix"].get<std::string>(),
                m["theory"].get<std::string>());
+    if (m.contains("edge")) fmt::print("    right edge {}\n", m["edge"].get<std::string>());
     for (const auto& p : m["params"]) {
       const std::string range = p.contains("min")
                                     ? fmt::format(" in {}{}, {}{}", p["min_open"].get<bool>() ? '(' : '[', p["min"].dump(),

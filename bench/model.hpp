@@ -145,6 +145,9 @@ class Model : public ModelBase {
   // Whether the right edge is judged: false when the theory's own error at finite size is larger
   // than the edge scale (edge_error is then reported without a tolerance).
   virtual bool judges_edge(const Params&) const { return true; }
+  // When judges_edge is false, in words for `rmtbench models` ("never: …" or "only when …"); empty
+  // when the edge is always judged.
+  virtual std::string_view edge_note() const { return {}; }
   // Ratio of this family's finite-size errors to Marchenko–Pastur's (SPEC §9.5): scales the tolerances.
   virtual double finite_size_factor() const { return 1.0; }
   // Number of spikes whose top eigenpairs are measured (0: eigenvalues only).

@@ -10,8 +10,8 @@
 #include <cmath>
 
 #include "bench/case.hpp"
-#include "bench/models/deep.hpp"
-#include "bench/models/network.hpp"
+#include "bench/models/common/deep.hpp"
+#include "bench/models/common/network.hpp"
 
 using namespace rmt;
 using namespace rmt::bench;

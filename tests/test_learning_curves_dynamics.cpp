@@ -10,7 +10,7 @@
 
 #include "bench/case.hpp"
 #include "bench/curve_model.hpp"
-#include "bench/models/regression.hpp"
+#include "bench/models/common/regression.hpp"
 #include "core/error.hpp"
 #include "tests/support.hpp"
 #include "theory/scaling.hpp"

@@ -13,10 +13,10 @@
 
 #include "bench/case.hpp"
 #include "bench/curve_model.hpp"
-#include "bench/models/data.hpp"
-#include "bench/models/feature_readout.hpp"
-#include "bench/models/labelled_data.hpp"
-#include "bench/models/regression.hpp"
+#include "bench/models/common/data.hpp"
+#include "bench/models/common/feature_readout.hpp"
+#include "bench/models/common/labelled_data.hpp"
+#include "bench/models/common/regression.hpp"
 #include "core/error.hpp"
 #include "tests/support.hpp"
 
@@ -141,6 +141,18 @@ TEST(RandomFeatureCurves, ReadoutMatchesADirectSolveOnEitherSide) {
   }
   EXPECT_NEAR(sides[0].train[1], sides[1].train[1], 1e-12);  // gradient flow: the two sides agree
   EXPECT_NEAR(sides[0].test[1], sides[1].test[1], 1e-12);
+  // The training-only readout (rf_ridge_de): the same training errors, and the coefficients β of
+  // the direct solve, on either side.
+  for (const auto side : {FeatureReadout::Side::features, FeatureReadout::Side::samples}) {
+    const FeatureReadout readout(*backend, sigma, y, t, side);
+    const auto trains = readout.train_errors({ridge, flow});
+    EXPECT_NEAR(trains[0], train, 1e-12);
+    EXPECT_NEAR(trains[1], sides[0].train[1], 1e-12);
+    const auto coefficients = backend->to_host(readout.coefficients(sigma, {ridge, flow}, t));
+    ASSERT_EQ(coefficients.size(), 2 * beta.size());
+    for (index_t k = 0; k < features; ++k) EXPECT_NEAR(coefficients[k], beta[k], 1e-12) << k;
+    EXPECT_THROW(readout.errors({ridge}, t), Error);  // no test features
+  }
 }
 
 TEST(RandomFeatureCurves, DataSetsAreFixedByTheDataParameters) {
@@ -161,6 +173,31 @@ TEST(RandomFeatureCurves, DataSetsAreFixedByTheDataParameters) {
   const StreamKey key{42, 7, 0, 0};
   EXPECT_EQ(generate_data(gmm.params, 8, 16, key), generate_data(gmm.params, 8, 16, key, 10));
   EXPECT_NE(generate_data(gmm.params, 8, 16, key), generate_data(gmm.params, 8, 16, key, 11));
+}
+
+TEST(RandomFeatureCurves, GmmMeanScale) {
+  // Class means of norm mean_norm/√p (sqrt_p, the default: Liao–Couillet) or mean_norm (unit), the
+  // noise z/√p the same draw in both.
+  const index_t p = 400, n = 2000;
+  const StreamKey key{42, 7, 0, 0};
+  const auto class_mean_norm = [&](const std::vector<double>& x) {
+    std::vector<double> mean(p, 0.0);  // class 0: columns j ≡ 0 mod 2
+    for (index_t j = 0; j < n; j += 2)
+      for (index_t i = 0; i < p; ++i) mean[i] += x[i + j * p] / (n / 2);
+    double norm2 = 0;
+    for (const double m : mean) norm2 += m * m;
+    return std::sqrt(norm2);
+  };
+  const auto base = make_case("llc_gram", {{"data", "gmm"}, {"mean_norm", "3"}}, 1);
+  EXPECT_EQ(base.params.text("mean_scale"), "sqrt_p");
+  const auto unit = make_case("llc_gram", {{"data", "gmm"}, {"mean_norm", "3"}, {"mean_scale", "unit"}}, 1);
+  const auto xs = generate_data(base.params, p, n, key), xu = generate_data(unit.params, p, n, key);
+  // The empirical class mean adds the noise mean, of norm ≈ √(p/(n/2))/√p = 0.032.
+  EXPECT_NEAR(class_mean_norm(xs), 3 / std::sqrt(double(p)), 0.04);
+  EXPECT_NEAR(class_mean_norm(xu), 3.0, 0.04);
+  EXPECT_NEAR(xu[0] - xs[0], 3.0 - 3.0 / std::sqrt(double(p)), 1e-12);  // x_{0,0} carries μ_0's entry
+  EXPECT_EQ(xu[1], xs[1]);
+  EXPECT_THROW(make_case("llc_gram", {{"data", "gmm"}, {"mean_scale", "root"}}, 1), InputError);
 }
 
 TEST(RandomFeatureCurves, SameSeedSameNumbers) {

@@ -17,7 +17,7 @@
 
 #include "bench/case.hpp"
 #include "bench/curve_model.hpp"
-#include "bench/models/deep.hpp"
+#include "bench/models/common/deep.hpp"
 #include "core/error.hpp"
 #include "support.hpp"
 

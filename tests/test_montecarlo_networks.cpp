@@ -90,6 +90,24 @@ TEST(Networks, NonCentredActivationGivesThePredictedMeanOutlier) {
   EXPECT_GT(r["empirical"]["outliers"][0]["alignment"].get<double>(), 0.99);
 }
 
+TEST(Networks, MeanOutlierIsPredictedOncePerParameterSet) {
+  // rf keeps the prediction of the last parameter set (every replicate's sample asks for it): it
+  // follows the parameters, never a stale set.
+  const Model& rf = find_model("rf");
+  const auto params = [&rf](const char* n, const char* centred) {
+    return resolve_params("rf", rf.params(), {{"n", n}, {"centred", centred}});
+  };
+  const Params small = params("400", "0"), large = params("1600", "0"), centred = params("1600", "1");
+  const auto first = rf.theory_outliers(small);
+  ASSERT_EQ(first.size(), 1u);
+  const auto other = rf.theory_outliers(large);
+  ASSERT_EQ(other.size(), 1u);
+  EXPECT_NEAR(other[0].position / first[0].position, 4.0, 0.1);  // ≈ μ0² N
+  EXPECT_TRUE(rf.theory_outliers(centred).empty());
+  EXPECT_EQ(rf.theory_outliers(small)[0].position, first[0].position);
+  EXPECT_EQ(rf.tracked_spikes(large), 1);
+}
+
 TEST(Networks, ElKarouiKernelLinearisation) {
   // Bulk = affine image of MP(n/p); the 11ᵀ term is the one far outlier, kept out of the bulk.
   for (const char* kind : {"inner", "distance"}) {

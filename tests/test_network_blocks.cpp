@@ -1,10 +1,12 @@
 // Deep networks draw large weight matrices in column blocks (memory O(width × n)): the blocked
-// pre-activations equal the whole-matrix ones to rounding, whatever the block size.
+// pre-activations equal the whole-matrix ones to rounding, whatever the block size. And the models
+// whose right edge is not judged say so (rmtbench models).
 #include <gtest/gtest.h>
 
 #include <cmath>
 
-#include "bench/models/deep.hpp"
+#include "bench/model.hpp"
+#include "bench/models/common/deep.hpp"
 
 using namespace rmt;
 using namespace rmt::bench;
@@ -30,4 +32,18 @@ TEST(NetworkBlocks, BlockedPreactivationsEqualTheWholeProduct) {
   // The memory plan counts one block of W, not the whole matrix, for wide layers.
   const NetworkShape wide = network_shape(4000, 0.05, {0.05});  // 80000 × 80000 weights: 51 GB whole
   EXPECT_LT(network_bytes(wide), std::size_t(80000) * 80000 * 8 / 4);
+}
+
+// `rmtbench models` names the models whose right edge is not judged (Model::edge_note): every model
+// that skips it at its defaults, or for some value of a parameter (deep_ntk kernel = ntk), says so.
+TEST(NetworkBlocks, ModelsThatSkipTheEdgeSaySo) {
+  for (const auto& m : models()) {
+    const Params defaults = resolve_params(m->name(), m->params(), {});
+    if (!m->judges_edge(defaults)) EXPECT_FALSE(m->edge_note().empty()) << m->name();
+  }
+  EXPECT_EQ(find_model("kernel_el_karoui").edge_note().substr(0, 5), "never");
+  const Model& deep = find_model("deep_ntk");
+  EXPECT_FALSE(deep.judges_edge(resolve_params("deep_ntk", deep.params(), {{"kernel", "ntk"}})));
+  EXPECT_FALSE(deep.edge_note().empty());
+  EXPECT_TRUE(find_model("mp").edge_note().empty());
 }

@@ -129,5 +129,12 @@ TEST(RandomFourierFeatures, SampledSpectraAgreeOnEveryDataSet) {
     const auto r = run_case(*backend, resolve_case(spec), std::filesystem::temp_directory_path());
     EXPECT_EQ(r["verdict"], "pass") << data << " " << r["metrics"].dump() << " " << r["tolerance"].dump();
     EXPECT_LT(r["metrics"]["stieltjes_error"].get<double>(), 0.01) << data;
+    // The mean of cos, e^{−‖x‖²/2}, lifts one eigenvalue far beyond the law's edge (≈ n e^{−τ});
+    // nothing else is excluded from the bulk.
+    EXPECT_EQ(r["metrics"]["unpredicted_outliers"].get<double>(), 1.0) << data;
   }
+  // The bound derived from the linearisation: span{1, φ} of the cos kernel, φ = 0 on the sphere.
+  const Model& rff = find_model("rff");
+  for (const auto& [data, bound] : {std::pair{"gaussian", 2}, {"gmm", 2}, {"sphere", 1}})
+    EXPECT_EQ(rff.unpredicted_outliers(resolve_params("rff", rff.params(), {{"data", data}})), bound) << data;
 }

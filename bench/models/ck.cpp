@@ -1,8 +1,8 @@
 // ck: the conjugate kernel X_Lᵀ X_L of a deep random network (Fan–Wang, SPEC §3.4).
 #include <fmt/format.h>
 
-#include "bench/models/deep.hpp"
-#include "bench/models/network.hpp"
+#include "bench/models/common/deep.hpp"
+#include "bench/models/common/network.hpp"
 #include "theory/conjugate_kernel.hpp"
 
 namespace rmt::bench {

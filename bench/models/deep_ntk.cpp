@@ -11,8 +11,8 @@
 
 #include <fmt/format.h>
 
-#include "bench/models/deep.hpp"
-#include "bench/models/network.hpp"
+#include "bench/models/common/deep.hpp"
+#include "bench/models/common/network.hpp"
 #include "core/error.hpp"
 #include "theory/deep_ntk.hpp"
 
@@ -31,6 +31,10 @@ class DeepNtkModel final : public Model {
   // which the simulations of tests/test_deep_ntk_linearisation.cpp measure (slow for deep ReLU).
   double finite_size_factor() const override { return 4.0; }
   bool judges_edge(const Params& p) const override { return p.text("kernel") == "linearised"; }
+  std::string_view edge_note() const override {
+    return "judged only for kernel = linearised: the back-propagated kernel adds the linearisation's own finite-size "
+           "error (edge_error is reported)";
+  }
   int unpredicted_outliers(const Params& p) const override { return second_hermite_outliers(p, depth(p)); }
 
   std::vector<ParamSpec> params() const override {

@@ -6,8 +6,9 @@
 #include <fmt/format.h>
 
 #include "bench/curve_model.hpp"
-#include "bench/models/network.hpp"
-#include "bench/models/regression.hpp"
+#include "bench/models/common/dims.hpp"
+#include "bench/models/common/network.hpp"
+#include "bench/models/common/regression.hpp"
 #include "core/error.hpp"
 #include "theory/dynamics.hpp"
 

@@ -2,8 +2,8 @@
 // kernel matrices at the 1/√p scale (Cheng–Singer, SPEC §3.3).
 #include <cmath>
 
-#include "bench/models/network.hpp"
-#include "bench/models/sample_covariance.hpp"
+#include "bench/models/common/network.hpp"
+#include "bench/models/common/sample_covariance.hpp"
 #include "theory/gaussian.hpp"
 #include "theory/kernel.hpp"
 
@@ -26,7 +26,7 @@ class KernelModel final : public Model {
   }
 
   Sizes sizes(const Params& p) const override {
-    return {dimension_from_ratio(p), p.integer("n"), p.integer("n")};
+    return {dimension_times(p.integer("n"), p.real("c")), p.integer("n"), p.integer("n")};
   }
 
   // Z and K = ZᵀZ/√p, then K alone (Z released) through the activation and the eigensolver.

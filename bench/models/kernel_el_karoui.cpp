@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "bench/models/sample_covariance.hpp"
+#include "bench/models/common/sample_covariance.hpp"
 #include "core/error.hpp"
 #include "theory/affine_law.hpp"
 #include "theory/el_karoui.hpp"
@@ -27,6 +27,9 @@ class KernelElKarouiModel final : public Model {
   // bulk tolerances ×4 and the edge is reported, not judged.
   double finite_size_factor() const override { return 4.0; }
   bool judges_edge(const Params&) const override { return false; }
+  std::string_view edge_note() const override {
+    return "never judged: the linearisation's O(p^{-1/2}) error exceeds the edge scale (edge_error is reported)";
+  }
 
   std::vector<ParamSpec> params() const override {
     auto specs = sample_covariance_params("2");
@@ -40,7 +43,7 @@ class KernelElKarouiModel final : public Model {
     return specs;
   }
 
-  Sizes sizes(const Params& p) const override { return {dimension_from_ratio(p), p.integer("n"), p.integer("n")}; }
+  Sizes sizes(const Params& p) const override { return {dimension_times(p.integer("n"), p.real("c")), p.integer("n"), p.integer("n")}; }
 
   // X and K = XᵀX/p, then K (X released) with the diagonal copy of apply_kernel, then the eigensolver.
   MemoryPlan memory_plan(const Params& p) const override {

@@ -5,8 +5,9 @@
 
 #include <fmt/format.h>
 
-#include "bench/models/data.hpp"
-#include "bench/models/network.hpp"
+#include "bench/models/common/dims.hpp"
+#include "bench/models/common/data.hpp"
+#include "bench/models/common/network.hpp"
 #include "core/error.hpp"
 #include "core/parse.hpp"
 #include "theory/gaussian.hpp"
@@ -15,14 +16,7 @@
 namespace rmt::bench {
 namespace {
 
-struct LlcDims {
-  index_t n, p, features;
-};
-
-LlcDims llc_dims(const Params& prm) {
-  const index_t n = prm.integer("n");
-  return {n, dimension_times(n, prm.real("c")), dimension_times(n, prm.real("features"))};
-}
+DataDims llc_dims(const Params& prm) { return data_dims(prm, prm.real("features")); }
 
 class LlcGramModel final : public Model {
  public:

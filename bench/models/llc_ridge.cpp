@@ -3,12 +3,12 @@
 // β = (1/n) Σ (ΣᵀΣ/n + γ I)⁻¹ y; the training MSE (1/n)‖y − Σᵀβ‖² and the test MSE (1/n̂)‖ŷ − Σ̂ᵀβ‖²
 // on an independent test set (label noise included, as the LLC equivalent predicts it) against
 // Ē_train and Ē_test built from the expected kernel Φ of the same data. One eigendecomposition per
-// draw serves the whole γ grid; a features grid nests its weights (bench/models/rf_features.hpp).
+// draw serves the whole γ grid; a features grid nests its weights (bench/models/common/rf_features.hpp).
 #include <algorithm>
 #include <cmath>
 
 #include "bench/curve_model.hpp"
-#include "bench/models/rf_features.hpp"
+#include "bench/models/common/rf_features.hpp"
 #include "theory/llc_ridge.hpp"
 
 namespace rmt::bench {

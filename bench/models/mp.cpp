@@ -1,7 +1,7 @@
 // mp: S = XXᵀ/n, X ∈ R^{p×n} iid N(0, σ²) — Marchenko–Pastur (SPEC §1.1).
 #include <cmath>
 
-#include "bench/models/sample_covariance.hpp"
+#include "bench/models/common/sample_covariance.hpp"
 #include "theory/mp.hpp"
 
 namespace rmt::bench {

@@ -7,8 +7,8 @@
 
 #include <fmt/format.h>
 
-#include "bench/models/deep.hpp"
-#include "bench/models/network.hpp"
+#include "bench/models/common/deep.hpp"
+#include "bench/models/common/network.hpp"
 #include "core/error.hpp"
 #include "core/parse.hpp"
 #include "theory/ntk.hpp"

@@ -9,8 +9,8 @@
 #include <functional>
 
 #include "bench/curve_model.hpp"
-#include "bench/models/rf_features.hpp"
-#include "bench/models/regression.hpp"
+#include "bench/models/common/rf_features.hpp"
+#include "bench/models/common/regression.hpp"
 #include "theory/rf_dynamics.hpp"
 
 namespace rmt::bench {

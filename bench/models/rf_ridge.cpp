@@ -1,16 +1,19 @@
 // rf_ridge: random-features ridge regression in the Mei–Montanari setting (SPEC §5.2). Inputs and
 // feature directions uniform on the sphere of radius √d, features σ(⟨θ_a, x⟩/√d) − μ0, target
 // y = ⟨β1, x⟩ + F* (⟨u, x⟩² − 1)/√2 + ε with ‖β1‖ = F1, ‖u‖ = 1, Var ε = τ²; ridge penalty Nλ/d ‖a‖².
-// One eigendecomposition of the smaller Gram matrix (ZZᵀ/n or ZᵀZ/n) serves a whole λ grid; the
-// excess risk E_x(f*(x) − f̂(x))² is measured on n fresh test points.
+// One eigendecomposition of the smaller Gram matrix (ZZᵀ/n or ZᵀZ/n, FeatureReadout) serves a whole
+// λ grid; the excess risk E_x(f*(x) − f̂(x))² is measured on n fresh test points.
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include <fmt/format.h>
 
 #include "bench/curve_model.hpp"
-#include "bench/models/network.hpp"
-#include "bench/models/regression.hpp"
+#include "bench/models/common/dims.hpp"
+#include "bench/models/common/feature_readout.hpp"
+#include "bench/models/common/network.hpp"
+#include "bench/models/common/regression.hpp"
 #include "core/error.hpp"
 #include "theory/gaussian.hpp"
 #include "theory/mei_montanari.hpp"
@@ -67,24 +70,6 @@ std::vector<double> target(const std::vector<double>& x, index_t d, index_t n, c
   return f;
 }
 
-// zᵀa for every column z of Z (N×m, host): the predictions of readout a.
-std::vector<double> predict(const std::vector<double>& z, index_t features, index_t m, const std::vector<double>& a) {
-  std::vector<double> out(static_cast<std::size_t>(m), 0.0);
-  for (index_t j = 0; j < m; ++j) {
-    const double* col = z.data() + static_cast<std::size_t>(j) * static_cast<std::size_t>(features);
-    double s = 0;
-    for (index_t i = 0; i < features; ++i) s += col[i] * a[static_cast<std::size_t>(i)];
-    out[static_cast<std::size_t>(j)] = s;
-  }
-  return out;
-}
-
-double mean_squared_difference(const std::vector<double>& a, const std::vector<double>& b) {
-  double s = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) s += (a[i] - b[i]) * (a[i] - b[i]);
-  return s / static_cast<double>(a.size());
-}
-
 class RandomFeaturesRidgeModel final : public CurveModel {
  public:
   std::string_view name() const override { return "rf_ridge"; }
@@ -115,17 +100,17 @@ class RandomFeaturesRidgeModel final : public CurveModel {
   }
 
   // Inputs and directions are drawn one at a time and copied to the host; then X, X̂ on the
-  // backend throughout, and per N (the largest is the peak) θ, Z, Ẑ, the Gram matrix (N×N primal,
-  // n×n dual) with its eigendecomposition, then Z y/n.
+  // backend throughout, and per N (the largest is the peak: every term grows with N) θ, Z, Ẑ and
+  // the readout (kept: B), then the readout's test predictions.
   MemoryPlan memory_plan(const Params& p) const override {
     const Dimensions dim = dimensions(p, largest(p, "psi1"));
-    const index_t f = dim.features, n = dim.n, d = dim.d, m = std::min(f, n);
+    const index_t f = dim.features, n = dim.n, d = dim.d;
     const elements_t inputs = 2 * cells(d, n), features = cells(d, f) + 2 * cells(f, n);
     MemoryPlan plan;
     plan.add("sample inputs and directions", cells(d, std::max(n, f)))
         .add("features Z, Ẑ", inputs + features)
-        .add_eigen("gram and eigen", inputs + features + cells(m, m), m, m)
-        .add("Z y/n", inputs + features + cells(m, m) + static_cast<elements_t>(n + f));
+        .append(feature_readout_plan(f, n, n, inputs + features))
+        .append(readout_errors_plan(f, n, n, 1, inputs + feature_readout_kept(f, n, n)));
     return plan;
   }
 
@@ -189,14 +174,13 @@ class RandomFeaturesRidgeModel final : public CurveModel {
     const Matrix xm = backend.from_host(d, n, x), xt = backend.from_host(d, n, x_test);
     CurveDraw out;
     index_t current = -1;
-    std::vector<double> z, z_test;  // features on the host, N×n
-    EigenRegression reg;            // primal (N ≤ n) or dual (N > n) decomposition
-    bool primal = true;
+    std::optional<FeatureReadout> readout;  // features side (N ≤ n) or samples side (N > n)
     for (std::size_t i = 0; i < axis.values.size(); ++i) {
       const Params q = at_point(p, axis, i);
       const index_t features = dimensions(q, q.real("psi1")).features;
       if (features != current) {
         current = features;
+        readout.reset();  // B of the previous N is not kept beside the new features
         // θ is d×N_max column-major (one direction per column): the first N columns are a prefix.
         const Matrix th = backend.from_host(d, features, std::span<const double>(theta).first(static_cast<std::size_t>(d * features)));
         const double scale = 1.0 / radius;
@@ -206,53 +190,16 @@ class RandomFeaturesRidgeModel final : public CurveModel {
           backend.apply_activation(zm, f);
           backend.apply_activation(zt, f);
         });
-        z = backend.to_host(zm);
-        z_test = backend.to_host(zt);
-        primal = features <= n;
-        reg = decompose_features(backend, zm, y, primal, t);
+        // The excess risk E_x(f*(x) − f̂(x))²: the test targets are f* without noise.
+        readout.emplace(backend, zm, zt, y, f_test, t);
       }
+      // The ridge readout a = (ZZᵀ/n + κ)⁻¹ Z y/n, κ = Nλ/d.
       const double penalty = static_cast<double>(features) * q.real("lambda") / static_cast<double>(d);
-      const auto a = readout(reg, z, features, n, y, penalty, primal);
-      out.train.push_back(mean_squared_difference(predict(z, features, n, a), y));
-      out.test.push_back(mean_squared_difference(predict(z_test, features, n, a), f_test));
+      const CurveDraw point = readout->errors({ridge_filter(penalty, readout->eigenvalues().back())}, t);
+      out.train.push_back(point.train.front());
+      out.test.push_back(point.test.front());
     }
     return out;
-  }
-
- private:
-  // Primal: eigendecomposition of ZZᵀ/n with c = Vᵀ Z y/n. Dual: of ZᵀZ/n with c = Uᵀ y.
-  static EigenRegression decompose_features(Backend& backend, const Matrix& z, const std::vector<double>& y, bool primal,
-                                            StageTimes& t) {
-    const double inv_n = 1.0 / static_cast<double>(z.cols());
-    EigenRegression r;
-    r.n = z.cols();
-    Matrix g = timed(t.gram_s, [&] { return backend.gram(z, inv_n, primal ? GramSide::rows : GramSide::cols); });
-    r.p = g.rows();
-    EigenPairs e = timed(t.eig_s, [&] { return backend.top_eigenpairs(g, r.p); });
-    r.d = std::move(e.values);
-    r.v = std::move(e.vectors);
-    if (primal) {
-      const Matrix ym = backend.from_host(z.cols(), 1, y);
-      r.c = r.to_eigenbasis(backend.to_host(timed(t.gram_s, [&] { return backend.multiply(z, ym, inv_n); })));
-    } else {
-      r.c = r.to_eigenbasis(y);
-    }
-    return r;
-  }
-
-  // The ridge readout a = (ZZᵀ/n + κ)⁻¹ Z y/n = Z (ZᵀZ/n + κ)⁻¹ y/n.
-  static std::vector<double> readout(const EigenRegression& r, const std::vector<double>& z, index_t features, index_t n,
-                                     const std::vector<double>&, double penalty, bool primal) {
-    const auto u = r.filter(ridge_filter(penalty, r.d.back()));
-    if (primal) return r.coefficients(u);
-    const auto alpha = r.coefficients(u);  // (K + κ)⁻¹ y, K = ZᵀZ/n
-    std::vector<double> a(static_cast<std::size_t>(features), 0.0);
-    for (index_t j = 0; j < n; ++j) {
-      const double* col = z.data() + static_cast<std::size_t>(j) * static_cast<std::size_t>(features);
-      const double w = alpha[static_cast<std::size_t>(j)] / static_cast<double>(n);
-      for (index_t i = 0; i < features; ++i) a[static_cast<std::size_t>(i)] += col[i] * w;
-    }
-    return a;
   }
 };
 

@@ -5,16 +5,18 @@
 // samples; â = argmin (1/P)Σ(y − aᵀh)² + λ‖a‖². The predictor is x ↦ xᵀ(Fâ/√N), so the excess risk
 // (w − Fâ/√N)ᵀ diag(s) (w − Fâ/√N) is exact with the known spectrum. Along N (the double-descent
 // curve, peak at N = P) F's first N columns are a prefix of one draw; one eigendecomposition of the
-// smaller Gram matrix (HHᵀ/P or HᵀH/P) per N serves a whole λ grid.
+// smaller Gram matrix (HHᵀ/P or HᵀH/P, FeatureReadout) per N serves a whole λ grid.
 // Defaults: a slowly decaying spectrum (α = 1.2) and a small ridge show the interpolation peak; with
 // steeper spectra the tail beyond N acts as an implicit ridge and the peak fades (SPEC §6.2).
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include <fmt/format.h>
 
 #include "bench/curve_model.hpp"
-#include "bench/models/regression.hpp"
+#include "bench/models/common/feature_readout.hpp"
+#include "bench/models/common/regression.hpp"
 #include "core/error.hpp"
 #include "theory/rf_ridge_de.hpp"
 #include "theory/scaling.hpp"
@@ -61,8 +63,8 @@ class LinearRandomFeaturesModel final : public CurveModel {
   }
 
   // X throughout; per distinct N along the axis (as `sample`) the new F is drawn while the previous
-  // F and H are alive, the new H beside the previous one, then H's Gram matrix and its
-  // eigendecomposition, then the readout's products.
+  // F, H and readout are alive, the new H beside the previous one, then the readout of H (its Gram
+  // matrix and eigendecomposition; kept: the eigenbasis), then per point â and Fâ/√N.
   MemoryPlan memory_plan(const Params& p) const override {
     const CurveAxis axis = curve_axis(*this, p);
     const index_t d = p.integer("D"), n = p.integer("n");
@@ -70,18 +72,20 @@ class LinearRandomFeaturesModel final : public CurveModel {
     MemoryPlan plan;
     plan.add("sample X", x + dv).add("targets", x + dv + nv);
     index_t current = -1;
-    elements_t f_prev = 0, h_prev = 0;
+    elements_t f_prev = 0, h_prev = 0, basis_prev = 0;
     for (std::size_t i = 0; i < axis.values.size(); ++i) {
       const index_t features = count(at_point(p, axis, i).real("N"));
       if (features == current) continue;
       current = features;
-      const index_t m = std::min(features, n);
       const elements_t f = cells(d, features), h = cells(features, n), fv = static_cast<elements_t>(features);
-      plan.add("sample F", x + f_prev + h_prev + f)
-          .add("H = FᵀX/√N", x + f + h_prev + h)
-          .add_eigen("gram and eigen", x + f + h + cells(m, m), m, m)
-          .add("readout", x + f + h + cells(m, m) + nv + fv)
-          .add("estimate Fâ/√N", x + f + h + nv + fv + dv);
+      const elements_t kept = x + f + h;
+      plan.add("sample F", x + f_prev + h_prev + basis_prev + f)
+          .add("H = FᵀX/√N", x + f + h_prev + basis_prev + h)
+          .append(feature_readout_train_plan(features, n, kept));
+      const elements_t basis = feature_readout_train_kept(features, n);
+      plan.append(readout_coefficients_plan(features, n, 1, kept + basis))
+          .add("estimate Fâ/√N", kept + basis + fv + dv);
+      basis_prev = basis;
       f_prev = f;
       h_prev = h;
     }
@@ -141,81 +145,25 @@ class LinearRandomFeaturesModel final : public CurveModel {
     CurveDraw out;
     index_t current = -1;
     Matrix f, h;
-    Features fit;
+    std::optional<FeatureReadout> fit;  // HHᵀ/P (N ≤ P) or HᵀH/P decomposed, the eigenbasis kept
     for (std::size_t i = 0; i < axis.values.size(); ++i) {
       const Params q = at_point(p, axis, i);
       const index_t features = count(q.real("N"));
+      const double root_n = std::sqrt(static_cast<double>(features));
       if (features != current) {
         current = features;
         // Element (i, j) of a stream does not depend on the number of columns: F_N is a prefix of F_{N'}.
         f = timed(t.sample_s, [&] { return backend.sample_gaussian(stream(3), d, features); });
-        h = timed(t.activation_s,
-                  [&] { return backend.multiply_transposed(f, x, 1.0 / std::sqrt(static_cast<double>(features))); });
-        fit = decompose(backend, h, y, t);
+        h = timed(t.activation_s, [&] { return backend.multiply_transposed(f, x, 1.0 / root_n); });
+        fit.emplace(backend, h, y, t);
       }
-      const auto a = readout(backend, fit, h, q.real("lambda"), t);
-      const Matrix am = backend.from_host(features, 1, a.coefficients);
-      const auto estimate = backend.to_host(
-          timed(t.gram_s, [&] { return backend.multiply(f, am, 1.0 / std::sqrt(static_cast<double>(features))); }));
-      out.train.push_back(a.train);
+      // â = (HHᵀ/P + λ)⁻¹ Hy/P = H (HᵀH/P + λ)⁻¹ y/P.
+      const FeatureReadout::Filters filter = {ridge_filter(q.real("lambda"), fit->eigenvalues().back())};
+      out.train.push_back(fit->train_errors(filter).front());
+      const Matrix a = fit->coefficients(h, filter, t);
+      const auto estimate = backend.to_host(timed(t.gram_s, [&] { return backend.multiply(f, a, 1.0 / root_n); }));
       out.test.push_back(weighted_distance2(estimate, w, spec.s));
     }
-    return out;
-  }
-
- private:
-  // The eigendecomposition of HHᵀ/P (primal, N ≤ P; c = Vᵀ Hy/P) or of HᵀH/P (dual; c = Uᵀy).
-  struct Features {
-    EigenRegression reg;
-    bool primal = true;
-  };
-
-  static Features decompose(Backend& backend, const Matrix& h, const std::vector<double>& y, StageTimes& t) {
-    const index_t features = h.rows(), n = h.cols();
-    const double inv_n = 1.0 / static_cast<double>(n);
-    Features out;
-    out.primal = features <= n;
-    EigenRegression& r = out.reg;
-    r.n = n;
-    for (const double v : y) r.yy += v * v * inv_n;
-    Matrix g = timed(t.gram_s, [&] { return backend.gram(h, inv_n, out.primal ? GramSide::rows : GramSide::cols); });
-    r.p = g.rows();
-    EigenPairs e = timed(t.eig_s, [&] { return backend.top_eigenpairs(g, r.p); });
-    r.d = std::move(e.values);
-    r.v = std::move(e.vectors);
-    if (out.primal) {
-      const Matrix ym = backend.from_host(n, 1, y);
-      r.c = r.to_eigenbasis(backend.to_host(timed(t.gram_s, [&] { return backend.multiply(h, ym, inv_n); })));
-    } else {
-      r.c = r.to_eigenbasis(y);
-    }
-    return out;
-  }
-
-  struct Readout {
-    std::vector<double> coefficients;  // â
-    double train = 0;                  // ‖y − Hᵀâ‖²/P
-  };
-
-  // â = (HHᵀ/P + λ)⁻¹ Hy/P = H (HᵀH/P + λ)⁻¹ y/P.
-  static Readout readout(Backend& backend, const Features& fit, const Matrix& h, double lambda, StageTimes& t) {
-    const EigenRegression& r = fit.reg;
-    const auto filter = ridge_filter(lambda, r.d.back());
-    const auto u = r.filter(filter);
-    Readout out;
-    if (fit.primal) {
-      out.coefficients = r.coefficients(u);
-      out.train = r.train_error(u);
-      return out;
-    }
-    // Dual: y − Hᵀâ = U (1 − d h(d)) c.
-    const double inv_n = 1.0 / static_cast<double>(h.cols());
-    for (std::size_t j = 0; j < r.d.size(); ++j) {
-      const double residual = (1.0 - std::max(r.d[j], 0.0) * filter(r.d[j])) * r.c[j];
-      out.train += residual * residual * inv_n;
-    }
-    const Matrix alpha = backend.from_host(h.cols(), 1, r.coefficients(u));
-    out.coefficients = backend.to_host(timed(t.gram_s, [&] { return backend.multiply(h, alpha, inv_n); }));
     return out;
   }
 };

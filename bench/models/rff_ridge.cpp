@@ -7,7 +7,7 @@
 #include <cmath>
 
 #include "bench/curve_model.hpp"
-#include "bench/models/rf_features.hpp"
+#include "bench/models/common/rf_features.hpp"
 #include "theory/llc_ridge.hpp"
 
 namespace rmt::bench {

@@ -9,9 +9,10 @@
 #include <fmt/format.h>
 
 #include "bench/curve_model.hpp"
-#include "bench/models/population.hpp"
-#include "bench/models/network.hpp"
-#include "bench/models/regression.hpp"
+#include "bench/models/common/dims.hpp"
+#include "bench/models/common/population.hpp"
+#include "bench/models/common/network.hpp"
+#include "bench/models/common/regression.hpp"
 #include "core/error.hpp"
 #include "theory/ridge.hpp"
 

@@ -9,7 +9,7 @@
 #include <fmt/format.h>
 
 #include "bench/curve_model.hpp"
-#include "bench/models/regression.hpp"
+#include "bench/models/common/regression.hpp"
 #include "core/error.hpp"
 #include "core/fit.hpp"
 #include "theory/ridge.hpp"

@@ -1,6 +1,6 @@
 // silverstein: S = Σ^{1/2} X Xᵀ Σ^{1/2} / n with a discrete population spectrum (SPEC §1.2).
-#include "bench/models/population.hpp"
-#include "bench/models/sample_covariance.hpp"
+#include "bench/models/common/population.hpp"
+#include "bench/models/common/sample_covariance.hpp"
 #include "theory/silverstein.hpp"
 
 namespace rmt::bench {

@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "bench/models/sample_covariance.hpp"
+#include "bench/models/common/sample_covariance.hpp"
 #include "core/error.hpp"
 #include "core/parse.hpp"
 #include "theory/mp.hpp"

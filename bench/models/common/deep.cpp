@@ -1,11 +1,12 @@
-#include "bench/models/deep.hpp"
+#include "bench/models/common/deep.hpp"
 
 #include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
 
-#include "bench/models/network.hpp"
+#include "bench/models/common/dims.hpp"
+#include "bench/models/common/network.hpp"
 #include "theory/gaussian.hpp"
 
 namespace rmt::bench {

@@ -1,4 +1,4 @@
-#include "bench/models/rf_features.hpp"
+#include "bench/models/common/rf_features.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -7,16 +7,17 @@
 
 #include <fmt/format.h>
 
-#include "bench/models/network.hpp"
-#include "bench/models/regression.hpp"
+#include "bench/models/common/dims.hpp"
+#include "bench/models/common/network.hpp"
+#include "bench/models/common/regression.hpp"
 #include "core/error.hpp"
 #include "theory/llc.hpp"
 
 namespace rmt::bench {
 
 FeatureDims feature_dims(const Params& prm, double features_ratio) {
-  const index_t n = prm.integer("n");
-  return {n, dimension_times(n, prm.real("c")), dimension_times(n, features_ratio), test_samples(prm, n)};
+  const DataDims d = data_dims(prm, features_ratio);
+  return {d.n, d.p, d.features, test_samples(prm, d.n)};
 }
 
 FeatureDims largest_feature_dims(const Params& prm) {
@@ -44,29 +45,6 @@ ActivationRestriction closed_form_kernel_only() {
                                    "step, sign, erf, cos, sin, exp or quadratic",
                                    what, v));
   };
-}
-
-MemoryPlan feature_readout_plan(index_t features, index_t n, index_t n_test, elements_t base) {
-  const index_t dim = std::min(features, n);
-  const elements_t gram = cells(dim, dim), nv = static_cast<elements_t>(n), b = cells(n_test, dim);
-  // After the eigensolver (the Gram matrix lives to the end of the constructor): the eigenbasis, y,
-  // then Σy/n and Vᵀ(Σy/n) with B = Σ̂ᵀV (features side) or Σ̂ᵀΣ/n and B (samples side).
-  const elements_t products = features <= n ? static_cast<elements_t>(features + dim) + b : cells(n_test, n) + b;
-  MemoryPlan plan;
-  plan.add_eigen("readout gram and eigen", base + gram, dim, dim)
-      .add("readout test products", base + 2 * gram + nv + products);
-  return plan;
-}
-
-elements_t feature_readout_kept(index_t features, index_t n, index_t n_test) {
-  return cells(n_test, std::min(features, n));
-}
-
-MemoryPlan readout_errors_plan(index_t features, index_t n, index_t n_test, std::size_t filters, elements_t base) {
-  const auto m = static_cast<index_t>(filters);
-  MemoryPlan plan;
-  plan.add("test predictions", base + cells(std::min(features, n), m) + cells(n_test, m));
-  return plan;
 }
 
 std::vector<index_t> readout_feature_counts(const Params& p, const CurveAxis& axis) {

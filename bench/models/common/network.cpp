@@ -1,4 +1,4 @@
-#include "bench/models/network.hpp"
+#include "bench/models/common/network.hpp"
 
 #include <cmath>
 
@@ -30,14 +30,6 @@ Activation activation_from(const Params& p) {
 
 int second_hermite_outliers(const Params& p, int layers) {
   return std::abs(theory::hermite_coefficients(activation_from(p)).mu2) > 1e-12 ? 2 * layers : 0;
-}
-
-index_t dimension_over(index_t n, double ratio) {
-  return std::max<index_t>(1, static_cast<index_t>(std::llround(static_cast<double>(n) / ratio)));
-}
-
-index_t dimension_times(index_t n, double ratio) {
-  return std::max<index_t>(1, static_cast<index_t>(std::llround(ratio * static_cast<double>(n))));
 }
 
 std::vector<double> parse_layer_ratios(std::string_view text, std::string_view what) {

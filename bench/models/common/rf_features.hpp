@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
-#include "bench/models/feature_readout.hpp"
-#include "bench/models/labelled_data.hpp"
-#include "bench/models/network.hpp"
+#include "bench/models/common/feature_readout.hpp"
+#include "bench/models/common/labelled_data.hpp"
+#include "bench/models/common/network.hpp"
 
 namespace rmt::bench {
 
@@ -15,7 +15,7 @@ struct FeatureDims {
   index_t n, p, features, n_test;  // features: N (rows of W; rff_ridge has 2N features)
 };
 
-// n, p = round(c n), N = round(features_ratio · n) (at least 1), n̂.
+// data_dims (n, p = round(c n), N = round(features_ratio · n)) and n̂.
 FeatureDims feature_dims(const Params& prm, double features_ratio);
 // The largest N of a case (features may be a grid).
 FeatureDims largest_feature_dims(const Params& prm);
@@ -27,14 +27,6 @@ std::vector<ParamSpec> feature_size_params(std::string n, std::string c, std::st
 // pairs of points, affordable only in closed form.
 ActivationRestriction closed_form_kernel_only();
 
-// Memory planning. The phases of a FeatureReadout of F features (n training, n̂ test points), with
-// `base` elements (Σ and Σ̂ among them) alive throughout: the Gram matrix of the smaller side and its
-// eigendecomposition, then the eigenbasis copied back beside the test products.
-MemoryPlan feature_readout_plan(index_t features, index_t n, index_t n_test, elements_t base);
-// What a FeatureReadout keeps on the backend: B (n̂ × min(F, n)).
-elements_t feature_readout_kept(index_t features, index_t n, index_t n_test);
-// The phases of FeatureReadout::errors for `filters` filters, `base` elements (B among them) alive.
-MemoryPlan readout_errors_plan(index_t features, index_t n, index_t n_test, std::size_t filters, elements_t base);
 // The distinct numbers of features N along the axis, in the order ridge_curve builds their readouts.
 std::vector<index_t> readout_feature_counts(const Params& p, const CurveAxis& axis);
 

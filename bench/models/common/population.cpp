@@ -1,4 +1,4 @@
-#include "bench/models/population.hpp"
+#include "bench/models/common/population.hpp"
 
 #include <algorithm>
 #include <cmath>

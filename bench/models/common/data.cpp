@@ -1,4 +1,4 @@
-#include "bench/models/data.hpp"
+#include "bench/models/common/data.hpp"
 
 #include <cmath>
 
@@ -17,7 +17,15 @@ std::vector<ParamSpec> data_params() {
                               throw InputError(fmt::format("{}: unknown data set '{}' (known: gaussian, sphere, gmm)", what, v));
                           }),
           ParamSpec::integer("classes", "2", "gmm: number of classes k (equal sizes)", 1, 64),
-          ParamSpec::real("mean_norm", "2", "gmm: ‖μ_a‖ of each class mean (orthogonal means)", 0, 1e3)};
+          ParamSpec::real("mean_norm", "2", "gmm: ‖μ_a‖ of each class mean (orthogonal means)", 0, 1e3),
+          ParamSpec::text("mean_scale", "sqrt_p",
+                          "gmm: sqrt_p (x = (μ_a + z)/√p, the Liao–Couillet regime of the laws: the means add an O(1) "
+                          "rank-k term to XᵀX) or unit (x = μ_a + z/√p: means of norm mean_norm, an O(n) rank-k term "
+                          "outside the laws' regime)",
+                          [](std::string_view v, std::string_view what) {
+                            if (v != "sqrt_p" && v != "unit")
+                              throw InputError(fmt::format("{}: unknown mean scale '{}' (known: sqrt_p, unit)", what, v));
+                          })};
 }
 
 std::vector<double> generate_data(const Params& p, index_t dim, index_t n, const StreamKey& case_key,
@@ -31,9 +39,10 @@ std::vector<double> generate_data(const Params& p, index_t dim, index_t n, const
   const index_t classes = p.integer("classes");
   if (kind == "gmm" && classes > dim)
     throw InputError(fmt::format("gmm: {} classes need p ≥ {} (orthogonal means), p = {}", classes, classes, dim));
+  const bool unit_means = kind == "gmm" && p.text("mean_scale") == "unit";
   for (index_t j = 0; j < n; ++j) {
     double* col = x.data() + j * dim;
-    if (kind == "gmm") col[j % classes] += p.real("mean_norm");
+    if (kind == "gmm" && !unit_means) col[j % classes] += p.real("mean_norm");
     double scale = 1.0 / std::sqrt(static_cast<double>(dim));
     if (kind == "sphere") {
       double norm2 = 0;
@@ -41,6 +50,7 @@ std::vector<double> generate_data(const Params& p, index_t dim, index_t n, const
       scale = 1.0 / std::sqrt(norm2);
     }
     for (index_t i = 0; i < dim; ++i) col[i] *= scale;
+    if (unit_means) col[j % classes] += p.real("mean_norm");  // after the normalisation
   }
   return x;
 }

@@ -1,6 +1,6 @@
 #pragma once
 // Supervised data sets of the random-feature regression models (llc_ridge, rff_ridge, rf_gf): inputs
-// from bench/models/data.hpp — a training set X (p×n) and a test set X̂ (p×n̂), two independent draws of
+// from bench/models/common/data.hpp — a training set X (p×n) and a test set X̂ (p×n̂), two independent draws of
 // the same distribution — with targets
 //   gmm              y_i = +1 for class 0 and −1 for the other classes (LLC's classification setting)
 //   gaussian, sphere y_i = √p ⟨β*, x_i⟩ for a fixed unit vector β* (a linear teacher of unit variance)

@@ -1,4 +1,4 @@
-#include "bench/models/regression.hpp"
+#include "bench/models/common/regression.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -1,4 +1,4 @@
-#include "sample_covariance.hpp"
+#include "bench/models/common/sample_covariance.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -8,11 +8,6 @@ namespace rmt::bench {
 std::vector<ParamSpec> sample_covariance_params(std::string default_c) {
   return {ParamSpec::integer("n", "2000", "number of samples (columns of X)", 2, 1e7),
           ParamSpec::real("c", std::move(default_c), "aspect ratio p/n", 0, 100, /*min_open=*/true)};
-}
-
-index_t dimension_from_ratio(const Params& p, std::string_view ratio) {
-  const double dim = std::round(p.real(ratio) * static_cast<double>(p.integer("n")));
-  return std::max<index_t>(1, static_cast<index_t>(dim));
 }
 
 MemoryPlan sample_covariance_plan(index_t p, index_t n, index_t top_k) {

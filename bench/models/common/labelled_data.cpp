@@ -1,10 +1,10 @@
-#include "bench/models/labelled_data.hpp"
+#include "bench/models/common/labelled_data.hpp"
 
 #include <cmath>
 
 #include <fmt/format.h>
 
-#include "bench/models/data.hpp"
+#include "bench/models/common/data.hpp"
 #include "core/error.hpp"
 
 namespace rmt::bench {

@@ -21,10 +21,6 @@ Activation activation_from(const Params& p);
 // adds a rank-two perturbation (row and column norm fluctuations) that the laws of §3 leave out.
 int second_hermite_outliers(const Params& p, int layers);
 
-// From a ratio and n, at least 1: round(n / ratio) (ratio = n/d) and round(ratio · n) (ratio = p/n).
-index_t dimension_over(index_t n, double ratio);
-index_t dimension_times(index_t n, double ratio);
-
 // Parses "0.8,1.25" (γ_ℓ = n/d_ℓ per layer), each in (0, 100].
 std::vector<double> parse_layer_ratios(std::string_view text, std::string_view what);
 

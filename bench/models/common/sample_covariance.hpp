@@ -5,19 +5,18 @@
 #include <vector>
 
 #include "bench/model.hpp"
+#include "bench/models/common/dims.hpp"
 
 namespace rmt::bench {
 
 // Parameters every sample-covariance model takes: n (samples) and c = p/n.
 std::vector<ParamSpec> sample_covariance_params(std::string default_c = "0.5");
-// p = round(c n), at least 1.
-index_t dimension_from_ratio(const Params& p, std::string_view ratio = "c");
 
 // Base of the sample-covariance models: data X ∈ R^{p×n}, spectrum of the p×p matrix S.
 class SampleCovarianceModel : public Model {
  public:
   Sizes sizes(const Params& p) const override {
-    const index_t dim = dimension_from_ratio(p);
+    const index_t dim = dimension_times(p.integer("n"), p.real("c"));
     return {dim, p.integer("n"), dim};
   }
   MemoryPlan memory_plan(const Params& p) const override;

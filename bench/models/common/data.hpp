@@ -4,6 +4,11 @@
 //   gaussian  x_i = z_i/√p                         (‖x_i‖ ≈ 1)
 //   sphere    x_i = z_i/‖z_i‖                      (‖x_i‖ = 1)
 //   gmm       x_i = (μ_a + z_i)/√p, class a = i mod k, μ_a = mean_norm · e_a   (SPEC §4.5)
+//             (mean_scale = sqrt_p, the default); mean_scale = unit: x_i = μ_a + z_i/√p.
+// The Liao–Couillet regime (sqrt_p) keeps ‖μ_a‖ = O(1) before the normalisation: the class means add
+// k directions of strength O(1) to XᵀX (outliers past a BBP-type threshold, the bulk unchanged);
+// with unit means they add O(n) and dominate the spectrum, beyond what the laws of llc_gram and rff
+// describe (measured at n = 1000, mean_norm = 1 and 2: both cases fail their tolerances).
 #include <cstdint>
 #include <vector>
 
