@@ -21,6 +21,7 @@
 #include "npy.hpp"
 #include "report_sections.hpp"
 #include "svg.hpp"
+#include "utc_time.hpp"
 
 namespace rmt {
 
@@ -779,15 +780,6 @@ svg .outlier{stroke:#8250df;stroke-width:1.2;stroke-dasharray:2 3}svg .diag{fill
 svg .qq,svg .emp{fill:#1f77b4}svg .emp2{fill:#ff7f0e}svg .errbar{stroke:#1f77b4;stroke-width:1}svg .errbar2{stroke:#ff7f0e;stroke-width:1}svg .fitline{fill:none;stroke:#2ca02c;stroke-width:1.4;stroke-dasharray:6 3}svg .hbar{fill:#6baed6}svg .hbar.total{fill:#8c959f}
 )";
 
-std::string utc_now() {
-  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &tm);
-  return buf;
-}
-
 // A partial last line (a run killed while appending) is ignored (core/jsonl.hpp).
 std::vector<json> read_results(const std::filesystem::path& file) { return read_jsonl(file).records; }
 
@@ -812,7 +804,7 @@ void write_report(const std::filesystem::path& dir) {
   const auto records = read_results(dir / "results.jsonl");
   ReportInputs in;
   in.title = "rmtbench report";
-  in.generated_at = utc_now();
+  in.generated_at = utc_timestamp("%Y-%m-%d %H:%M:%S UTC");
   for (const auto& r : records) {
     const std::string name = text(field(r, "case"));
     const json* rel = field(r, "empirical", "eigenvalues");
