@@ -4,27 +4,22 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <ctime>
 #include <fstream>
 
 #include <fmt/format.h>
 
 #include "bench/case.hpp"
 #include "bench/commands.hpp"
+#include "bench/record.hpp"
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
 #include "core/grid.hpp"
 #include "core/parse.hpp"
+#include "core/utc_time.hpp"
 
 namespace rmt::bench {
 
 namespace {
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const std::size_t m = v.size() / 2;
-  return v.size() % 2 ? v[m] : 0.5 * (v[m - 1] + v[m]);
-}
 
 template <typename F>
 double seconds(F&& f) {
@@ -67,15 +62,6 @@ Calibration calibrate(Backend& backend, index_t m, int repeats) {
   return c;
 }
 
-std::string today() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[16];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-  return buf;
-}
-
 }  // namespace
 
 int bench_command(const BenchOptions& o) {
@@ -97,7 +83,7 @@ int bench_command(const BenchOptions& o) {
     for (const auto& s : o.sets) spec.params.push_back(parse_assignment(s, "--set"));
     spec.params.emplace_back("n", std::to_string(n));
     auto c = resolve_case(spec);
-    if (!c.model) throw InputError(fmt::format("bench: model {} is a learning curve; bench times spectral models", o.model));
+    if (c.kind != CaseKind::spectral) throw InputError(fmt::format("bench: model {} is a learning curve; bench times spectral models", o.model));
     cases.push_back(std::move(c));
   }
   std::string note;
@@ -173,7 +159,7 @@ int bench_command(const BenchOptions& o) {
                                 {"copy_gbs", cal.copy_bytes_per_s / 1e9}};
   if (!fp32) calibration["dgemm_size"] = cal.gemm_size, calibration["dgemm_gflops"] = cal.gemm_flops / 1e9;
   const nlohmann::json doc = {{"schema_version", 1},
-                              {"date", today()},
+                              {"date", utc_timestamp("%Y-%m-%d")},
                               {"command", o.command_line},
                               {"backend", backend->name()},
                               {"device", info.name},

@@ -1,6 +1,8 @@
 #pragma once
 // One case of a run: a model with parameters, a seed and a number of replicates. Cases are
-// resolved (validated) before anything runs, so bad input never leaves partial results.
+// resolved (validated) before anything runs, so bad input never leaves partial results. The kind of
+// case (spectral or learning curve) is decided once, by resolve_case; run_case dispatches on it to
+// bench/spectral_case.hpp or bench/curve_case.hpp, which both build their record with bench/record.hpp.
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -9,7 +11,6 @@
 #include <nlohmann/json.hpp>
 
 #include "bench/model.hpp"
-#include "core/spectral_cdf.hpp"
 
 namespace rmt::bench {
 
@@ -23,13 +24,19 @@ struct CaseSpec {
   std::map<std::string, double> tolerance;  // overrides of the default tolerances
 };
 
-class CurveModel;
+class CurveModel;  // bench/curve_model.hpp
+
+enum class CaseKind {
+  spectral,  // an eigenvalue distribution against its law (Model)
+  curve,     // a learning curve against its deterministic equivalent (CurveModel)
+};
 
 struct ResolvedCase {
   CaseSpec spec;
+  CaseKind kind = CaseKind::spectral;
   const ModelBase* base = nullptr;   // the model, whichever kind
-  const Model* model = nullptr;      // set for spectral models
-  const CurveModel* curve = nullptr; // set for learning-curve models (bench/curve_model.hpp)
+  const Model* model = nullptr;      // kind == spectral: the same model (nullptr otherwise)
+  const CurveModel* curve = nullptr; // kind == curve: the same model (nullptr otherwise)
   Params params;
   Sizes sizes;
   std::uint32_t case_key = 0;  // Philox key: hash of the model and its resolved parameters
@@ -44,23 +51,8 @@ std::uint32_t case_key(std::string_view model, const Params& params);
 // Throws ResourceError (exit 3) naming the bytes needed when the case cannot fit in the backend's memory.
 void check_memory(const ResolvedCase& c, Backend& backend);
 
-// Runs every replicate, writes DIR/eigs/<case>.npy (spectral models) and returns the run record (DESIGN.md).
+// Runs every replicate, writes DIR/eigs/<case>.npy (spectral models) and returns the run record
+// (docs/architecture.md).
 nlohmann::json run_case(Backend& backend, const ResolvedCase& c, const std::filesystem::path& out_dir);
-
-// The run record of DESIGN.md around a case's blocks: the verdict passes when every metric with a
-// tolerance is finite and within it.
-nlohmann::json run_record(const Backend& backend, const ResolvedCase& c, nlohmann::json empirical, nlohmann::json theory,
-                          const std::map<std::string, double>& metrics, const std::map<std::string, double>& tolerance,
-                          nlohmann::json timing);
-
-// "rmtbench run --model ... --set ... --seed ... --replicates ... --backend ..."
-std::string repro_command(const ResolvedCase& c, std::string_view backend);
-
-// The edge scale δ: the distance from the right edge to the quantile 1 - 1/d, where the largest of
-// d eigenvalues lives (∝ d^{-2/3} at a square-root edge, wider when the density is thin there).
-double edge_scale(const SpectralLaw& law, const SpectralCdf& cdf, index_t dim);
-
-// Default tolerances from SPEC §9.5, scaled with the size (see README, "Tolerances").
-std::map<std::string, double> default_tolerances(const ResolvedCase& c, const SpectralLaw& law, double delta);
 
 }  // namespace rmt::bench

@@ -8,6 +8,7 @@
 #include <map>
 #include <string>
 
+#include "bench/record.hpp"
 #include "core/error.hpp"
 
 namespace rmt::bench {
@@ -33,18 +34,19 @@ nlohmann::json risk_values(const RiskPoint& r) {
   return j;
 }
 
+// Replicate means and standard errors at every point of a curve (draws: [replicate][point]).
 struct MeanAndError {
   std::vector<double> mean, se;
 };
 
-MeanAndError summarise(const std::vector<std::vector<double>>& draws, std::size_t points) {
-  MeanAndError s{std::vector<double>(points, 0.0), std::vector<double>(points, 0.0)};
-  const double r = static_cast<double>(draws.size());
+MeanAndError summarise_points(const std::vector<std::vector<double>>& draws, std::size_t points) {
+  MeanAndError s;
+  std::vector<double> at_point(draws.size());
   for (std::size_t i = 0; i < points; ++i) {
-    for (const auto& d : draws) s.mean[i] += d[i] / r;
-    double ss = 0;
-    for (const auto& d : draws) ss += (d[i] - s.mean[i]) * (d[i] - s.mean[i]);
-    s.se[i] = draws.size() > 1 ? std::sqrt(ss / (r - 1.0) / r) : 0.0;
+    for (std::size_t r = 0; r < draws.size(); ++r) at_point[r] = draws[r][i];
+    const Summary summary = summarise(at_point);
+    s.mean.push_back(summary.mean);
+    s.se.push_back(summary.se);
   }
   return s;
 }
@@ -120,10 +122,10 @@ nlohmann::json run_curve_case(Backend& backend, const ResolvedCase& c) {
     test_draws.push_back(std::move(d.test));
     for (auto& [name, series] : d.extra) extra_draws[name].push_back(std::move(series));
   }
-  const auto train = summarise(train_draws, axis.values.size());
-  const auto test = summarise(test_draws, axis.values.size());
+  const auto train = summarise_points(train_draws, axis.values.size());
+  const auto test = summarise_points(test_draws, axis.values.size());
   std::map<std::string, MeanAndError> extra;
-  for (const auto& [name, draws] : extra_draws) extra.emplace(name, summarise(draws, axis.values.size()));
+  for (const auto& [name, draws] : extra_draws) extra.emplace(name, summarise_points(draws, axis.values.size()));
 
   nlohmann::json empirical = {{"axis", axis.name}};
   auto& curve = empirical["curve"] = nlohmann::json::array();
@@ -162,13 +164,9 @@ nlohmann::json run_curve_case(Backend& backend, const ResolvedCase& c) {
   model.analyse(c.params, axis, test.mean, test.se, theory, empirical, metrics, tolerance);
   for (const auto& [k, v] : c.spec.tolerance) tolerance[k] = v;
 
-  return run_record(backend, c, empirical, theory, metrics, tolerance,
-                    {{"sample_s", times.sample_s},
-                     {"gram_s", times.gram_s},
-                     {"activation_s", times.activation_s},
-                     {"eig_s", times.eig_s},
-                     {"theory_s", theory_s},
-                     {"total_s", seconds_since(start)}});
+  // Stage times summed over replicates.
+  return run_record(backend, c, std::move(empirical), std::move(theory), metrics, tolerance,
+                    timing_json(times, theory_s, seconds_since(start)));
 }
 
 }  // namespace rmt::bench

@@ -1,5 +1,5 @@
 #pragma once
-// Learning-curve cases (bench/curve_model.hpp): the record of DESIGN.md with `risk` (one point) or
+// Learning-curve cases (bench/curve_model.hpp): the run record (bench/record.hpp) with `risk` (one point) or
 // `curve` (several points, or any dynamics curve over t) in both its theory and empirical blocks.
 #include <nlohmann/json.hpp>
 

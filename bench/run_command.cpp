@@ -25,6 +25,7 @@
 #include "core/parse.hpp"
 #include "core/progress.hpp"
 #include "core/report.hpp"
+#include "core/utc_time.hpp"
 
 namespace rmt::bench {
 
@@ -183,15 +184,6 @@ void print_table_row(std::size_t width, const json& r) {
                    r["verdict"].get<std::string>() == "pass" ? "PASS" : "FAIL");
 }
 
-std::string utc_now() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 }  // namespace
 
 int run_command(const RunOptions& given) {
@@ -255,7 +247,7 @@ int run_command(const RunOptions& given) {
     }
   }
   write_file_atomically(out / "run.json", json{{"schema_version", 1},
-                                               {"started", utc_now()},
+                                               {"started", utc_timestamp("%Y-%m-%dT%H:%M:%SZ")},
                                                {"resumed", resume},
                                                {"selection", selection_json(o)},
                                                {"skipped", skipped}}

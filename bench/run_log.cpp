@@ -3,22 +3,10 @@
 #include <fmt/format.h>
 
 #include "core/atomic_file.hpp"
+#include "core/hash.hpp"
 #include "core/jsonl.hpp"
 
 namespace rmt::bench {
-
-namespace {
-
-std::uint64_t fnv1a64(std::string_view text) {
-  std::uint64_t h = 14695981039346656037ull;
-  for (const unsigned char ch : text) {
-    h ^= ch;
-    h *= 1099511628211ull;
-  }
-  return h;
-}
-
-}  // namespace
 
 std::string case_id(const ResolvedCase& c, std::string_view backend) {
   const auto identity = fmt::format("{}|{}|{}x{}x{}|seed={}|replicates={}|{}|{}", c.spec.model, c.params.canonical(),

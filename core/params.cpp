@@ -182,13 +182,4 @@ Params resolve_params(std::string_view model, const std::vector<ParamSpec>& spec
   return p;
 }
 
-std::uint32_t fnv1a32(std::string_view text) {
-  std::uint32_t h = 2166136261u;
-  for (const unsigned char ch : text) {
-    h ^= ch;
-    h *= 16777619u;
-  }
-  return h;
-}
-
 }  // namespace rmt

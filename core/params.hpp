@@ -13,6 +13,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/hash.hpp"  // fnv1a32: the case key of the Philox stream
+
 namespace rmt {
 
 struct ParamSpec {
@@ -76,8 +78,5 @@ Params resolve_params(std::string_view model, const std::vector<ParamSpec>& spec
                       const Assignments& given);
 
 std::string format_value(const ParamValue& v);
-
-// FNV-1a, 32 bits: the case key of the Philox stream.
-std::uint32_t fnv1a32(std::string_view text);
 
 }  // namespace rmt

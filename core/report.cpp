@@ -13,6 +13,7 @@
 #include "npy.hpp"
 #include "report_fields.hpp"
 #include "report_sections.hpp"
+#include "utc_time.hpp"
 
 namespace rmt {
 
@@ -21,15 +22,6 @@ namespace {
 using nlohmann::json;
 using rpt::field;
 using rpt::text;
-
-std::string utc_now() {
-  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &tm);
-  return buf;
-}
 
 // A partial last line (a run killed while appending) is ignored (core/jsonl.hpp).
 std::vector<json> read_results(const std::filesystem::path& file) { return read_jsonl(file).records; }
@@ -56,7 +48,7 @@ void write_report(const std::filesystem::path& dir) {
   const auto records = read_results(dir / "results.jsonl");
   ReportInputs in;
   in.title = "rmtbench report";
-  in.generated_at = utc_now();
+  in.generated_at = utc_timestamp("%Y-%m-%d %H:%M:%S UTC");
   for (const auto& r : records) {
     const std::string name = text(field(r, "case"));
     const json* rel = field(r, "empirical", "eigenvalues");

@@ -1,10 +1,11 @@
 // Empirical spectra against theory at n ≈ 2000 on the CPU backend, fixed seeds, tolerances of
-// SPEC §9.5 scaled with the size (bench/case.cpp, default_tolerances).
+// SPEC §9.5 scaled with the size (bench/spectral_case.cpp, default_tolerances).
 #include <gtest/gtest.h>
 
 #include <filesystem>
 
 #include "bench/case.hpp"
+#include "bench/spectral_case.hpp"
 #include "core/metrics.hpp"
 #include "tests/support.hpp"
 #include "core/npy.hpp"
@@ -108,7 +109,7 @@ TEST(MonteCarlo, MetricsDetectAWrongLaw) {
   StageTimes t;
   const auto eigs = c.model->sample(*backend, c.params, StreamKey{c.spec.seed, c.case_key, 0, 0}, t).eigenvalues;
   const theory::MarchenkoPastur right(0.5), wrong(0.6);
-  const auto tol = default_tolerances(c, right, edge_scale(right, SpectralCdf(right), c.sizes.eig_dim));
+  const auto tol = default_tolerances(c, build_theory(c));  // the model's law is `right`
   EXPECT_LT(ks_distance(eigs, SpectralCdf(right)), tol.at("ks"));
   EXPECT_GT(ks_distance(eigs, SpectralCdf(wrong)), tol.at("ks"));
   std::vector<complex> z = standard_stieltjes_points(right.support(), 1.0), emp, th_right, th_wrong;

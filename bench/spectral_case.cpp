@@ -1,0 +1,261 @@
+// Running a spectral case: the law evaluated once, every replicate's spectrum measured against it,
+// replicate means and spreads, default tolerances and the record (bench/spectral_case.hpp).
+#include "bench/spectral_case.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <cmath>
+
+#include "bench/record.hpp"
+#include "bench/theory_json.hpp"
+#include "core/metrics.hpp"
+#include "core/npy.hpp"
+
+namespace rmt::bench {
+
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+std::string file_safe(std::string_view name) {
+  std::string out(name);
+  for (auto& ch : out)
+    if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '.' && ch != '-' && ch != '_') ch = '_';
+  return out;
+}
+
+// Metrics of one draw against the law; the bulk excludes the predicted outliers.
+struct DrawMetrics {
+  std::map<std::string, double> values;
+  std::vector<double> moments;
+  std::vector<complex> stieltjes;
+};
+
+DrawMetrics measure(const SpectralTheory& t, const std::vector<double>& eigs, index_t dim, Precision precision) {
+  std::vector<double> bulk(eigs.begin(), eigs.end() - static_cast<std::ptrdiff_t>(t.outliers.size()));
+  DrawMetrics d;
+  int unpredicted = 0;
+  for (; unpredicted < t.unpredicted && !bulk.empty() && bulk.back() > t.separation; ++unpredicted) bulk.pop_back();
+  d.values["unpredicted_outliers"] = unpredicted;
+  // Eigenvalues of an atom come out spread by the eigensolver's rounding: ~1e-12 relative in fp64,
+  // ~1e-6 in fp32 (both with a wide margin).
+  const double snap = (precision == Precision::fp32 ? 1e-4 : 1e-9) * std::max(1.0, std::abs(eigs.back()));
+  bulk = snap_to_atoms(std::move(bulk), t.atoms, snap);
+  d.values["ks"] = ks_distance(bulk, *t.cdf);
+  d.values["w1"] = wasserstein1(bulk, *t.cdf, t.support);
+  if (!t.support.empty()) {
+    const auto e = edge_error(bulk.back(), t.support.back().hi, dim);
+    d.values["edge_error"] = e.absolute;
+    d.values["edge_error_tw"] = e.scaled;
+  }
+  for (const auto z : t.z) d.stieltjes.push_back(empirical_stieltjes(bulk, z));
+  d.values["stieltjes_error"] = stieltjes_error(t.z, d.stieltjes, t.m, t.support);
+  d.moments = empirical_moments(bulk, 2);
+  // In units of scale^k: the mean of a zero-diagonal kernel matrix is 0, so no relative error.
+  double moment_error = 0;
+  for (std::size_t k = 0; k < d.moments.size(); ++k)
+    moment_error = std::max(moment_error, std::abs(d.moments[k] - t.moments[k]) / std::pow(t.scale, k + 1.0));
+  d.values["moment_error"] = moment_error;
+  return d;
+}
+
+// Pairs the measured outliers with the predicted ones (both sorted by decreasing spike).
+void outlier_metrics(const SpectralTheory& t, const std::vector<Outlier>& measured, std::map<std::string, double>& out) {
+  if (t.outliers.empty()) return;
+  double pos = 0, align = 0;
+  for (const auto& th : t.outliers) {
+    const auto it = std::find_if(measured.begin(), measured.end(), [&](const Outlier& o) { return o.spike == th.spike; });
+    if (it == measured.end()) continue;
+    pos = std::max(pos, std::abs(it->position - th.position));
+    align = std::max(align, std::abs(it->alignment - th.alignment));
+  }
+  out["outlier_position_error"] = pos;
+  out["outlier_alignment_error"] = align;
+}
+
+// Every replicate's measurements, summarised (bench/record.hpp) once all have run.
+struct Replicates {
+  std::map<std::string, std::vector<double>> metrics;
+  std::vector<std::vector<double>> moments;                     // [k][replicate]
+  std::vector<std::vector<double>> stieltjes_re, stieltjes_im;  // [point][replicate]
+  std::vector<double> spikes;                                   // [outlier] (the same in every replicate)
+  std::vector<std::vector<double>> positions, alignments;       // [outlier][replicate]
+  std::vector<StageTimes> times;
+  std::vector<double> pooled;  // all eigenvalues, replicate after replicate
+  double lo = INFINITY, hi = -INFINITY;
+
+  void add(const DrawMetrics& m, const Draw& draw) {
+    for (const auto& [k, v] : m.values) metrics[k].push_back(v);
+    moments.resize(m.moments.size());
+    for (std::size_t k = 0; k < m.moments.size(); ++k) moments[k].push_back(m.moments[k]);
+    stieltjes_re.resize(m.stieltjes.size());
+    stieltjes_im.resize(m.stieltjes.size());
+    for (std::size_t k = 0; k < m.stieltjes.size(); ++k) {
+      stieltjes_re[k].push_back(m.stieltjes[k].real());
+      stieltjes_im[k].push_back(m.stieltjes[k].imag());
+    }
+    if (spikes.empty()) {
+      spikes.resize(draw.outliers.size());
+      positions.resize(draw.outliers.size());
+      alignments.resize(draw.outliers.size());
+    }
+    for (std::size_t k = 0; k < draw.outliers.size(); ++k) {
+      spikes[k] = draw.outliers[k].spike;
+      positions[k].push_back(draw.outliers[k].position);
+      alignments[k].push_back(draw.outliers[k].alignment);
+    }
+    lo = std::min(lo, draw.eigenvalues.front());
+    hi = std::max(hi, draw.eigenvalues.back());
+    pooled.insert(pooled.end(), draw.eigenvalues.begin(), draw.eigenvalues.end());
+  }
+
+  // Stage times of one draw: the median over replicates.
+  StageTimes median_times() const {
+    const auto stage = [&](double StageTimes::*field) {
+      std::vector<double> v;
+      for (const auto& r : times) v.push_back(r.*field);
+      return median(std::move(v));
+    };
+    return {stage(&StageTimes::sample_s), stage(&StageTimes::activation_s), stage(&StageTimes::gram_s),
+            stage(&StageTimes::eig_s)};
+  }
+};
+
+void widen_for_fp32(std::map<std::string, double>& tol, double d, double right_edge, double scale) {
+  // A backward-stable eigensolver run on a matrix rounded to fp32 moves every eigenvalue by at most
+  // ~ d·u·‖A‖ (u = 2⁻²⁴) and in practice by ~ √d·u·‖A‖ (rounding errors add in quadrature); 8√d·u·‖A‖
+  // covers both at the sizes run. Each metric Lipschitz in the eigenvalues widens by its constant;
+  // the KS distance moves only by the eigenvalues that cross a point, which the atom snap handles.
+  const double shift = 8.0 * std::sqrt(d) * 0x1p-24 * std::max(1.0, std::abs(right_edge));
+  tol["w1"] += shift;
+  if (tol.contains("edge_error_tw")) tol["edge_error_tw"] += shift * std::pow(d, 2.0 / 3.0);
+  tol["stieltjes_error"] += shift / (0.05 * scale);  // dist(z, support)·|Δm| ≤ shift / dist, dist ≥ 0.05·scale
+  tol["moment_error"] += std::max(shift / scale, 2.0 * std::abs(right_edge) * shift / (scale * scale));
+}
+
+}  // namespace
+
+SpectralTheory build_theory(const ResolvedCase& c) {
+  SpectralTheory t;
+  t.law = c.model->law(c.params, StreamKey{c.spec.seed, c.case_key, 0, 0});
+  t.cdf = std::make_unique<SpectralCdf>(*t.law);
+  t.support = t.law->support();
+  t.atoms = t.law->atoms();
+  t.outliers = c.model->theory_outliers(c.params);
+  t.moments = t.law->moments(2);
+  t.scale = spectral_scale(t.moments);
+  t.z = standard_stieltjes_points(t.support, t.scale);
+  for (const auto z : t.z) t.m.push_back(t.law->stieltjes(z));
+  t.unpredicted = c.model->unpredicted_outliers(c.params);
+  t.edge_scale = edge_scale(t.support, *t.cdf, c.sizes.eig_dim);
+  if (!t.support.empty()) t.separation = t.support.back().hi + 3.0 * t.edge_scale;
+  return t;
+}
+
+double edge_scale(const std::vector<Interval>& support, const SpectralCdf& cdf, index_t dim) {
+  if (support.empty()) return 1.0;
+  return support.back().hi - cdf.quantile(1.0 - 1.0 / static_cast<double>(dim));
+}
+
+std::map<std::string, double> default_tolerances(const ResolvedCase& c, const SpectralTheory& t) {
+  const auto d = static_cast<double>(c.sizes.eig_dim);
+  const auto& support = t.support;
+  const double width = support.empty() ? 1.0 : support.back().hi - support.front().lo;
+  // SPEC §9.5: nonlinear models converge with larger constants than MP (Stieltjes errors up to
+  // 2e-2 for PW/CK/NTK and 2.6e-2 for Cheng–Singer against 5e-3 for MP at n ≈ 1000).
+  const double factor = c.model->finite_size_factor();
+  std::map<std::string, double> tol = {
+      {"ks", 2.0 * factor * std::log(d) / d},
+      {"w1", 2.0 * factor * std::log(d) / d * width},
+      {"stieltjes_error", 6.0 * factor / d},
+      {"edge_error_tw", 3.0 * t.edge_scale * std::pow(d, 2.0 / 3.0)},
+      {"moment_error", 10.0 * factor / d},
+  };
+  // Finite-rank terms the theory leaves out (Model::unpredicted_outliers) may stay inside the bulk
+  // when they are not separated from it: each moves the k-th moment by up to separationᵏ/d.
+  if (const int k = t.unpredicted; k > 0 && !support.empty()) {
+    const double separation = t.separation / t.scale;
+    tol["moment_error"] += k * separation * separation / d;
+  }
+  if (!c.model->judges_edge(c.params)) tol.erase("edge_error_tw");
+  if (!t.outliers.empty()) {
+    const double n = static_cast<double>(c.params.integer("n"));
+    double largest = 0;
+    for (const auto& o : t.outliers) largest = std::max(largest, o.spike);
+    // O(n^{-1/2}) near the BBP transition (SPEC §9.5), or the model's own tolerance when it has one.
+    double position_tol = 5.0 * (1.0 + largest) / std::sqrt(n);
+    for (const auto& o : t.outliers) position_tol = std::max(position_tol, o.position_tolerance);
+    tol["outlier_position_error"] = position_tol;
+    tol["outlier_alignment_error"] = 5.0 / std::sqrt(n);
+  }
+  if (parse_precision(c.spec.precision, "precision") == Precision::fp32 && !support.empty())
+    widen_for_fp32(tol, d, support.back().hi, t.scale);
+  for (const auto& [k, v] : c.spec.tolerance) tol[k] = v;
+  return tol;
+}
+
+nlohmann::json run_spectral_case(Backend& backend, const ResolvedCase& c, const std::filesystem::path& out_dir) {
+  const auto start = std::chrono::steady_clock::now();
+  const SpectralTheory t = build_theory(c);
+  const auto grid = density_grid(*t.law, 201);
+  nlohmann::json theory = theory_json(*c.model, c.params, *t.law, grid, t.z);
+  const double theory_s = seconds_since(start);
+
+  const Precision precision = parse_precision(c.spec.precision, "precision");
+  const PrecisionScope scope(backend, precision);
+  const auto dim = c.sizes.eig_dim;
+  const auto reps = static_cast<std::size_t>(c.spec.replicates);
+  Replicates all;
+  double metrics_s = 0;
+  for (std::size_t r = 0; r < reps; ++r) {
+    const StreamKey key{c.spec.seed, c.case_key, static_cast<std::uint32_t>(r), 0};
+    Draw draw = c.model->sample(backend, c.params, key, all.times.emplace_back());
+    std::sort(draw.eigenvalues.begin(), draw.eigenvalues.end());
+    const auto metrics_start = std::chrono::steady_clock::now();
+    DrawMetrics m = measure(t, draw.eigenvalues, dim, precision);
+    outlier_metrics(t, draw.outliers, m.values);
+    metrics_s += seconds_since(metrics_start);
+    all.add(m, draw);
+  }
+
+  const auto eig_file = std::filesystem::path("eigs") / (file_safe(c.spec.name) + ".npy");
+  std::vector<std::size_t> shape = {static_cast<std::size_t>(dim)};
+  if (reps > 1) shape.insert(shape.begin(), reps);
+  write_npy(out_dir / eig_file, all.pooled, shape);
+
+  const auto mean = [](const std::vector<double>& v) { return summarise(v).mean; };
+  std::vector<double> moments;
+  for (const auto& v : all.moments) moments.push_back(mean(v));
+  nlohmann::json empirical = {{"eigenvalues", eig_file.generic_string()}, {"min", all.lo}, {"max", all.hi}, {"moments", moments}};
+  auto& stieltjes = empirical["stieltjes"] = nlohmann::json::array();
+  for (std::size_t k = 0; k < t.z.size(); ++k)
+    stieltjes.push_back({{"z", complex_json(t.z[k])},
+                         {"value", complex_json(complex(mean(all.stieltjes_re[k]), mean(all.stieltjes_im[k])))}});
+  if (c.model->tracked_spikes(c.params) > 0) {
+    auto& outliers = empirical["outliers"] = nlohmann::json::array();
+    for (std::size_t k = 0; k < all.spikes.size(); ++k)
+      outliers.push_back(
+          {{"spike", all.spikes[k]}, {"position", mean(all.positions[k])}, {"alignment", mean(all.alignments[k])}});
+  }
+  std::map<std::string, double> metrics;
+  nlohmann::json sd = nlohmann::json::object();
+  for (const auto& [k, values] : all.metrics) {
+    const Summary s = summarise(values);
+    metrics[k] = s.mean;
+    sd[k] = s.sd;
+  }
+  // The replicate spread of each metric: `rmtbench compare` judges changes against it.
+  if (reps > 1) empirical["metrics_sd"] = sd;
+
+  const auto tolerance = default_tolerances(c, t);
+  // Stage times of one draw (median over replicates), apart from theory and metrics; total_s is the
+  // wall time of the whole case.
+  nlohmann::json timing = timing_json(all.median_times(), theory_s, seconds_since(start));
+  timing["metrics_s"] = metrics_s;
+  return run_record(backend, c, std::move(empirical), std::move(theory), metrics, tolerance, std::move(timing));
+}
+
+}  // namespace rmt::bench
