@@ -9,6 +9,7 @@
 #include "bench/curve_case.hpp"
 #include "bench/theory_json.hpp"
 #include "core/error.hpp"
+#include "core/finite.hpp"
 #include "core/metrics.hpp"
 #include "core/npy.hpp"
 #include "core/spectral_cdf.hpp"
@@ -279,6 +280,7 @@ nlohmann::json run_case(Backend& backend, const ResolvedCase& c, const std::file
     const StreamKey key{c.spec.seed, c.case_key, static_cast<std::uint32_t>(r), 0};
     StageTimes& times = replicate_times.emplace_back();
     Draw draw = c.model->sample(backend, c.params, key, times);
+    require_finite(draw.eigenvalues, fmt::format("the eigenvalues of replicate {}", r));
     std::sort(draw.eigenvalues.begin(), draw.eigenvalues.end());
     const auto metrics_start = std::chrono::steady_clock::now();
     DrawMetrics m = measure(t, draw.eigenvalues, dim, precision);
