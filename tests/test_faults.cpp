@@ -12,6 +12,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <limits>
 #include <map>
 #include <thread>
@@ -25,6 +26,8 @@
 #include "core/jsonl.hpp"
 #include "law_support.hpp"
 #include "support.hpp"
+#include "theory/conjugate_kernel.hpp"
+#include "theory/numerics/continuation.hpp"
 #include "theory/numerics/newton_stop.hpp"
 
 namespace fs = std::filesystem;
@@ -436,4 +439,40 @@ TEST(Faults, RandomFeatureContinuationN3000AndN4000) {
   expect_law_builds("llc_gram", 3000, "gaussian", 9);
   expect_law_builds("rff", 4000, "gaussian", 13);
   expect_law_builds("llc_gram", 4000, "gmm", 12);
+}
+
+// ---------------------------------------------------------------- theory: named errors with residuals
+
+TEST(Faults, StalledContinuationIsANamedError) {
+  // Newton that fails below Im z = 1e-3: the descent to 1e-12 stalls there, and says where.
+  std::vector<complex> state{complex(0.1, 0.2)};
+  double eta = 1.0;
+  try {
+    theory::numerics::descend_to_axis(
+        state, 0.5, 1e-12, eta, 1e-9, 0.0, [](std::vector<complex>&, complex z) { return z.imag() >= 1e-3; }, "Probe");
+    FAIL() << "no error";
+  } catch (const NumericalError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("Probe: continuation stalled at 0.5+"), std::string::npos) << what;
+    EXPECT_NE(what.find("target 1e-12"), std::string::npos) << what;
+  }
+  EXPECT_GE(eta, 1e-3);
+}
+
+TEST(Faults, UnconvergedNestedFixedPointIsANamedErrorWithItsResidual) {
+  // The literal nested fixed point of the conjugate kernel, on the real axis inside the bulk: real
+  // iterates cannot reach the complex root, so it wanders; it used to return its last iterate.
+  const theory::ConjugateKernel ck(0.0, 1.0, {0.5});  // b = 0: the layer map is MP's own
+  ASSERT_GT(ck.layer_density(1, 1.3), 0.1) << "z = 1.3 must be inside the bulk";
+  try {
+    const complex m = ck.nested_layer_stieltjes(1, complex(1.3, 0.0));
+    FAIL() << "returned " << m;
+  } catch (const NumericalError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("ConjugateKernel: the nested fixed point of layer 1 did not converge at z = 1.3+0i (stopped after 5000 steps"),
+              std::string::npos)
+        << what;
+    EXPECT_NE(what.find("residual |T(m) − m| = "), std::string::npos) << what;
+    std::cout << what << "\n";
+  }
 }

@@ -357,11 +357,12 @@ complex ConjugateKernel::nested_layer_stieltjes(int layer, complex z) const {
   constexpr int kMaxSteps = 5000;
   double change = 0.0;
   for (int it = 0;; ++it) {
-    if (it == kMaxSteps)
+    if (it == kMaxSteps || !std::isfinite(change))
       throw NumericalError(fmt::format(
-          "ConjugateKernel: the nested fixed point of layer {} did not converge at z = {}+{}i in {} steps "
-          "(last change {:.3g}, residual of m = {}+{}i)",
-          layer, z.real(), z.imag(), kMaxSteps, change, m.real(), m.imag()));
+          "ConjugateKernel: the nested fixed point of layer {} did not converge at z = {}+{}i ({} after {} steps, "
+          "m = {}+{}i, residual |T(m) − m| = {:.3g})",
+          layer, z.real(), z.imag(), std::isfinite(change) ? "stopped" : "diverged", it, m.real(), m.imag(),
+          change / kDamping));
     const complex a = 1.0 - g - g * z * m;
     complex next;
     if (b_ == 0.0) {
@@ -373,6 +374,7 @@ complex ConjugateKernel::nested_layer_stieltjes(int layer, complex z) const {
     next = kDamping * next + (1.0 - kDamping) * m;
     change = std::abs(next - m);  // = kDamping · |T(m) − m|, the fixed point's residual scaled
     const bool done = change <= 1e-14 * (1.0 + std::abs(m));
+    if (!std::isfinite(change)) continue;  // keep the last finite iterate for the error
     m = next;
     if (done) break;
   }
