@@ -366,11 +366,13 @@ int run_command(const RunOptions& given, const BackendFactory& make_backend) {
                                  p.entry.spec.replicates, p.entry.spec.replicates > 1 ? "s" : ""),
                      p.cost);
       const auto start = std::chrono::steady_clock::now();
-      const auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
+      const auto seconds = [&] {
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      };
       const auto stopped = [&](const std::exception& e) {  // a fault that ends the run: keep what is done
-        return fmt::format("{}; the {} finished case{} are kept in {}, continue with: rmtbench run --resume {}",
-                           e.what(), log.records().size(), log.records().size() == 1 ? "" : "s",
-                           (out / "results.jsonl").string(), out.string());
+        const auto kept = log.records().size();
+        return fmt::format("{}; the {} finished case{} kept in {}, continue with: rmtbench run --resume {}", e.what(),
+                           kept, kept == 1 ? " is" : "s are", (out / "results.jsonl").string(), out.string());
       };
       try {
         try {

@@ -264,7 +264,7 @@ TEST(Faults, FileSizeLimitStopsTheRunWithWholeRecordsAndResumeCompletes) {
   const auto err = slurp(root / "limited.err");
   EXPECT_NE(err.find("cannot append to '" + (out / "results.jsonl").string() + "': File too large"), std::string::npos)
       << err;
-  EXPECT_NE(err.find("the 1 finished case are kept"), std::string::npos) << err;
+  EXPECT_NE(err.find("the 1 finished case is kept"), std::string::npos) << err;
   EXPECT_NE(err.find("rmtbench run --resume " + out.string()), std::string::npos) << err;
   // Only whole records: one, and no partial second line.
   const auto text = slurp(out / "results.jsonl");
