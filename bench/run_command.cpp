@@ -2,10 +2,19 @@
 // backends and check memory (exit 3 before allocating), then run the cases, appending each record
 // to DIR/results.jsonl as it finishes (bench/run_log.hpp), so that `--resume DIR` can continue a run
 // that was killed. Ends with DIR/convergence.json and DIR/report.html.
+//
+// Faults: a case that fails numerically (NaN/Inf in a sampled matrix, a theory that does not
+// converge, an eigensolver failure) is recorded with verdict "fail" and an "error" key, and the run
+// goes on (exit 1 at the end). Bad input (exit 2), missing resources (exit 3: memory, disk full, a
+// file-size limit) and SIGINT/SIGTERM stop the run; what finished is kept whole and `--resume DIR`
+// continues.
+#include <signal.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
+#include <cstring>
+#include <new>
 #include <ctime>
 #include <fstream>
 #include <optional>
@@ -16,7 +25,9 @@
 #include <fmt/format.h>
 
 #include "bench/case.hpp"
+#include "bench/record.hpp"
 #include "bench/commands.hpp"
+#include "bench/run_command.hpp"
 #include "bench/run_log.hpp"
 #include "bench/suite.hpp"
 #include "core/atomic_file.hpp"
@@ -141,12 +152,12 @@ struct Planned {
 // Backends are created once per request ("auto", "cpu", "cuda"), when a case first needs one.
 class Backends {
  public:
-  explicit Backends(bool quiet) : quiet_(quiet) {}
+  Backends(bool quiet, const BackendFactory& make) : quiet_(quiet), make_(make) {}
   Backend& get(const std::string& request) {
     auto& b = by_request_[request];
     if (!b) {
       std::string note;
-      b = select_backend(request, &note);
+      b = make_(request, &note);
       if (!quiet_) fmt::print(stderr, "{} — {}\n", note, b->info().name);
     }
     return *b;
@@ -154,6 +165,7 @@ class Backends {
 
  private:
   bool quiet_;
+  const BackendFactory& make_;
   std::map<std::string, std::unique_ptr<Backend>> by_request_;
 };
 
@@ -184,9 +196,66 @@ void print_table_row(std::size_t width, const json& r) {
                    r["verdict"].get<std::string>() == "pass" ? "PASS" : "FAIL");
 }
 
+// SIGINT/SIGTERM: say what is kept and how to continue, then die of the signal as before (exit
+// status 128 + signal). Only whole records are ever in results.jsonl, so the case in flight leaves
+// nothing behind. SIGXFSZ (the file-size limit, ulimit -f) is ignored, so that the write fails with
+// a clear error instead of killing the process. The previous dispositions come back at the end.
+char interrupt_message[2048];
+std::size_t interrupt_length = 0;
+
+extern "C" void on_interrupt(int sig) {
+  if (interrupt_length > 0) (void)!::write(STDERR_FILENO, interrupt_message, interrupt_length);
+  ::raise(sig);  // SA_RESETHAND restored the default action; delivered when this handler returns
+}
+
+class InterruptNotice {
+ public:
+  explicit InterruptNotice(const fs::path& dir) {
+    const auto text = fmt::format(
+        "\nrmtbench: interrupted; the cases finished so far are kept in {}, continue with: rmtbench run --resume {}\n",
+        (dir / "results.jsonl").string(), dir.string());
+    interrupt_length = std::min(text.size(), sizeof interrupt_message);
+    std::memcpy(interrupt_message, text.data(), interrupt_length);
+    struct sigaction action {};
+    action.sa_handler = on_interrupt;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESETHAND;
+    ::sigaction(SIGINT, &action, &old_int_);
+    ::sigaction(SIGTERM, &action, &old_term_);
+    struct sigaction ignore {};
+    ignore.sa_handler = SIG_IGN;
+    sigemptyset(&ignore.sa_mask);
+    ::sigaction(SIGXFSZ, &ignore, &old_xfsz_);
+  }
+  ~InterruptNotice() {
+    ::sigaction(SIGINT, &old_int_, nullptr);
+    ::sigaction(SIGTERM, &old_term_, nullptr);
+    ::sigaction(SIGXFSZ, &old_xfsz_, nullptr);
+    interrupt_length = 0;
+  }
+  InterruptNotice(const InterruptNotice&) = delete;
+  InterruptNotice& operator=(const InterruptNotice&) = delete;
+
+ private:
+  struct sigaction old_int_ {}, old_term_ {}, old_xfsz_ {};
+};
+
+// The record of a case that threw instead of measuring: the contract's keys, verdict "fail", the
+// reason under "error", empty measurement blocks.
+json failed_case_record(const Backend& backend, const ResolvedCase& c, std::string_view error, double seconds) {
+  json record = run_record(backend, c, json::object(), json::object(), {}, {}, {{"total_s", seconds}});
+  record["verdict"] = "fail";
+  record["error"] = std::string(error);
+  return record;
+}
+
 }  // namespace
 
 int run_command(const RunOptions& given) {
+  return run_command(given, [](std::string_view request, std::string* note) { return select_backend(request, note); });
+}
+
+int run_command(const RunOptions& given, const BackendFactory& make_backend) {
   const RunOptions o = with_recorded_selection(given);
   if (o.precision != "fp64" && o.precision != "fp32")
     throw InputError(fmt::format("--precision: unknown precision '{}' (expected fp64 or fp32)", o.precision));
@@ -202,7 +271,7 @@ int run_command(const RunOptions& given) {
   }
 
   // Backends and memory, before anything is written.
-  Backends backends(o.quiet);
+  Backends backends(o.quiet, make_backend);
   std::optional<CudaProbe> probe;
   for (auto& p : plan) {
     std::string request = case_backend_request(o, p.entry);
@@ -230,6 +299,7 @@ int run_command(const RunOptions& given) {
   const bool resume = !o.resume.empty();
   fs::create_directories(out / "eigs");
   RunLog log(out, resume);
+  const InterruptNotice interrupt_notice(out);
   if (!resume)
     for (const char* stale : {"convergence.json", "compare.json"}) fs::remove(out / stale);
 
@@ -289,10 +359,37 @@ int run_command(const RunOptions& given) {
                                  p.entry.spec.replicates, p.entry.spec.replicates > 1 ? "s" : ""),
                      p.cost);
       const auto start = std::chrono::steady_clock::now();
-      record = run_case(*p.backend, p.resolved, out);
-      record["case_id"] = p.id;
-      if (!p.entry.sweep.empty()) record["sweep"] = {{"name", p.entry.sweep}, {"axes", p.entry.sweep_axes}};
-      log.append(record);
+      const auto seconds = [&] {
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      };
+      const auto stopped = [&](const std::exception& e) {  // a fault that ends the run: keep what is done
+        const auto kept = log.records().size();
+        return fmt::format("{}; the {} finished case{} kept in {}, continue with: rmtbench run --resume {}", e.what(),
+                           kept, kept == 1 ? " is" : "s are", (out / "results.jsonl").string(), out.string());
+      };
+      try {
+        try {
+          record = run_case(*p.backend, p.resolved, out);
+        } catch (const InputError&) {
+          throw;
+        } catch (const ResourceError&) {
+          throw;
+        } catch (const BackendUnavailable&) {
+          throw;
+        } catch (const std::bad_alloc&) {
+          throw;
+        } catch (const std::exception& e) {  // numerical failure of this case: record it, go on
+          record = failed_case_record(*p.backend, p.resolved, e.what(), seconds());
+          progress.print_above([&] { fmt::print(stderr, "rmtbench: case '{}' failed: {}\n", name, e.what()); });
+        }
+        record["case_id"] = p.id;
+        if (!p.entry.sweep.empty()) record["sweep"] = {{"name", p.entry.sweep}, {"axes", p.entry.sweep_axes}};
+        log.append(record);
+      } catch (const ResourceError& e) {
+        throw ResourceError(stopped(e));
+      } catch (const std::bad_alloc&) {
+        throw ResourceError(stopped(std::runtime_error("out of host memory")));
+      }
       ++measured;
       progress.finish(name, record.value("verdict", std::string()) == "pass" ? "PASS" : "FAIL",
                       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), p.cost);

@@ -213,6 +213,7 @@ nlohmann::json run_spectral_case(Backend& backend, const ResolvedCase& c, const 
   for (std::size_t r = 0; r < reps; ++r) {
     const StreamKey key{c.spec.seed, c.case_key, static_cast<std::uint32_t>(r), 0};
     Draw draw = c.model->sample(backend, c.params, key, all.times.emplace_back());
+    require_finite(draw.eigenvalues, fmt::format("the eigenvalues of replicate {}", r));
     std::sort(draw.eigenvalues.begin(), draw.eigenvalues.end());
     const auto metrics_start = std::chrono::steady_clock::now();
     DrawMetrics m = measure(t, draw.eigenvalues, dim, precision);

@@ -16,6 +16,7 @@
 
 #include "backend.hpp"
 #include "elementwise.hpp"
+#include "finite.hpp"
 #include "error.hpp"
 
 extern "C" char* openblas_get_config(void);
@@ -292,6 +293,8 @@ class CpuBackend final : public Backend {
     const index_t n = a.rows();
     RMT_EXPECTS(n == a.cols(), "eigenvalues of a non-square {}x{} matrix", n, a.cols());
     return dispatch(a.precision(), [&]<typename T>(T) {
+      require_finite(std::span<const T>(a.data_as<T>(), static_cast<std::size_t>(n * n)),
+                     fmt::format("the {}x{} matrix given to the eigensolver", n, n));
       std::vector<T> w(static_cast<std::size_t>(n));
       check_lapack(Blas<T>::syevd(LAPACK_COL_MAJOR, 'N', 'L', static_cast<lapack_int>(n), a.data_as<T>(),
                                   static_cast<lapack_int>(n), w.data()),

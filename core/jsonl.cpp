@@ -1,6 +1,7 @@
 #include "jsonl.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -11,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include "atomic_file.hpp"
 #include "error.hpp"
 
 namespace rmt {
@@ -18,7 +20,7 @@ namespace rmt {
 namespace {
 
 [[noreturn]] void fail(std::string_view what, const std::filesystem::path& path) {
-  throw Error(fmt::format("{} '{}': {}", what, path.string(), std::strerror(errno)));
+  throw_file_error(what, path, errno);
 }
 
 // A new directory entry is durable only once its directory is synced.
@@ -45,8 +47,13 @@ JsonlContents read_jsonl(const std::filesystem::path& path) {
     start = end + 1;
     if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
     auto j = nlohmann::json::parse(line, nullptr, false);
-    if (j.is_discarded() || !j.is_object())
-      throw InputError(fmt::format("{}:{}: not a JSON object", path.string(), lineno));
+    if (j.is_discarded() || !j.is_object()) {
+      std::string shown(line.substr(0, 40));
+      for (auto& ch : shown)
+        if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) ch = '?';
+      throw InputError(fmt::format("{}:{}: not a JSON object (a corrupted record: \"{}{}\"; repair or delete that line)",
+                                   path.string(), lineno, shown, line.size() > 40 ? "..." : ""));
+    }
     out.records.push_back(std::move(j));
   }
   out.complete_bytes = start;
@@ -61,6 +68,19 @@ void append_jsonl_line(const std::filesystem::path& path, std::string_view line)
   if (fd < 0) fail("cannot open", path);
   std::string buffer(line);
   buffer += '\n';
+  struct stat before {};
+  if (::fstat(fd, &before) != 0) {
+    const int err = errno;
+    ::close(fd);
+    throw_file_error("cannot stat", path, err);
+  }
+  // A failed append (disk full, file-size limit) is cut off again, so the file keeps only whole
+  // records; the error names the file.
+  const auto undo = [&](std::string_view what, int err) {
+    if (::ftruncate(fd, before.st_size) == 0) ::fsync(fd);
+    ::close(fd);
+    throw_file_error(what, path, err);
+  };
   // One write() for the whole line; a short write (disk full, signal) is completed in a loop, and a
   // crash in between leaves a line without its newline, which read_jsonl ignores.
   std::size_t done = 0;
@@ -68,15 +88,11 @@ void append_jsonl_line(const std::filesystem::path& path, std::string_view line)
     const auto n = ::write(fd, buffer.data() + done, buffer.size() - done);
     if (n < 0) {
       if (errno == EINTR) continue;
-      ::close(fd);
-      fail("cannot append to", path);
+      undo("cannot append to", errno);
     }
     done += static_cast<std::size_t>(n);
   }
-  if (::fsync(fd) != 0) {
-    ::close(fd);
-    fail("cannot flush", path);
-  }
+  if (::fsync(fd) != 0) undo("cannot flush", errno);
   if (::close(fd) != 0) fail("cannot close", path);
   if (!existed) sync_directory(path);
 }

@@ -354,7 +354,15 @@ complex ConjugateKernel::nested_layer_stieltjes(int layer, complex z) const {
   const double b2 = b_ * b_;
   complex m = z == 0.0 ? complex(1.0, 0.0) : -1.0 / z;
   constexpr double kDamping = 0.5;
-  for (int it = 0; it < 5000; ++it) {
+  constexpr int kMaxSteps = 5000;
+  double change = 0.0;
+  for (int it = 0;; ++it) {
+    if (it == kMaxSteps || !std::isfinite(change))
+      throw NumericalError(fmt::format(
+          "ConjugateKernel: the nested fixed point of layer {} did not converge at z = {}+{}i ({} after {} steps, "
+          "m = {}+{}i, residual |T(m) − m| = {:.3g})",
+          layer, z.real(), z.imag(), std::isfinite(change) ? "stopped" : "diverged", it, m.real(), m.imag(),
+          change / kDamping));
     const complex a = 1.0 - g - g * z * m;
     complex next;
     if (b_ == 0.0) {
@@ -364,7 +372,9 @@ complex ConjugateKernel::nested_layer_stieltjes(int layer, complex z) const {
       next = nested_layer_stieltjes(layer - 1, w) / (b2 * a);
     }
     next = kDamping * next + (1.0 - kDamping) * m;
-    const bool done = std::abs(next - m) <= 1e-14 * (1.0 + std::abs(m));
+    change = std::abs(next - m);  // = kDamping · |T(m) − m|, the fixed point's residual scaled
+    const bool done = change <= 1e-14 * (1.0 + std::abs(m));
+    if (!std::isfinite(change)) continue;  // keep the last finite iterate for the error
     m = next;
     if (done) break;
   }

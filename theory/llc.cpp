@@ -7,10 +7,12 @@
 #include <numeric>
 
 #include <boost/math/quadrature/gauss_kronrod.hpp>
+#include <cblas.h>
 
 #include "core/error.hpp"
 #include "theory/gaussian.hpp"
 #include "theory/numerics/continuation.hpp"
+#include "theory/numerics/newton_stop.hpp"
 #include "theory/numerics/support_scan.hpp"
 
 namespace rmt::theory {
@@ -98,13 +100,9 @@ DCoefficients d_coefficients(const Activation& f, double tau) {
 }
 
 std::vector<double> expected_kernel_matrix(const Activation& f, const std::vector<double>& x, index_t p, index_t n) {
-  std::vector<double> gram(static_cast<std::size_t>(n * n));
-  for (index_t j = 0; j < n; ++j)
-    for (index_t i = 0; i <= j; ++i) {
-      double s = 0;
-      for (index_t k = 0; k < p; ++k) s += x[k + i * p] * x[k + j * p];
-      gram[i + j * n] = s;
-    }
+  std::vector<double> gram(static_cast<std::size_t>(n * n));  // XᵀX, upper triangle (i ≤ j)
+  cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, static_cast<int>(n), static_cast<int>(p), 1.0, x.data(),
+              static_cast<int>(p), 0.0, gram.data(), static_cast<int>(n));
   std::vector<double> phi(gram.size());
   Activation raw = f;
   raw.shift = 0;
@@ -160,6 +158,7 @@ bool RandomFeatureGram::newton(std::vector<complex>& delta, complex z) const {
   const std::size_t J = kappa_.size(), n = kappa_.front().size();
   const double inv_n = 1.0 / static_cast<double>(n);
   std::vector<complex> u(J), f(J), jac(J * J);
+  numerics::NewtonStop stop;
   for (int it = 0; it < 60; ++it) {
     for (std::size_t j = 0; j < J; ++j) u[j] = 1.0 / (1.0 + delta[j]);
     f = delta;
@@ -168,7 +167,9 @@ bool RandomFeatureGram::newton(std::vector<complex>& delta, complex z) const {
     for (std::size_t k = 0; k < n; ++k) {
       complex d = -z;
       for (std::size_t l = 0; l < J; ++l) d += alpha_[l] * kappa_[l][k] * u[l];
-      const complex inv = 1.0 / d, inv2 = inv * inv;
+      // 1/d as conj(d)/|d|²: d is O(scale) and never 0 off the axis, so the careful complex division
+      // (its overflow and NaN handling dominated the profile) is not needed.
+      const complex inv = std::conj(d) / std::norm(d), inv2 = inv * inv;
       for (std::size_t j = 0; j < J; ++j) {
         f[j] -= kappa_[j][k] * inv * inv_n;
         for (std::size_t l = 0; l < J; ++l) jac[j * J + l] -= kappa_[j][k] * alpha_[l] * kappa_[l][k] * u[l] * u[l] * inv2 * inv_n;
@@ -195,14 +196,15 @@ bool RandomFeatureGram::newton(std::vector<complex>& delta, complex z) const {
       for (std::size_t l = c + 1; l < J; ++l) step[c] -= jac[c * J + l] * step[l];
       step[c] /= jac[c * J + c];
     }
-    double size = 0, norm = 0;
+    double size = 0, norm = 0, residual = 0;
     for (std::size_t j = 0; j < J; ++j) {
       delta[j] -= step[j];
       if (!std::isfinite(delta[j].real()) || !std::isfinite(delta[j].imag())) return false;
       size = std::max(size, std::abs(step[j]));
       norm = std::max(norm, std::abs(delta[j]));
+      residual = std::max(residual, std::abs(f[j]));
     }
-    if (size < 1e-13 * (1 + norm)) {
+    if (stop.converged(size, norm, residual)) {
       for (const auto& d : delta)
         if (d.imag() < -1e-12 * (1 + std::abs(d))) return false;
       return true;
@@ -253,7 +255,7 @@ complex RandomFeatureGram::stieltjes(complex z) const {
   for (std::size_t k = 0; k < n; ++k) {
     complex den = -z;
     for (std::size_t j = 0; j < kappa_.size(); ++j) den += alpha_[j] * kappa_[j][k] / (1.0 + d[j]);
-    m += 1.0 / den;
+    m += std::conj(den) / std::norm(den);
   }
   return m / static_cast<double>(n);
 }

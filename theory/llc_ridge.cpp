@@ -233,8 +233,10 @@ RffRidge rff_ridge_train(std::span<const double> x, std::span<const double> y, i
   double dc = 0, ds = 0;
   State st = evaluate(dc, ds);
   for (int it = 0;; ++it) {
-    if (it > 200) throw NumericalError("rff_ridge_train: the fixed point did not converge");
     const double fc = dc - st.tc, fs = ds - st.ts;
+    if (it > 200)
+      throw NumericalError(fmt::format("rff_ridge_train: the fixed point did not converge in 200 steps (δ = ({}, {}), "
+                                       "residual {:.3g})", dc, ds, std::max(std::abs(fc), std::abs(fs))));
     const double j00 = 1 - alpha * st.omega[0][0], j01 = -alpha * st.omega[0][1];
     const double j10 = -alpha * st.omega[1][0], j11 = 1 - alpha * st.omega[1][1];
     const double det = j00 * j11 - j01 * j10;

@@ -35,17 +35,18 @@ double q_at_level(double zeta2, double psi) {
 
 double solve_q(const Reduced& r, double y2) {
   const double qmax = q_at_level(r.zeta2, std::min(r.psi1, r.psi2));
-  double q = 0.0;
+  double q = 0.0, f = 0.0;
   for (int it = 0; it < 500; ++it) {
     const double h = r.h(q);
-    const double f = y2 * q - (r.psi1 - h) * (r.psi2 - h);
+    f = y2 * q - (r.psi1 - h) * (r.psi2 - h);
     const double df = y2 + r.dh(q) * ((r.psi1 - h) + (r.psi2 - h));
     const double step = f / df;
     const double next = std::clamp(q - step, 0.0, qmax);
     if (std::abs(next - q) <= 4.0 * kEps * next) return next;
     q = next;
   }
-  throw NumericalError("mei_montanari: the nu-equations did not converge");
+  throw NumericalError(fmt::format(
+      "mei_montanari: the nu-equations did not converge in 500 Newton steps (q = {}, residual {:.3g})", q, f));
 }
 
 }  // namespace

@@ -309,7 +309,13 @@ complex BaiSilverstein::companion_stieltjes(complex z) const {
     const complex best = *std::max_element(
         roots.begin(), roots.end(), [](complex a, complex b) { return a.imag() < b.imag(); });
     const complex refined = newton_inverse(h_, c_, z, best);
-    return refined.imag() > 0.0 ? refined : best;
+    const complex root = refined.imag() > 0.0 ? refined : best;
+    // Never a silent number: the root must solve z(m̃) = z (to the polynomial's conditioning).
+    const double residual = std::abs(z_of_s(h_, c_, -1.0 / root) - z);
+    if (!(residual <= 1e-6 * (1.0 + std::abs(z))))
+      throw NumericalError(fmt::format("BaiSilverstein: no root of z(m̃) = {}+{}i (best m̃ = {}+{}i, residual {:.3g})",
+                                       z.real(), z.imag(), root.real(), root.imag(), residual));
+    return root;
   }
   // Real z: boundary value m̃(x + i0).
   const double x = z.real();

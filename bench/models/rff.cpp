@@ -7,6 +7,8 @@
 // to two outliers that it does not predict (unpredicted_outliers below).
 #include <cmath>
 
+#include <cblas.h>
+
 #include <fmt/format.h>
 
 #include "bench/models/common/dims.hpp"
@@ -77,14 +79,10 @@ class RandomFourierFeaturesModel final : public Model {
     auto x = generate_data(prm, d.p, d.n, key);
     // XᵀX and its eigenvalues: the common eigenbasis of the two linearised kernels.
     std::vector<double> gram(static_cast<std::size_t>(d.n * d.n), 0.0);
+    cblas_dsyrk(CblasColMajor, CblasLower, CblasTrans, static_cast<int>(d.n), static_cast<int>(d.p), 1.0, x.data(),
+                static_cast<int>(d.p), 0.0, gram.data(), static_cast<int>(d.n));  // the lower triangle, which dsyevd reads
     double tau = 0;
-    for (index_t i = 0; i < d.n; ++i)
-      for (index_t j = 0; j <= i; ++j) {
-        double s = 0;
-        for (index_t k = 0; k < d.p; ++k) s += x[k + i * d.p] * x[k + j * d.p];
-        gram[i + j * d.n] = gram[j + i * d.n] = s;
-        if (i == j) tau += s / static_cast<double>(d.n);
-      }
+    for (index_t i = 0; i < d.n; ++i) tau += gram[i + i * d.n] / static_cast<double>(d.n);
     const auto lambda = symmetric_eigenvalues(std::move(gram), d.n, "rff XᵀX");
     std::vector<std::vector<double>> kappa;
     for (const auto kind : {ActivationKind::cos, ActivationKind::sin}) {

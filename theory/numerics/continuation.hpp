@@ -18,7 +18,9 @@ template <typename State, typename Newton>
 void descend_to_axis(State& state, double x, double target, double& eta, double accept_below, double floor,
                      Newton&& newton, const char* who, double factor = 0.01) {
   for (int steps = 0; eta > target; ++steps) {
-    if (steps > 400) throw NumericalError(fmt::format("{}: continuation did not converge", who));
+    if (steps > 400)
+      throw NumericalError(fmt::format("{}: continuation did not reach Im z = {} at Re z = {} in 400 steps (stopped at Im z = {})",
+                                       who, target, x, eta));
     double next = eta * factor;
     if (next <= std::max(target, floor)) next = target;
     State trial = state;
@@ -30,7 +32,9 @@ void descend_to_axis(State& state, double x, double target, double& eta, double 
     }
     if (eta <= accept_below) return;
     factor = factor < 1e-4 ? 1e-2 : std::sqrt(factor);
-    if (factor > 0.95) throw NumericalError(fmt::format("{}: continuation stalled at {}+{}i", who, x, eta));
+    if (factor > 0.95)
+      throw NumericalError(fmt::format("{}: continuation stalled at {}+{}i (Newton fails at every smaller Im z; "
+                                       "target {}, accepted below {})", who, x, eta, target, accept_below));
   }
 }
 

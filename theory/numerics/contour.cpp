@@ -79,14 +79,17 @@ double DeltaEquation::at_negative(double z) const {
   double delta = 0;
   for (std::size_t j = 0; j < lambda_.size(); ++j) delta += weight_[j] * lambda_[j];
   delta /= -z;
+  double last_residual = 0;
   for (int it = 0; it < 500; ++it) {
     const Residual r = residual(delta, z);
+    last_residual = std::abs(r.f);
     const double step = r.f.real() / r.df_ddelta.real();
     if (!(step > 0)) return delta;
     delta -= step;
     if (step <= 1e-15 * (1 + delta)) return delta;
   }
-  throw NumericalError(fmt::format("DeltaEquation: no convergence at z = {}", z));
+  throw NumericalError(fmt::format("DeltaEquation: no convergence at z = {} in 500 Newton steps (δ = {}, residual {:.3g})",
+                                   z, delta, last_residual));
 }
 
 bool DeltaEquation::newton(complex& delta, complex z) const {
