@@ -36,17 +36,21 @@ JsonlContents read_jsonl(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(fmt::format("cannot read '{}'", path.string()));
   const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return parse_jsonl(bytes, path.string());
+}
+
+JsonlContents parse_jsonl(std::string_view bytes, std::string_view name) {
   JsonlContents out;
   std::size_t start = 0;
   for (int lineno = 1;; ++lineno) {
     const auto end = bytes.find('\n', start);
-    if (end == std::string::npos) break;
+    if (end == std::string_view::npos) break;
     const std::string_view line(bytes.data() + start, end - start);
     start = end + 1;
     if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
     auto j = nlohmann::json::parse(line, nullptr, false);
     if (j.is_discarded() || !j.is_object())
-      throw InputError(fmt::format("{}:{}: not a JSON object", path.string(), lineno));
+      throw InputError(fmt::format("{}:{}: not a JSON object", name, lineno));
     out.records.push_back(std::move(j));
   }
   out.complete_bytes = start;

@@ -43,8 +43,12 @@ std::vector<double> read_npy(const std::filesystem::path& path, std::vector<std:
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(fmt::format("cannot open '{}'", path.string()));
   const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return parse_npy(bytes, path.string(), shape);
+}
+
+std::vector<double> parse_npy(std::string_view bytes, std::string_view name, std::vector<std::size_t>* shape) {
   const auto bad = [&](std::string_view why) {
-    return InputError(fmt::format("'{}' is not a float64 .npy file: {}", path.string(), why));
+    return InputError(fmt::format("'{}' is not a float64 .npy file: {}", name, why));
   };
   if (bytes.size() < 10 || bytes.compare(0, 6, "\x93NUMPY") != 0) throw bad("missing magic");
   const auto major = static_cast<unsigned char>(bytes[6]);
@@ -62,7 +66,7 @@ std::vector<double> read_npy(const std::filesystem::path& path, std::vector<std:
     throw bad("unsupported version");
   }
   if (bytes.size() < offset + header_len) throw bad("truncated header");
-  const std::string header = bytes.substr(offset, header_len);
+  const std::string header(bytes.substr(offset, header_len));
   if (header.find("'<f8'") == std::string::npos) throw bad("dtype is not '<f8'");
   if (header.find("'fortran_order': False") == std::string::npos) throw bad("not C order");
   const auto open = header.find('(', header.find("'shape'"));

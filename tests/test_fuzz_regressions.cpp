@@ -1,0 +1,36 @@
+// Inputs the fuzzers (fuzz/) or a review found to break a reader, fed back to the fuzz targets'
+// own entry points (fuzz/entry_points.hpp): each must now be refused with an InputError or read
+// correctly, with every invariant of its entry point holding.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <string_view>
+
+#include "fuzz/entry_points.hpp"
+
+namespace {
+
+using namespace std::string_literals;
+
+// The committed seeds pass too (the corpus is not stale against the readers).
+TEST(FuzzRegressions, SeedsPass) {
+  EXPECT_NO_THROW(rmt::fuzz::params("\x07" "0.001:1:20log"s));
+  EXPECT_NO_THROW(rmt::fuzz::params("\x0a" "mp\nn=300\nc=0.5"s));
+}
+
+// A suite that includes a device file: /dev/zero was read until memory ran out, /dev/stdin
+// waited for a terminal. Includes must be regular files.
+TEST(FuzzRegressions, SuiteIncludeOfADeviceIsRefused) {
+  for (const char* device : {"/dev/zero", "/dev/stdin", "/dev/null"}) {
+    const std::string suite = "include = [\""s + device + "\"]\n";
+    EXPECT_NO_THROW(rmt::fuzz::suite(suite)) << device;
+    try {
+      rmt::bench::parse_suite_cases(suite, "x/fuzz.toml");
+      ADD_FAILURE() << device << " was accepted";
+    } catch (const rmt::InputError& e) {
+      EXPECT_NE(std::string(e.what()).find("not a regular file"), std::string::npos) << e.what();
+    }
+  }
+}
+
+}  // namespace
