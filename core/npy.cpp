@@ -84,7 +84,7 @@ std::vector<double> parse_npy(std::string_view bytes, std::string_view name, std
   const auto data_offset = offset + header_len;
   if (bytes.size() != data_offset + count * sizeof(double)) throw bad("data size does not match shape");
   std::vector<double> values(count);
-  std::memcpy(values.data(), bytes.data() + data_offset, count * sizeof(double));
+  if (count > 0) std::memcpy(values.data(), bytes.data() + data_offset, count * sizeof(double));  // no null for 0
   if (shape) *shape = dims;
   return values;
 }
