@@ -36,7 +36,7 @@ TEST(FuzzRegressions, SuiteIncludeOfADeviceIsRefused) {
 // fuzz_npy: an empty array (shape (0, 4)) passed the null data() of an empty vector to memcpy (UBSan).
 TEST(FuzzRegressions, EmptyNpyArrayReads) {
   std::string header = "{'descr': '<f8', 'fortran_order': False, 'shape': (0,4), }";
-  header.append(64 - 10 - header.size() - 1, ' ');
+  header.append((64 - (10 + header.size() + 1) % 64) % 64, ' ');
   header.push_back('\n');
   const std::string bytes = "\x93NUMPY\x01\x00"s + static_cast<char>(header.size()) + '\0' + header;
   EXPECT_NO_THROW(rmt::fuzz::npy(bytes));
