@@ -1,6 +1,8 @@
 #include "npy.hpp"
 
+#include <algorithm>
 #include <bit>
+#include <charconv>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -77,7 +79,14 @@ std::vector<double> parse_npy(std::string_view bytes, std::string_view name, std
   while (pos < close) {
     const auto comma = std::min(header.find(',', pos), close);
     const auto token = header.substr(pos, comma - pos);
-    if (token.find_first_not_of(' ') != std::string::npos) dims.push_back(std::stoull(token));
+    const auto digits = token.substr(std::min(token.find_first_not_of(' '), token.size()));
+    if (!digits.empty()) {
+      std::size_t d = 0;
+      const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), d);
+      if (ec != std::errc() || digits.find_first_not_of(' ', static_cast<std::size_t>(end - digits.data())) != std::string::npos)
+        throw bad(fmt::format("bad shape dimension '{}'", digits));
+      dims.push_back(d);
+    }
     pos = comma + 1;
   }
   const auto count = std::accumulate(dims.begin(), dims.end(), std::size_t{1}, std::multiplies<>());

@@ -45,4 +45,14 @@ TEST(FuzzRegressions, EmptyNpyArrayReads) {
   EXPECT_EQ(shape, (std::vector<std::size_t>{0, 4}));
 }
 
+// fuzz_npy: a shape entry that is not a number ("(3,:") escaped as std::invalid_argument (exit 1).
+TEST(FuzzRegressions, NpyShapeThatIsNotANumberIsAnInputError) {
+  std::string header = "{'descr': '<f8', 'fortran_order': False, 'shape': (3,:(3,), }";
+  header.append((64 - (10 + header.size() + 1) % 64) % 64, ' ');
+  header.push_back('\n');
+  const std::string bytes = "\x93NUMPY\x01\x00"s + static_cast<char>(header.size()) + '\0' + header;
+  EXPECT_NO_THROW(rmt::fuzz::npy(bytes));
+  EXPECT_THROW(rmt::parse_npy(bytes, "bad.npy"), rmt::InputError);
+}
+
 }  // namespace
