@@ -2,12 +2,14 @@
 // (2 bad input, 3 resources, 1 anything else; DESIGN.md).
 #include <cstdio>
 #include <iostream>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 #include "bench/commands.hpp"
 #include "core/error.hpp"
+#include "core/parse.hpp"
 
 namespace {
 
@@ -46,9 +48,11 @@ int main(int argc, char** argv) {
   auto* theory_cmd = app.add_subcommand("theory", "print the theoretical prediction of a model as JSON");
   theory_cmd->add_option("model", theory.model, "model name")->required();
   theory_cmd->add_option("--set", theory.sets, "model parameter KEY=VALUE (repeatable)");
-  theory_cmd->add_option("--x", theory.x, "real points for the density, X1,X2,...");
-  theory_cmd->add_option("--z", theory.z, "complex points for the Stieltjes transform, a+bi,...");
-  theory_cmd->add_option("--t", theory.t, "times (dynamics models)");
+  // Left out, --x/--z/--t mean the defaults; given, they must hold at least one point.
+  const std::vector<const CLI::Option*> theory_lists = {
+      theory_cmd->add_option("--x", theory.x, "real points for the density, X1,X2,..."),
+      theory_cmd->add_option("--z", theory.z, "complex points for the Stieltjes transform, a+bi,..."),
+      theory_cmd->add_option("--t", theory.t, "times (dynamics models)")};
   theory_cmd->add_option("--seed", theory.seed, "seed of the data set, for data-dependent models (llc_gram)")
       ->capture_default_str();
 
@@ -99,7 +103,13 @@ int main(int argc, char** argv) {
 
   try {
     if (*run_cmd) return run_command(run);
-    if (*theory_cmd) return theory_command(theory);
+    if (*theory_cmd) {
+      for (const auto* list : theory_lists)
+        if (list->count() > 0 && rmt::trim(list->as<std::string>()).empty())
+          return fail(2, fmt::format("{}: the list is empty (give at least one point, or leave {} out for the defaults)",
+                                     list->get_name(), list->get_name()));
+      return theory_command(theory);
+    }
     if (*models_cmd) return models_command(models_json);
     if (*devices_cmd) return devices_command(devices_json);
     if (*report_cmd) return report_command(report_dir);

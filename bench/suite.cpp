@@ -156,7 +156,7 @@ class SuiteReader {
     const auto specs = model.params();
     std::vector<SweepAxis> out;
     for (const auto& [key, node] : entries) {
-      const auto spec = std::find_if(specs.begin(), specs.end(), [&](const ParamSpec& s) { return s.name == key; });
+      const auto spec = std::find_if(specs.begin(), specs.end(), [&name = key](const ParamSpec& s) { return s.name == name; });
       if (spec == specs.end()) {
         std::string known;
         for (const auto& s : specs) known += (known.empty() ? "" : ", ") + s.name;
@@ -297,6 +297,9 @@ class SuiteReader {
     const auto canonical = fs::weakly_canonical(path, ec);
     if (std::find(open_->begin(), open_->end(), canonical) != open_->end())
       throw InputError(fmt::format("'{}' includes itself", path.string()));
+    // A device (/dev/zero, /dev/stdin) would be read forever: suites are regular files.
+    if (fs::exists(path, ec) && !fs::is_regular_file(path, ec))
+      throw InputError(fmt::format("cannot read suite file '{}': not a regular file", path.string()));
     std::ifstream in(path);
     if (!in) throw InputError(fmt::format("cannot read suite file '{}'", path.string()));
     std::stringstream buffer;

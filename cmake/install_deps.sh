@@ -9,6 +9,7 @@ packages=(
   libopenblas-dev liblapacke-dev librandom123-dev libboost-math-dev
   libxml2-utils   # xmllint: the report test checks that report.html is well-formed
   chromium        # headless browser: the report test renders report.html
+  clang libclang-rt-dev llvm  # make check-hardening: ASan/UBSan + libFuzzer runtimes, llvm-symbolizer
 )
 
 missing=()

@@ -38,11 +38,15 @@ JsonlContents read_jsonl(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(fmt::format("cannot read '{}'", path.string()));
   const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return parse_jsonl(bytes, path.string());
+}
+
+JsonlContents parse_jsonl(std::string_view bytes, std::string_view name) {
   JsonlContents out;
   std::size_t start = 0;
   for (int lineno = 1;; ++lineno) {
     const auto end = bytes.find('\n', start);
-    if (end == std::string::npos) break;
+    if (end == std::string_view::npos) break;
     const std::string_view line(bytes.data() + start, end - start);
     start = end + 1;
     if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
@@ -52,7 +56,7 @@ JsonlContents read_jsonl(const std::filesystem::path& path) {
       for (auto& ch : shown)
         if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) ch = '?';
       throw InputError(fmt::format("{}:{}: not a JSON object (a corrupted record: \"{}{}\"; repair or delete that line)",
-                                   path.string(), lineno, shown, line.size() > 40 ? "..." : ""));
+                                   name, lineno, shown, line.size() > 40 ? "..." : ""));
     }
     out.records.push_back(std::move(j));
   }

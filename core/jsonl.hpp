@@ -22,6 +22,8 @@ struct JsonlContents {
 // Reads every complete line; blank lines are skipped. A complete line that is not a JSON object is
 // an InputError naming the file and line (that is corruption, not an interrupted append).
 JsonlContents read_jsonl(const std::filesystem::path& path);
+// The same on the bytes of a file; `name` names it in messages.
+JsonlContents parse_jsonl(std::string_view bytes, std::string_view name);
 
 // Appends `line` (no newline inside) and a newline in one write, then fsyncs; creates the file.
 void append_jsonl_line(const std::filesystem::path& path, std::string_view line);

@@ -1,6 +1,8 @@
 #include "npy.hpp"
 
+#include <algorithm>
 #include <bit>
+#include <charconv>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -43,8 +45,12 @@ std::vector<double> read_npy(const std::filesystem::path& path, std::vector<std:
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(fmt::format("cannot open '{}'", path.string()));
   const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return parse_npy(bytes, path.string(), shape);
+}
+
+std::vector<double> parse_npy(std::string_view bytes, std::string_view name, std::vector<std::size_t>* shape) {
   const auto bad = [&](std::string_view why) {
-    return InputError(fmt::format("'{}' is not a float64 .npy file: {}", path.string(), why));
+    return InputError(fmt::format("'{}' is not a float64 .npy file: {}", name, why));
   };
   if (bytes.size() < 10 || bytes.compare(0, 6, "\x93NUMPY") != 0) throw bad("missing magic");
   const auto major = static_cast<unsigned char>(bytes[6]);
@@ -62,7 +68,7 @@ std::vector<double> read_npy(const std::filesystem::path& path, std::vector<std:
     throw bad("unsupported version");
   }
   if (bytes.size() < offset + header_len) throw bad("truncated header");
-  const std::string header = bytes.substr(offset, header_len);
+  const std::string header(bytes.substr(offset, header_len));
   if (header.find("'<f8'") == std::string::npos) throw bad("dtype is not '<f8'");
   if (header.find("'fortran_order': False") == std::string::npos) throw bad("not C order");
   const auto open = header.find('(', header.find("'shape'"));
@@ -73,14 +79,21 @@ std::vector<double> read_npy(const std::filesystem::path& path, std::vector<std:
   while (pos < close) {
     const auto comma = std::min(header.find(',', pos), close);
     const auto token = header.substr(pos, comma - pos);
-    if (token.find_first_not_of(' ') != std::string::npos) dims.push_back(std::stoull(token));
+    const auto digits = token.substr(std::min(token.find_first_not_of(' '), token.size()));
+    if (!digits.empty()) {
+      std::size_t d = 0;
+      const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), d);
+      if (ec != std::errc() || digits.find_first_not_of(' ', static_cast<std::size_t>(end - digits.data())) != std::string::npos)
+        throw bad(fmt::format("bad shape dimension '{}'", digits));
+      dims.push_back(d);
+    }
     pos = comma + 1;
   }
   const auto count = std::accumulate(dims.begin(), dims.end(), std::size_t{1}, std::multiplies<>());
   const auto data_offset = offset + header_len;
   if (bytes.size() != data_offset + count * sizeof(double)) throw bad("data size does not match shape");
   std::vector<double> values(count);
-  std::memcpy(values.data(), bytes.data() + data_offset, count * sizeof(double));
+  if (count > 0) std::memcpy(values.data(), bytes.data() + data_offset, count * sizeof(double));  // no null for 0
   if (shape) *shape = dims;
   return values;
 }

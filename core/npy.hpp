@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace rmt {
@@ -13,5 +14,8 @@ void write_npy(const std::filesystem::path& path, const std::vector<double>& val
                const std::vector<std::size_t>& shape);
 // Reads a little-endian float64 .npy (C order); throws InputError on anything else.
 std::vector<double> read_npy(const std::filesystem::path& path, std::vector<std::size_t>* shape = nullptr);
+// The same on the bytes of a file; `name` names it in messages.
+std::vector<double> parse_npy(std::string_view bytes, std::string_view name,
+                              std::vector<std::size_t>* shape = nullptr);
 
 }  // namespace rmt

@@ -102,7 +102,7 @@ bool Params::is_grid(std::string_view name) const { return std::holds_alternativ
 
 nlohmann::json Params::to_json() const {
   nlohmann::json j = nlohmann::json::object();
-  for (const auto& [k, v] : values_) std::visit([&](const auto& x) { j[k] = x; }, v);
+  for (const auto& [k, v] : values_) std::visit([&j, &key = k](const auto& x) { j[key] = x; }, v);
   return j;
 }
 

@@ -218,3 +218,19 @@ TEST(Cli, BenchTimesStagesAgainstTheMeasuredDgemmRate) {
   EXPECT_EQ(rmtbench("bench --model ridge --n 100 --quiet").code, 2);  // learning curves are not timed here
   EXPECT_EQ(rmtbench("bench --model mp --n 1 --quiet").code, 2);
 }
+
+// An empty --x/--z/--t is bad input (one line, exit 2), not a silent fall-back to the default points.
+TEST(Cli, TheoryEmptyPointListIsBadInput) {
+  for (const std::string option : {"--x", "--z", "--t"}) {
+    for (const std::string value : {"''", "' '"}) {
+      const auto model = option == "--t" ? std::string("gf") : std::string("mp");
+      const auto r = rmtbench("theory " + model + " " + option + " " + value);
+      EXPECT_EQ(r.code, 2) << option << " " << value << "\n" << r.out;
+      EXPECT_EQ(lines(r.err).size(), 1u) << r.err;
+      EXPECT_NE(r.err.find(option + ": the list is empty"), std::string::npos) << r.err;
+      EXPECT_TRUE(r.out.empty()) << r.out;
+    }
+  }
+  EXPECT_EQ(rmtbench("theory mp --x ,").code, 2);
+  EXPECT_EQ(rmtbench("theory mp --x 1").code, 0);
+}
