@@ -7,8 +7,11 @@
 #include <chrono>
 #include <cmath>
 
+#include <fmt/format.h>
+
 #include "bench/record.hpp"
 #include "bench/theory_json.hpp"
+#include "core/finite.hpp"
 #include "core/metrics.hpp"
 #include "core/npy.hpp"
 
