@@ -1,5 +1,5 @@
 #pragma once
-// The rmtbench subcommands (DESIGN.md, "Command line"). Each returns the process exit code and
+// The rmtbench subcommands (docs/architecture.md, "Command line"). Each returns the process exit code and
 // throws rmt::InputError / ResourceError for bad input / missing resources (main maps them).
 #include <optional>
 #include <string>

@@ -52,7 +52,7 @@ MeanAndError summarise_points(const std::vector<std::vector<double>>& draws, std
 }
 
 // Largest relative error over the points with a prediction, and the matching tolerance: the
-// theory's finite-size error plus three Monte-Carlo standard errors (SPEC §9.5). `floor` keeps tiny
+// theory's finite-size error plus three Monte-Carlo standard errors (docs/theory.md §9.5). `floor` keeps tiny
 // predictions (late training errors) from turning rounding into large relative errors.
 struct Agreement {
   double error = 0, tolerance = 0, worst_z = 0;

@@ -51,7 +51,7 @@ class CurveModel : public ModelBase {
   virtual void validate(const Params&) const {}
   // Fewest replicates that give a standard error (the engine raises smaller requests to this).
   virtual int min_replicates() const { return 5; }
-  // Relative error of the deterministic equivalent at this size (SPEC §9.5), on top of the Monte-Carlo error.
+  // Relative error of the deterministic equivalent at this size (docs/theory.md §9.5), on top of the Monte-Carlo error.
   virtual double relative_tolerance(const Params& p) const = 0;
   virtual std::vector<RiskPoint> theory(const Params& p, const CurveAxis& axis) const = 0;
   virtual CurveDraw sample(Backend& backend, const Params& p, const CurveAxis& axis, const StreamKey& key,

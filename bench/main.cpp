@@ -1,5 +1,5 @@
 // rmtbench command line: parses arguments with CLI11 and maps errors to exit codes
-// (2 bad input, 3 resources, 1 anything else; DESIGN.md).
+// (2 bad input, 3 resources, 1 anything else; docs/architecture.md).
 #include <cstdio>
 #include <iostream>
 #include <vector>

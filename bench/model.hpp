@@ -119,7 +119,7 @@ class ModelBase {
   virtual ~ModelBase() = default;
   virtual std::string_view name() const = 0;
   virtual std::string_view matrix() const = 0;   // the matrix whose spectrum (or the estimator whose risk) is measured
-  virtual std::string_view section() const = 0;  // SPEC section of its theory
+  virtual std::string_view section() const = 0;  // docs/theory.md section of its theory
   virtual std::vector<ParamSpec> params() const = 0;
   virtual Sizes sizes(const Params& p) const = 0;
   // The phases of one draw and the backend storage alive in each (see MemoryPlan).
@@ -148,7 +148,7 @@ class Model : public ModelBase {
   // When judges_edge is false, in words for `rmtbench models` ("never: …" or "only when …"); empty
   // when the edge is always judged.
   virtual std::string_view edge_note() const { return {}; }
-  // Ratio of this family's finite-size errors to Marchenko–Pastur's (SPEC §9.5): scales the tolerances.
+  // Ratio of this family's finite-size errors to Marchenko–Pastur's (docs/theory.md §9.5): scales the tolerances.
   virtual double finite_size_factor() const { return 1.0; }
   // Number of spikes whose top eigenpairs are measured (0: eigenvalues only).
   virtual int tracked_spikes(const Params&) const { return 0; }

@@ -167,7 +167,7 @@ std::map<std::string, double> default_tolerances(const ResolvedCase& c, const Sp
   const auto d = static_cast<double>(c.sizes.eig_dim);
   const auto& support = t.support;
   const double width = support.empty() ? 1.0 : support.back().hi - support.front().lo;
-  // SPEC §9.5: nonlinear models converge with larger constants than MP (Stieltjes errors up to
+  // docs/theory.md §9.5: nonlinear models converge with larger constants than MP (Stieltjes errors up to
   // 2e-2 for PW/CK/NTK and 2.6e-2 for Cheng–Singer against 5e-3 for MP at n ≈ 1000).
   const double factor = c.model->finite_size_factor();
   std::map<std::string, double> tol = {
@@ -188,7 +188,7 @@ std::map<std::string, double> default_tolerances(const ResolvedCase& c, const Sp
     const double n = static_cast<double>(c.params.integer("n"));
     double largest = 0;
     for (const auto& o : t.outliers) largest = std::max(largest, o.spike);
-    // O(n^{-1/2}) near the BBP transition (SPEC §9.5), or the model's own tolerance when it has one.
+    // O(n^{-1/2}) near the BBP transition (docs/theory.md §9.5), or the model's own tolerance when it has one.
     double position_tol = 5.0 * (1.0 + largest) / std::sqrt(n);
     for (const auto& o : t.outliers) position_tol = std::max(position_tol, o.position_tolerance);
     tol["outlier_position_error"] = position_tol;

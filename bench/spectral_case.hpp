@@ -37,7 +37,7 @@ SpectralTheory build_theory(const ResolvedCase& c);
 // largest of d eigenvalues lives (∝ d^{-2/3} at a square-root edge, wider when the density is thin there).
 double edge_scale(const std::vector<Interval>& support, const SpectralCdf& cdf, index_t dim);
 
-// Default tolerances from SPEC §9.5, scaled with the size (see README, "Tolerances"), then the case's overrides.
+// Default tolerances from docs/theory.md §9.5, scaled with the size (see README, "Tolerances"), then the case's overrides.
 std::map<std::string, double> default_tolerances(const ResolvedCase& c, const SpectralTheory& t);
 
 // Runs every replicate, writes DIR/eigs/<case>.npy and returns the run record.

@@ -1,5 +1,5 @@
 #pragma once
-// The `theory` JSON object of DESIGN.md (also the "theory" block of a run record).
+// The `theory` JSON object of docs/architecture.md (also the "theory" block of a run record).
 #include <vector>
 
 #include <nlohmann/json.hpp>

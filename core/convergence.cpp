@@ -25,7 +25,7 @@ json finite_or_null(double v) { return std::isfinite(v) ? json(v) : json(nullptr
 }  // namespace
 
 std::optional<ExpectedRate> expected_rate(std::string_view metric) {
-  // SPEC §9.5: Stieltjes transforms and smooth linear statistics ~1/n; the top eigenvalue fluctuates
+  // docs/theory.md §9.5: Stieltjes transforms and smooth linear statistics ~1/n; the top eigenvalue fluctuates
   // on the Tracy–Widom scale n^{-2/3}; outliers and alignments (near BBP) and test risks — quadratic
   // forms in the random data, not linear spectral statistics — fluctuate like n^{-1/2}.
   static const std::map<std::string, ExpectedRate, std::less<>> rates = {

@@ -1,7 +1,7 @@
 #pragma once
 // Convergence studies: for the cases of a sweep over n (records carrying "sweep": {"name", "axes"}
 // with "n" among the axes), fit each error metric as |metric| ∝ n^{-s} in log–log and set the rate s,
-// with its 95% interval, next to the rate the theory leads one to expect (SPEC §9.5).
+// with its 95% interval, next to the rate the theory leads one to expect (docs/theory.md §9.5).
 #include <optional>
 #include <string>
 #include <vector>

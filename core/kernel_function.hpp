@@ -1,5 +1,5 @@
 #pragma once
-// Scalar kernel functions f of kernel matrices K_ij = f(x_iᵀx_j/p) or f(‖x_i - x_j‖²/p) (SPEC §8.1),
+// Scalar kernel functions f of kernel matrices K_ij = f(x_iᵀx_j/p) or f(‖x_i - x_j‖²/p) (docs/theory.md §8.1),
 // shared by the theory layer and the elementwise kernels of the backends.
 #include <cmath>
 

@@ -41,7 +41,7 @@ RecordSections record_sections(const std::vector<nlohmann::json>& records, const
 ReportPage report_page(const std::vector<nlohmann::json>& records, const ReportInputs& in,
                        std::vector<ReportSection> run_level = {});
 
-// Renders the page for `records` (run records as in DESIGN.md; every key but "case" and "model" may
+// Renders the page for `records` (run records as in docs/architecture.md; every key but "case" and "model" may
 // be absent, numbers may be NaN/inf). Never throws on odd record contents.
 std::string render_report(const std::vector<nlohmann::json>& records, const ReportInputs& in);
 

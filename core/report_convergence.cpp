@@ -71,7 +71,7 @@ std::string study_table(const ConvergenceStudy& st) {
         escape(s.assessment), s.n.size());
   }
   return R"(<table><thead><tr><th>metric</th><th>rate s (|metric| ∝ n<sup>−s</sup>)</th><th>95% interval</th>)"
-         R"(<th>expected</th><th>basis (SPEC §9.5)</th><th>assessment</th><th>points</th></tr></thead><tbody>)" +
+         R"(<th>expected</th><th>basis (docs/theory.md §9.5)</th><th>assessment</th><th>points</th></tr></thead><tbody>)" +
          rows + "</tbody></table>";
 }
 

@@ -1,4 +1,4 @@
-// End-to-end: the rmtbench binary as users and external tests call it (DESIGN.md contracts).
+// End-to-end: the rmtbench binary as users and external tests call it (docs/architecture.md contracts).
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>

@@ -1,4 +1,4 @@
-// SPEC §3.5 [U]: Fan–Wang's linearisation of the deep NTK,
+// docs/theory.md §3.5 [U]: Fan–Wang's linearisation of the deep NTK,
 //   Θ ≈ r₊ I + X_Lᵀ X_L + Σ_{ℓ<L} b^{2(L-ℓ)} X_ℓᵀ X_ℓ,  r₊ = Σ_{ℓ<L} (a^{L-ℓ} - b^{2(L-ℓ)}),
 // checked by direct simulation: the NTK of f(x) = wᵀX_L(x) built by back-propagation,
 //   Θ = X_LᵀX_L + Σ_ℓ (X_{ℓ-1}ᵀX_{ℓ-1}) ⊙ (B_ℓᵀB_ℓ),  B_L = diag(w) σ'(H_L)/√d_L,

@@ -1,5 +1,5 @@
 // Learning curves (issue #5) on the CPU backend: ridge, random-features ridge and gradient flow
-// fitted on sampled data against their deterministic equivalents, at the sizes of SPEC §10 with
+// fitted on sampled data against their deterministic equivalents, at the sizes of docs/theory.md §10 with
 // fixed seeds; the spectral evaluation against a plain gradient-descent loop; bad input.
 #include <gtest/gtest.h>
 
@@ -34,7 +34,7 @@ void expect_agreement(const nlohmann::json& r, double relative) {
 }  // namespace
 
 TEST(LearningCurves, RidgeTwoLevelCovarianceAtSpecSizes) {
-  // SPEC §5.1 MC sizes (p = 400; n = 300 overparametrised, n = 800), 20 replicates, within 5%.
+  // docs/theory.md §5.1 MC sizes (p = 400; n = 300 overparametrised, n = 800), 20 replicates, within 5%.
   expect_agreement(run(make_case("ridge", {{"n", "300"}, {"gamma", "1.3333333333333333"}, {"pop", "1:1,4:1"},
                                            {"sigma2", "0.5"}, {"lambda", "0.1"}}, 20)), 0.05);
   expect_agreement(run(make_case("ridge", {{"n", "800"}, {"gamma", "0.5"}, {"pop", "1:1,4:1"}, {"sigma2", "0.5"},
@@ -42,7 +42,7 @@ TEST(LearningCurves, RidgeTwoLevelCovarianceAtSpecSizes) {
 }
 
 TEST(LearningCurves, RidgeLambdaGridSharesOneDecomposition) {
-  // Not a SPEC §10 size: judged by the statistical verdict (theory error + 3 standard errors) only.
+  // Not a docs/theory.md §10 size: judged by the statistical verdict (theory error + 3 standard errors) only.
   const auto r = run(make_case("ridge", {{"n", "600"}, {"gamma", "0.7"}, {"pop", "0.5:1,2:1"}, {"lambda", "0.001:1:6log"}}, 20));
   EXPECT_EQ(r["verdict"], "pass") << r["metrics"].dump() << " " << r["tolerance"].dump();
   ASSERT_EQ(r["theory"]["curve"].size(), 6u);
@@ -61,7 +61,7 @@ TEST(LearningCurves, RidgelessBothSidesOfTheInterpolationThreshold) {
 }
 
 TEST(LearningCurves, GradientFlowIsotropicAtSpecSizes) {
-  // SPEC §7.1 MC: p, n ∈ {300, 600}; test errors within 2.5%, late times 4% (§9.5).
+  // docs/theory.md §7.1 MC: p, n ∈ {300, 600}; test errors within 2.5%, late times 4% (§9.5).
   expect_agreement(run(make_case("gf", {{"n", "600"}, {"gamma", "0.5"}, {"t", "0.5,2,10"}}, 20)), 0.05);
   expect_agreement(run(make_case("gf", {{"n", "300"}, {"gamma", "2"}, {"t", "0.5,2,10"}}, 20)), 0.05);
 }
@@ -118,7 +118,7 @@ TEST(LearningCurves, SpectralFilterEqualsAPlainGradientDescentLoop) {
 }
 
 TEST(LearningCurves, MeiMontanariAtSpecSizes) {
-  // SPEC §5.2 MC: d = 200, ψ2 = 3 (n = 600), ReLU, F1 = 1, τ² = 0.25; ~2% at this size.
+  // docs/theory.md §5.2 MC: d = 200, ψ2 = 3 (n = 600), ReLU, F1 = 1, τ² = 0.25; ~2% at this size.
   expect_agreement(run(make_case("rf_ridge", {{"n", "600"}, {"psi1", "1,6"}, {"lambda", "0.001"}}, 20)), 0.05);
   expect_agreement(run(make_case("rf_ridge", {{"n", "600"}, {"psi1", "1,3,6"}, {"lambda", "0.1"}}, 20)), 0.05);
 }
@@ -165,13 +165,13 @@ TEST(LearningCurvesCli, TheoryPrintsRiskOrCurve) {
   const auto risk = rmtbench("theory ridge --set gamma=2 --set lambda=1");
   ASSERT_EQ(risk.code, 0) << risk.err;
   const auto j = nlohmann::json::parse(risk.out);
-  EXPECT_NEAR(j["risk"]["bias"].get<double>(), (1 + std::sqrt(2.0)) / 4, 1e-10);  // SPEC §5.1 HMRT
+  EXPECT_NEAR(j["risk"]["bias"].get<double>(), (1 + std::sqrt(2.0)) / 4, 1e-10);  // docs/theory.md §5.1 HMRT
   EXPECT_NEAR(j["risk"]["variance"].get<double>(), (std::sqrt(2.0) - 1) / 2, 1e-10);
   const auto flow = rmtbench("theory gf --set gamma=0.5 --t 0.5,2,10");
   ASSERT_EQ(flow.code, 0) << flow.err;
   const auto c = nlohmann::json::parse(flow.out)["curve"];
   ASSERT_EQ(c.size(), 3u);
-  EXPECT_NEAR(c[1]["test"].get<double>(), 0.2268499717, 1e-9);  // SPEC §7.1 table, γ = 0.5, t = 2
+  EXPECT_NEAR(c[1]["test"].get<double>(), 0.2268499717, 1e-9);  // docs/theory.md §7.1 table, γ = 0.5, t = 2
   EXPECT_NEAR(c[1]["train"].get<double>(), 0.2086473045, 1e-9);
 }
 

@@ -1,6 +1,6 @@
 // Learning curves with general covariance, classification dynamics and random features (issue #5):
-// gf_general (SPEC §7.2), gmm_dynamics (§7.4) and rf_ridge_de (§5.3) on the CPU backend at the
-// SPEC's Monte-Carlo sizes with fixed seeds; their spectral shortcuts against plain solvers on small
+// gf_general (docs/theory.md §7.2), gmm_dynamics (§7.4) and rf_ridge_de (§5.3) on the CPU backend at the
+// docs/theory.md's Monte-Carlo sizes with fixed seeds; their spectral shortcuts against plain solvers on small
 // problems; determinism; bad input.
 #include <gtest/gtest.h>
 
@@ -75,7 +75,7 @@ std::vector<double> solve(std::vector<double> a, std::vector<double> b) {
 // ---- gf_general (§7.2) ----
 
 TEST(LearningCurvesDynamics, GradientFlowGeneralCovarianceAtSpecSize) {
-  // SPEC §7.2 reference size: p = 300, n = 450, Σ eigenvalues 0.5 and 3 (150 each), σ² = 0.2;
+  // docs/theory.md §7.2 reference size: p = 300, n = 450, Σ eigenvalues 0.5 and 3 (150 each), σ² = 0.2;
   // signal random effects with the reference's total ‖β*‖² = 1.65. 1% for t ≤ 5.
   const auto r = run(make_case("gf_general", {{"n", "450"}, {"gamma", "0.6667"}, {"pop", "0.5:1,3:1"}, {"r2", "1.65"},
                                               {"sigma2", "0.2"}, {"t", "0.3,5"}}, 30));
@@ -94,7 +94,7 @@ TEST(LearningCurvesDynamics, GradientFlowGeneralLateTimes) {
 // ---- gmm_dynamics (§7.4) ----
 
 TEST(LearningCurvesDynamics, GmmDynamicsAtSpecSize) {
-  // SPEC §7.4 (LC18): p = 256, n = 512, ‖μ‖² = 2.25, α = 0.01, σ0² = 0.1 at t = 10, 100, 1000 steps.
+  // docs/theory.md §7.4 (LC18): p = 256, n = 512, ‖μ‖² = 2.25, α = 0.01, σ0² = 0.1 at t = 10, 100, 1000 steps.
   const auto r = run(make_case("gmm_dynamics", {{"n", "512"}, {"c", "0.5"}, {"mu_norm2", "2.25"}, {"step", "0.01"},
                                                 {"sigma0_sq", "0.1"}, {"t", "10,100,1000"}}, 40));
   expect_agreement(r, 0.05);
@@ -184,7 +184,7 @@ TEST(LearningCurvesDynamics, GmmGradientDescentVersusTheFlowOfTheTheory) {
 // ---- rf_ridge_de (§5.3) ----
 
 TEST(LearningCurvesDynamics, LinearRandomFeaturesAtSpecSize) {
-  // SPEC §5.3 Monte-Carlo size: D = 900, P = 300, N = 1800, λ = 0.01 (power-law spectrum, α = 1.5, r = 0.25).
+  // docs/theory.md §5.3 Monte-Carlo size: D = 900, P = 300, N = 1800, λ = 0.01 (power-law spectrum, α = 1.5, r = 0.25).
   const Assignments law = {{"alpha", "1.5"}, {"r", "0.25"}, {"sigma2", "0.1"}, {"D", "900"}, {"n", "300"}};
   auto with = [&](Assignments more) {
     more.insert(more.end(), law.begin(), law.end());

@@ -1,6 +1,6 @@
-// Random-feature learning curves on given data (SPEC §4.3, §4.4, §7.3) on the CPU backend:
+// Random-feature learning curves on given data (docs/theory.md §4.3, §4.4, §7.3) on the CPU backend:
 // llc_ridge, rff_ridge and rf_gf against their deterministic equivalents at the Monte-Carlo sizes of
-// SPEC §10 with fixed seeds; the readout's linear algebra against a direct solve; the data sets;
+// docs/theory.md §10 with fixed seeds; the readout's linear algebra against a direct solve; the data sets;
 // determinism; bad input.
 #include <gtest/gtest.h>
 
@@ -57,7 +57,7 @@ void expect_agreement(const nlohmann::json& r, bool test_predicted) {
 }  // namespace
 
 TEST(RandomFeatureCurves, LlcRidgeAtSpecSizes) {
-  // SPEC §4.3 / §10: GMM data p = 256, n = 1024, N = 512, 20 draws of W; within 1–2 s.e.
+  // docs/theory.md §4.3 / §10: GMM data p = 256, n = 1024, N = 512, 20 draws of W; within 1–2 s.e.
   const auto r = run(make_case("llc_ridge", {{"n", "1024"}, {"c", "0.25"}, {"features", "0.5"}, {"gamma", "0.01,0.1,1"}}, 20));
   expect_agreement(r, true);
   ASSERT_EQ(r["theory"]["curve"].size(), 3u);
@@ -74,14 +74,14 @@ TEST(RandomFeatureCurves, LlcRidgeFeaturesGridOnAGaussianTeacher) {
 }
 
 TEST(RandomFeatureCurves, FourierRidgeTrainErrorAtSpecSizes) {
-  // SPEC §4.4: p = 100, n = 400, N = 150; the training error only (no test prediction, no risk_error).
+  // docs/theory.md §4.4: p = 100, n = 400, N = 150; the training error only (no test prediction, no risk_error).
   const auto r = run(make_case("rff_ridge", {{"n", "400"}, {"c", "0.25"}, {"features", "0.375"}, {"gamma", "0.001,0.1,1"}}, 20));
   expect_agreement(r, false);
   for (const auto& point : r["empirical"]["curve"]) EXPECT_GT(point["test"].get<double>(), 0.0);  // measured anyway
 }
 
 TEST(RandomFeatureCurves, GradientFlowAtSpecSizes) {
-  // SPEC §7.3: p = 200, n = 600, N = 400, ReLU, t = 0.1, 1, 10, 100.
+  // docs/theory.md §7.3: p = 200, n = 600, N = 400, ReLU, t = 0.1, 1, 10, 100.
   const auto r = run(make_case("rf_gf", {{"n", "600"}, {"c", "0.3333"}, {"features", "0.6667"}, {"t", "0.1,1,10,100"}}, 20));
   expect_agreement(r, true);
   // The flow fits: the training error falls along t, in theory and in the sample.

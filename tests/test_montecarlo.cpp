@@ -1,5 +1,5 @@
 // Empirical spectra against theory at n ≈ 2000 on the CPU backend, fixed seeds, tolerances of
-// SPEC §9.5 scaled with the size (bench/spectral_case.cpp, default_tolerances).
+// docs/theory.md §9.5 scaled with the size (bench/spectral_case.cpp, default_tolerances).
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -38,7 +38,7 @@ void expect_pass(const nlohmann::json& r) {
 TEST(MonteCarlo, MarchenkoPasturAtOtherParameters) {
   const auto r = run(make_case("mp", {{"n", "2000"}, {"c", "0.3"}, {"sigma2", "2"}}));
   expect_pass(r);
-  // SPEC §9.5: Stieltjes error ≲ 5e-3 at Im z ≥ 0.1 for n ≈ 1000; here p = 600, so allow 2.5x.
+  // docs/theory.md §9.5: Stieltjes error ≲ 5e-3 at Im z ≥ 0.1 for n ≈ 1000; here p = 600, so allow 2.5x.
   const auto& emp = r["empirical"]["stieltjes"];
   const auto& th = r["theory"]["stieltjes"];
   for (std::size_t k = 0; k < emp.size(); ++k) {
@@ -67,7 +67,7 @@ TEST(MonteCarlo, SpikedOutliersAndAlignments) {
   expect_pass(r);
   // Two spikes above √c = 0.5 give outliers, the third (0.3) none.
   ASSERT_EQ(r["theory"]["outliers"].size(), 2u);
-  EXPECT_NEAR(r["theory"]["outliers"][1]["position"].get<double>(), 2.5, 1e-12);  // SPEC §2: c = 0.25, ℓ = 1
+  EXPECT_NEAR(r["theory"]["outliers"][1]["position"].get<double>(), 2.5, 1e-12);  // docs/theory.md §2: c = 0.25, ℓ = 1
   EXPECT_NEAR(r["theory"]["outliers"][1]["alignment"].get<double>(), 0.6, 1e-12);
   const auto& emp = r["empirical"]["outliers"];
   ASSERT_EQ(emp.size(), 3u);

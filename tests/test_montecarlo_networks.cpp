@@ -1,5 +1,5 @@
 // Nonlinear random features, kernels and deep networks against their deterministic equivalents,
-// CPU backend, fixed seeds, n ≈ 1200–2000 (SPEC §9.5 tolerances, bench/spectral_case.cpp).
+// CPU backend, fixed seeds, n ≈ 1200–2000 (docs/theory.md §9.5 tolerances, bench/spectral_case.cpp).
 #include <gtest/gtest.h>
 
 #include <cmath>

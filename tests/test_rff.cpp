@@ -1,4 +1,4 @@
-// Random Fourier features (SPEC §4.4): the linearised two-block law against the exact
+// Random Fourier features (docs/theory.md §4.4): the linearised two-block law against the exact
 // (non-commuting) two-kernel deterministic equivalent, and against sampled spectra.
 #include <gtest/gtest.h>
 

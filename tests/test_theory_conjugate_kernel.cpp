@@ -1,6 +1,6 @@
-// Fan–Wang conjugate kernel (SPEC §3.4, §9.1–9.2, §10 rows 15–16).
+// Fan–Wang conjugate kernel (docs/theory.md §3.4, §9.1–9.2, §10 rows 15–16).
 //
-// Golden values: SPEC §3.4 / §10 row 15 (normalised centred ReLU, γ0 = 2/3, γ = (0.8, 1.25)) and
+// Golden values: docs/theory.md §3.4 / §10 row 15 (normalised centred ReLU, γ0 = 2/3, γ = (0.8, 1.25)) and
 // row 16 (b = 0). Extra values at other parameters from an independent Python reference
 // implementation, rmt_ref.py (nested damped fixed point, tol 1e-13; not shipped), command (run
 // in that script's folder):
@@ -96,7 +96,7 @@ TEST(ConjugateKernel, JointSolverMatchesNestedRecursion) {
 }
 
 TEST(ConjugateKernel, ZeroBIsMarchenkoPastur) {
-  // SPEC §10 row 16: b = 0 forgets the input, m_ℓ ≡ MP(γ_ℓ).
+  // docs/theory.md §10 row 16: b = 0 forgets the input, m_ℓ ≡ MP(γ_ℓ).
   const ConjugateKernel ck(0.0, 2.0 / 3.0, {0.8, 1.25});
   expect_complex_near(ck.layer_stieltjes(1, {1, 0.1}), {-0.4328519317, 0.9832212619}, 1e-10);
   for (complex z : {complex(1, 0.1), complex(0.5, 1e-6), complex(-0.5, 0.0), complex(3, 2)}) {
@@ -176,7 +176,7 @@ TEST(ConjugateKernel, MassIsOneIncludingAtom) {
 }
 
 TEST(ConjugateKernel, AtomMatchesStieltjesLimit) {
-  // μ({0}) = lim y Im m(iy) (SPEC §9.1), against atoms() including the linear case b = 1, where
+  // μ({0}) = lim y Im m(iy) (docs/theory.md §9.1), against atoms() including the linear case b = 1, where
   // kernels accumulate: 1 - min(1 - 1/3, 1/0.5) = 1/3.
   const ConjugateKernel relu = spec_net();
   const ConjugateKernel linear(1.0, 1.5, {0.5});

@@ -14,7 +14,7 @@ using rmt::complex;
 using namespace rmt::theory;
 
 namespace {
-// Normalised centred ReLU (SPEC §3.5): b = 0.856429275225, a_σ = 1.466942206924.
+// Normalised centred ReLU (docs/theory.md §3.5): b = 0.856429275225, a_σ = 1.466942206924.
 constexpr double kB = 0.856429275225, kA = 1.466942206924;
 }  // namespace
 
@@ -23,7 +23,7 @@ TEST(DeepNtk, OneHiddenLayerIsTheVerifiedLaw) {
   const NeuralTangentKernel one(kA, kB, 2.0 / 3.0, 0.8);
   for (const complex z : {complex(2, 0.1), complex(3, 0.1), complex(-0.5, 0), complex(1.2, 0.5), complex(5, 2)})
     EXPECT_LT(std::abs(deep.stieltjes(z) - one.stieltjes(z)), 1e-10) << z;
-  // SPEC §10 row 17.
+  // docs/theory.md §10 row 17.
   EXPECT_NEAR(deep.stieltjes({2, 0.1}).real(), -0.3026330935, 1e-8);
   EXPECT_NEAR(deep.stieltjes({2, 0.1}).imag(), 0.8160573244, 1e-8);
   EXPECT_NEAR(deep.stieltjes({-0.5, 0}).real(), 0.4156187176, 1e-8);

@@ -1,5 +1,5 @@
-// Least-squares learning dynamics (SPEC §7.1, §7.2; §10 rows 26, 27): isotropic gradient flow and
-// descent against the SPEC table and high-precision references, the general-Σ Talbot equivalent
+// Least-squares learning dynamics (docs/theory.md §7.1, §7.2; §10 rows 26, 27): isotropic gradient flow and
+// descent against docs/theory.md table and high-precision references, the general-Σ Talbot equivalent
 // against an independent ellipse contour, limits, and a Monte-Carlo run of gradient descent.
 #include <gtest/gtest.h>
 
@@ -18,7 +18,7 @@ namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-// SPEC §7.1 table (§10 row 26): r² = 1, σ² = 0.3, w0 = 0.
+// docs/theory.md §7.1 table (§10 row 26): r² = 1, σ² = 0.3, w0 = 0.
 TEST(GfIsotropic, SpecTable) {
   struct Row {
     double gamma, t, bias, var, total, train;
@@ -42,7 +42,7 @@ TEST(GfIsotropic, SpecTable) {
   }
 }
 
-// Parameters not printed in the SPEC, including w0 ≠ 0 and gradient descent: the §7.1 integrals
+// Parameters not printed in docs/theory.md, including w0 ≠ 0 and gradient descent: the §7.1 integrals
 // evaluated by mpmath at 30 digits (tanh-sinh in θ after x = a + (b − a) sin²(θ/2)):
 //   import mpmath as mp; mp.mp.dps = 30
 //   def iso(gamma, t, r2, s2, s02=0, eta=0):
@@ -93,7 +93,7 @@ TEST(GfIsotropic, Limits) {
   EXPECT_NEAR(start.variance, 0, 1e-15);
   EXPECT_NEAR(start.init, 0.2, 1e-12);
   EXPECT_NEAR(start.train, 1.3 + 0.2 + 0.3, 1e-12);  // E‖y − Xw0‖²/n = r² + σ0² + σ²
-  // t = ∞: HMRT ridgeless (SPEC §5.1), the null-space part of β* (and of w0) stays.
+  // t = ∞: HMRT ridgeless (docs/theory.md §5.1), the null-space part of β* (and of w0) stays.
   const FlowPoint under = gf_isotropic(0.5, kInf, 1, 0.3);
   EXPECT_NEAR(under.bias, 0, 1e-14);
   EXPECT_NEAR(under.variance, 0.3 * 0.5 / 0.5, 1e-11);
@@ -123,7 +123,7 @@ TEST(GfIsotropic, RejectsUnstableStepAndBadInput) {
 }
 
 // Monte Carlo: gradient descent from a random w0 on Gaussian data, p = 200, n = 400, 20 draws.
-// The w0 terms (𝓘 and its training contribution) and the descent form are derived, not in the SPEC's tables.
+// The w0 terms (𝓘 and its training contribution) and the descent form are derived, not in docs/theory.md's tables.
 TEST(GfIsotropic, GradientDescentMonteCarlo) {
   const int p = 200, n = 400, reps = 20, steps = 10;
   const double r2 = 1, s2 = 0.3, s02 = 0.5, eta = 0.4;
@@ -180,7 +180,7 @@ struct GeneralConfig {
   double n, sigma2;
 };
 
-// SPEC §7.2 reference configuration: p = 300, n = 450, Σ eigenvalues 0.5 and 3 (150 each),
+// docs/theory.md §7.2 reference configuration: p = 300, n = 450, Σ eigenvalues 0.5 and 3 (150 each),
 // β²_i = 3/p on the first half and 0.3/p on the second, σ² = 0.2.
 GeneralConfig spec72() {
   GeneralConfig c{{}, {}, 450, 0.2};

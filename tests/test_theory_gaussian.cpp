@@ -1,4 +1,4 @@
-// Gaussian expectations and Hermite coefficients of activations (SPEC §0, §3.1, §9.3; §10 rows
+// Gaussian expectations and Hermite coefficients of activations (docs/theory.md §0, §3.1, §9.3; §10 rows
 // 10 and 29).
 //
 // Extra golden values at other parameters (q = 2.5, ELU, GELU, sign, leaky ReLU) come from the
@@ -42,7 +42,7 @@ std::vector<ActivationKind> all_kinds() {
   return out;
 }
 
-// SPEC §10 row 29.
+// docs/theory.md §10 row 29.
 TEST(GaussianExpectation, SpecRow29) {
   EXPECT_NEAR(gaussian_expectation([](double x) { return std::pow(std::tanh(x), 2); }, false), 0.39429449039784,
               1e-13);
@@ -70,7 +70,7 @@ TEST(GaussianExpectation, KinkedClosedForms) {
   EXPECT_NEAR(gaussian_expectation([](double x) { return std::pow(x, 4); }), 3.0, 1e-13);
 }
 
-// SPEC §3.1 / §10 row 10: η = E f_c², ζ = (E f')² at q = 1 for centred ReLU, tanh, |x|.
+// docs/theory.md §3.1 / §10 row 10: η = E f_c², ζ = (E f')² at q = 1 for centred ReLU, tanh, |x|.
 TEST(Hermite, PenningtonWorahConstantsRow10) {
   struct Case {
     ActivationKind kind;
@@ -85,7 +85,7 @@ TEST(Hermite, PenningtonWorahConstantsRow10) {
     const double zeta = h.derivative_mean * h.derivative_mean;
     EXPECT_NEAR(eta, c.eta, 1e-12) << rmt::activation_name(c.kind);
     EXPECT_NEAR(zeta, c.zeta, 1e-12) << rmt::activation_name(c.kind);
-    // η - ζ = μ⋆² (SPEC §3.2).
+    // η - ζ = μ⋆² (docs/theory.md §3.2).
     EXPECT_NEAR(eta - zeta, h.mu_star * h.mu_star, 1e-13) << rmt::activation_name(c.kind);
   }
   EXPECT_NEAR(gaussian_expectation([](double x) {

@@ -1,4 +1,4 @@
-// Liao–Couillet (ICML 2018) dynamics of a binary Gaussian-mixture classifier (SPEC §7.4).
+// Liao–Couillet (ICML 2018) dynamics of a binary Gaussian-mixture classifier (docs/theory.md §7.4).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -23,7 +23,7 @@ namespace {
 //       V = (m2+c)/m2*V1 + s02*(rho(lambda x: f(x+gamma)**2) + max(1-1/c, 0)*f(gamma)**2)
 //       return E, V, mp.erfc(E/mp.sqrt(2*V))/2
 TEST(GmmDynamics, SpecValuesToMoreDigits) {
-  // p = 256, n = 512, ‖μ‖² = 2.25, α = 0.01, σ0² = 0.1, γ = 0 (SPEC: 0.18778/0.10185, 0.61280/0.25239, 0.68796/0.46266).
+  // p = 256, n = 512, ‖μ‖² = 2.25, α = 0.01, σ0² = 0.1, γ = 0 (docs/theory.md: 0.18778/0.10185, 0.61280/0.25239, 0.68796/0.46266).
   struct Row {
     double t, mean, var, error;
   };

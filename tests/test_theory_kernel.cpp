@@ -1,4 +1,4 @@
-// Cheng–Singer law of inner-product kernel matrices at the 1/√p scale (SPEC §3.3).
+// Cheng–Singer law of inner-product kernel matrices at the 1/√p scale (docs/theory.md §3.3).
 //
 // Golden values: the damped fixed point of an independent Python check script, chk_cs.py (not
 // shipped; m ← ½ m + ½ (-1/(z +

@@ -1,4 +1,4 @@
-// Random-feature kernels Φ = E σ(u)σ(v) (SPEC §4.2, row 18), d-coefficients (§4.5, row 20) and the
+// Random-feature kernels Φ = E σ(u)σ(v) (docs/theory.md §4.2, row 18), d-coefficients (§4.5, row 20) and the
 // El Karoui shift υ (§8.1, row 28).
 #include <gtest/gtest.h>
 
@@ -47,7 +47,7 @@ TEST(LlcKernels, NonUnitVectorsTable) {
               {ActivationKind::step, 0.298493342010, 0},   {ActivationKind::sign, 0.193973368041, 0},
               {ActivationKind::erf, 0.117506567147, 0},    {ActivationKind::cos, 0.453177088448, 0},
               {ActivationKind::sin, 0.106721278118, 0},    {ActivationKind::exp, 2.886370989268, 0},
-              // SPEC's leaky ReLU (ς₊, ς₋) = (1, 0.2) is max(t,0) + 0.2 max(-t,0): slope -0.2 here.
+              // docs/theory.md's leaky ReLU (ς₊, ς₋) = (1, 0.2) is max(t,0) + 0.2 max(-t,0): slope -0.2 here.
               {ActivationKind::leaky_relu, 0.230060707489, -0.2}};
   for (const auto& r : rows)
     EXPECT_NEAR(expected_product(act(r.kind, r.slope), 1, 0.24, 0.64), r.value, 1e-11) << activation_name(r.kind);
@@ -90,7 +90,7 @@ TEST(LlcKernels, DCoefficientsAtTau07) {
   EXPECT_NEAR(cos.d0, 0.1267131782, 1e-10);
   EXPECT_NEAR(cos.d1, 0.0, 1e-12);
   EXPECT_NEAR(cos.d2, 0.1241463259, 1e-10);
-  // The table's closed forms at another τ (SPEC §4.5): |t| at τ = 1.3 is ((1 - 2/π)τ, 0, 1/(2πτ)).
+  // The table's closed forms at another τ (docs/theory.md §4.5): |t| at τ = 1.3 is ((1 - 2/π)τ, 0, 1/(2πτ)).
   const auto abs = d_coefficients(act(ActivationKind::abs), 1.3);
   EXPECT_NEAR(abs.d0, (1 - 2 / M_PI) * 1.3, 1e-11);
   EXPECT_NEAR(abs.d1, 0.0, 1e-12);

@@ -1,4 +1,4 @@
-// Random-feature ridge regression on given data (SPEC §4.3, §4.4; §10 row 19): the LLC
+// Random-feature ridge regression on given data (docs/theory.md §4.3, §4.4; §10 row 19): the LLC
 // micro-example, oracle values at other parameters, the consistency identity
 // Ē_train = γ² d/dz[(1/n) yᵀQ̄(z)y] at z = −γ, and the random-Fourier-feature training error
 // against the oracle and a Monte-Carlo run.
@@ -22,7 +22,7 @@ namespace {
 using test_support::Data;
 using test_support::gmm;
 
-// SPEC §4.3 micro-example: X = (1/√2)[[1, 0, 1, 0.5], [0, 1, 1, −0.5]], y = (1, −1, 1, −1),
+// docs/theory.md §4.3 micro-example: X = (1/√2)[[1, 0, 1, 0.5], [0, 1, 1, −0.5]], y = (1, −1, 1, −1),
 // X̂ = [[0.3, −0.7], [0.9, 0.2]], ŷ = (1, −1) (column-major below).
 const std::vector<double> kX = {1 / std::numbers::sqrt2,
                                 0,
@@ -56,7 +56,7 @@ TEST(LlcRidge, SpecMicroExample) {
   }
 }
 
-// Oracle values at parameters the SPEC does not print (rmt_ref.llc_errors, llc_kernel):
+// Oracle values at parameters docs/theory.md does not print (rmt_ref.llc_errors, llc_kernel):
 //   for act in ['abs','cos','sign','sin','step']:
 //       Phi=llc_kernel(act,X,X); Pc=llc_kernel(act,X,Xt); Ptd=np.diag(llc_kernel(act,Xt,Xt))
 //       print(llc_errors(Phi,Pc,Ptd,y,yt,20,0.01))            # N = 20, γ = 0.01
@@ -112,7 +112,7 @@ TEST(LlcRidge, GaussianMixtureOracle) {
   }
 }
 
-// SPEC §4.3 consistency identity (V-int): Ē_train = γ² d/dz[(1/n) yᵀQ̄(z)y] at z = −γ.
+// docs/theory.md §4.3 consistency identity (V-int): Ē_train = γ² d/dz[(1/n) yᵀQ̄(z)y] at z = −γ.
 TEST(LlcRidge, TrainErrorIsDerivativeOfResolventForm) {
   const Data tr = gmm(7, 64, 256, 3.0), te = gmm(8, 64, 128, 3.0);
   for (const ActivationKind kind : {ActivationKind::relu, ActivationKind::erf}) {
@@ -156,7 +156,7 @@ TEST(RffRidge, Oracle) {
     EXPECT_NEAR(e.delta_sin, r.ds, 1e-10 * r.ds) << r.gamma;
     EXPECT_NEAR(e.train, r.train, 1e-9 * r.train) << r.gamma;
   }
-  // The SPEC's values (0.05955 at γ = 1e-3, 0.26003 at γ = 1) are for another draw of the same
+  // docs/theory.md's values (0.05955 at γ = 1e-3, 0.26003 at γ = 1) are for another draw of the same
   // model (numpy's generator); the equivalent moves little between draws.
   EXPECT_NEAR(rff_ridge_train(d.x, d.y, 100, 150, 1e-3).train, 0.05955, 0.01 * 0.05955);
   EXPECT_NEAR(rff_ridge_train(d.x, d.y, 100, 150, 1.0).train, 0.26003, 0.02 * 0.26003);

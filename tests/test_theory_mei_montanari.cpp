@@ -1,6 +1,6 @@
-// Mei–Montanari random-features regression (SPEC §5.2; §10 row 23).
+// Mei–Montanari random-features regression (docs/theory.md §5.2; §10 row 23).
 //
-// Golden values not printed in the SPEC come from an independent Python reference implementation,
+// Golden values not printed in docs/theory.md come from an independent Python reference implementation,
 // rmt_ref.py (not shipped), run in its folder:
 //   python3 -c "from rmt_ref import *
 //   print([repr(v) for v in mm_BV(0.8, 4.0, 7.0, 0.02)])"                  # (B, V, chi)
@@ -31,7 +31,7 @@ MeiMontanariRisk bv(double zeta, double psi1, double psi2, double lambda_bar) {
   return mei_montanari(zeta, psi1, psi2, lambda_bar, 1.0, 0.0, 0.0);
 }
 
-// The SPEC's own recipe, kept independent of the library's scalar reduction: damped fixed point
+// docs/theory.md's own recipe, kept independent of the library's scalar reduction: damped fixed point
 // of the complex ν-equations from ν1 = ν2 = i.
 double chi_by_fixed_point(double zeta, double psi1, double psi2, double lambda_bar) {
   const cplx xi(0.0, std::sqrt(psi1 * psi2 * lambda_bar));
@@ -68,7 +68,7 @@ double nu_residual(double zeta, double psi1, double psi2, double lambda_bar, dou
   return std::abs(r1) / std::abs(n1) + std::abs(r2) / std::abs(n2) + std::abs(n1 * n2 - chi) / q;
 }
 
-// ---- SPEC §5.2 values (ReLU) --------------------------------------------------------------------
+// ---- docs/theory.md §5.2 values (ReLU) --------------------------------------------------------------------
 
 TEST(MeiMontanari, ReluConstants) {
   EXPECT_NEAR(kMuStar2, 0.090845056908, 1e-12);
@@ -127,7 +127,7 @@ TEST(MeiMontanari, RiskComposition) {
   EXPECT_DOUBLE_EQ(r.risk, r.excess + 0.4);
 }
 
-// ---- SPEC §10 row 23 identities -----------------------------------------------------------------
+// ---- docs/theory.md §10 row 23 identities -----------------------------------------------------------------
 
 TEST(MeiMontanari, RidgelessVarianceIdentity) {
   // 𝓥 = ψ1/(ψ2 − ψ1) for ψ1 < ψ2, whatever ζ.
@@ -146,7 +146,7 @@ TEST(MeiMontanari, WideLimitIsHmrtRidge) {
       rmt::theory::hmrt_isotropic(1.0 / psi2, 1.0 / (psi2 * kZetaRelu * kZetaRelu), 1.0, 1.0);
   EXPECT_NEAR(h.bias, 0.0277531587, 1e-10);
   EXPECT_NEAR(h.variance, 0.3223087223, 1e-10);
-  // At finite ψ1 = 1e7 the MM formula is still ~3e-7 away (SPEC row 23); the gap closes like 1/ψ1.
+  // At finite ψ1 = 1e7 the MM formula is still ~3e-7 away (docs/theory.md row 23); the gap closes like 1/ψ1.
   const MeiMontanariRisk wide = bv(kZetaRelu, 1e7, psi2, 0.0);
   const double gap7 = std::abs(wide.variance - h.variance);
   EXPECT_LT(std::abs(wide.bias - h.bias), 1e-6);
@@ -156,7 +156,7 @@ TEST(MeiMontanari, WideLimitIsHmrtRidge) {
   EXPECT_NEAR(gap5 / gap7, 100.0, 2.0);
 }
 
-// ---- Solver: agreement with the SPEC's fixed point, robustness, continuity ----------------------
+// ---- Solver: agreement with docs/theory.md's fixed point, robustness, continuity ----------------------
 
 TEST(MeiMontanari, AgreesWithDampedFixedPoint) {
   for (double zeta : {0.8, kZetaRelu}) {

@@ -1,4 +1,4 @@
-// Marchenko–Pastur law (SPEC §1.1, §10 rows 1–6).
+// Marchenko–Pastur law (docs/theory.md §1.1, §10 rows 1–6).
 //
 // Extra golden values at other parameters come from an independent Python reference
 // implementation, rmt_ref.py (not shipped; run in its folder), e.g.
@@ -40,7 +40,7 @@ double integrate_bulk(const MarchenkoPastur& mp, F f) {
   return boost::math::quadrature::gauss_kronrod<double, 61>::integrate(h, 0.0, kPi, 8, 1e-13);
 }
 
-// ---- SPEC §10 rows 1–6 ------------------------------------------------------------------------
+// ---- docs/theory.md §10 rows 1–6 ------------------------------------------------------------------------
 
 TEST(MarchenkoPastur, Row1EdgesHalf) {
   const MarchenkoPastur mp(0.5);

@@ -1,6 +1,6 @@
-// One-hidden-layer neural tangent kernel (SPEC §3.5, §9.1, §10 row 17).
+// One-hidden-layer neural tangent kernel (docs/theory.md §3.5, §9.1, §10 row 17).
 //
-// Golden values: SPEC §3.5 / §10 row 17 (normalised centred ReLU, a_σ = 1.466942206924,
+// Golden values: docs/theory.md §3.5 / §10 row 17 (normalised centred ReLU, a_σ = 1.466942206924,
 // γ0 = 2/3, γ1 = 0.8). Extra values from an independent Python reference implementation,
 // rmt_ref.py (not shipped), command (run in its folder):
 //   python3 -c "from rmt_ref import *

@@ -1,4 +1,4 @@
-// Pennington–Worah law of nonlinear random-feature Gram matrices (SPEC §3.1; §10 rows 11–14).
+// Pennington–Worah law of nonlinear random-feature Gram matrices (docs/theory.md §3.1; §10 rows 11–14).
 //
 // Extra golden values at other (φ, ψ) come from an independent Python reference implementation,
 // rmt_ref.py (not shipped; run in its folder); densities with the oracle's root rule at ε = 1e-13, Stieltjes
@@ -117,7 +117,7 @@ TEST(PenningtonWorah, AtomAtZero) {
   EXPECT_NEAR(lin.atoms()[0].mass, 0.75, 1e-15);
   EXPECT_TRUE(PenningtonWorah(kReluEta, 0.25, 0.5, 0.8).atoms().empty());
   EXPECT_NEAR(PenningtonWorah(1.0, 1.0, 2.0, 0.8).atoms()[0].mass, 0.6, 1e-15);  // 1 - ψ/φ... min(1, 1/φ) = 1/2
-  // The atom as the limit y Im m(iy) (SPEC §9.1).
+  // The atom as the limit y Im m(iy) (docs/theory.md §9.1).
   const double y = 1e-7;
   EXPECT_NEAR(y * PenningtonWorah(kTanhEta, kTanhZeta, 0.5, 0.25).stieltjes({0.0, y}).imag(), 0.5, 1e-4);
   EXPECT_NEAR(y * lin.stieltjes({0.0, y}).imag(), 0.75, 1e-4);

@@ -1,4 +1,4 @@
-// Random-feature gradient-flow dynamics on given data (SPEC §7.3): the training error by the Talbot
+// Random-feature gradient-flow dynamics on given data (docs/theory.md §7.3): the training error by the Talbot
 // rule against the oracle's ellipse contour (more nodes than chk_rfdyn.py uses), the resolvent form at
 // complex z, the test error through the two-point equivalent (against a numpy double contour, LLC's
 // ridge test error, and Monte Carlo in time), and Monte-Carlo runs.
@@ -53,7 +53,7 @@ TEST(RfDynamics, TrainErrorOracle) {
     for (int i = 0; i < 4; ++i)
       EXPECT_NEAR(c.resolvent.train_error(times[i], m), expected[i], 1e-9) << m << " " << times[i];
   EXPECT_NEAR(c.resolvent.train_error(0), 1.0, 1e-12);  // ‖y‖²/n with y = ±1
-  // The SPEC's equivalent (0.54623/0.15895/0.09124/0.06449) is for another draw of the same model.
+  // docs/theory.md's equivalent (0.54623/0.15895/0.09124/0.06449) is for another draw of the same model.
   const double spec[] = {0.54623, 0.15895, 0.09124, 0.06449};
   for (int i = 0; i < 4; ++i) EXPECT_NEAR(got[static_cast<std::size_t>(i)], spec[i], 0.03 * spec[i]) << times[i];
 }
@@ -76,7 +76,7 @@ TEST(RfDynamics, ResolventFormOffTheAxis) {
 }
 
 // Monte Carlo: (1/n) yᵀe^{−2tG}y with G = ΣᵀΣ/n, Σ = relu(WX), W iid N(0, 1) (std::mt19937_64), over
-// 4 draws on the CPU backend (SPEC: DE and simulation within 1% at these sizes).
+// 4 draws on the CPU backend (docs/theory.md: DE and simulation within 1% at these sizes).
 TEST(RfDynamics, MonteCarlo) {
   const Config& c = config();
   const int p = 200, n = 600, N = 400, reps = 4;
@@ -121,7 +121,7 @@ TEST(RfDynamics, TestErrorOracle) {
   for (int i = 0; i < 3; ++i) EXPECT_NEAR(got[static_cast<std::size_t>(i)], expected[i], 1e-9) << times[i];
   const RandomFeatureTestError model(relu, tr.x, tr.y, te.x, te.y, 150, 350);
   EXPECT_NEAR(model.test_error(0), 1.0, 1e-14);  // β(0) = 0: ‖ŷ‖²/n̂
-  // At z1 = z2 = −γ the two-point equivalent is LLC's Ē_test (SPEC §7.3).
+  // At z1 = z2 = −γ the two-point equivalent is LLC's Ē_test (docs/theory.md §7.3).
   for (const double gamma : {0.01, 0.1, 1.0})
     EXPECT_NEAR(model.ridge_test_error(gamma), llc_ridge(relu, tr.x, tr.y, te.x, te.y, 150, 350, gamma).test, 1e-12)
         << gamma;

@@ -1,4 +1,4 @@
-// Dimension-free random-features ridge deterministic equivalent (SPEC §5.3; §10 row 24).
+// Dimension-free random-features ridge deterministic equivalent (docs/theory.md §5.3; §10 row 24).
 //
 // Golden values come from an independent Python reference implementation, rmt_ref.py (not
 // shipped), run in its folder:
@@ -115,7 +115,7 @@ TEST(RfRidgeDE, RidgelessIsTheSmallRidgeLimit) {
 }
 
 TEST(RfRidgeDE, ReproducesMeiMontanari) {
-  // SPEC §5.3 / §10 row 24 (chk_mm_vs_rfde.py): d = 2000, D' = 2e6, P = ψ2 d, N = ψ1 d, λ_5.3 = λ_MM/d,
+  // docs/theory.md §5.3 / §10 row 24 (chk_mm_vs_rfde.py): d = 2000, D' = 2e6, P = ψ2 d, N = ψ1 d, λ_5.3 = λ_MM/d,
   // τ² = 0.25. The DE excess must match the oracle, and MM's F1²𝓑 + τ²𝓥 to 4 digits.
   const double mustar2 = 0.25 - 1.0 / (2.0 * std::numbers::pi), zeta = 0.5 / std::sqrt(mustar2);
   const double d = 2000.0, tau2 = 0.25;

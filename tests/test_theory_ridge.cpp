@@ -1,6 +1,6 @@
-// Linear ridge learning curves (SPEC §5.1; §10 rows 21–22).
+// Linear ridge learning curves (docs/theory.md §5.1; §10 rows 21–22).
 //
-// Golden values not printed in the SPEC come from an independent Python reference implementation,
+// Golden values not printed in docs/theory.md come from an independent Python reference implementation,
 // rmt_ref.py (not shipped), run in its folder:
 //   python3 -c "from rmt_ref import *; import numpy as np
 //   s=np.concatenate([np.full(100,0.5),np.full(60,2.0),np.full(40,5.0)]); b2=1.0/np.arange(1,201)
@@ -67,7 +67,7 @@ double golden_min(const std::function<double(double)>& f, double a, double b, do
   return 0.5 * (a + b);
 }
 
-// ---- SPEC §10 row 21: HMRT isotropic closed forms ------------------------------------------------
+// ---- docs/theory.md §10 row 21: HMRT isotropic closed forms ------------------------------------------------
 
 TEST(RidgeHmrt, SpecValues) {
   struct Row {
@@ -176,7 +176,7 @@ TEST(RidgeRisk, MonteCarloConfigurationValues) {
   // chk_ridge.py: p = 400, Σ two-level {1, 4}, σ² = 0.5, β* = one N(0, I/p) draw (seed 8). The bias
   // only sees the signal per level, Σ_{block} β_k² = 0.5451501669240661 and 0.5160094136095765,
   // so spreading each block sum evenly over its 200 directions reproduces the DE exactly.
-  // SPEC §5.1 quotes n = 300, λ = 0.1: 1.34788 and n = 800, λ = 0.5: 0.38257.
+  // docs/theory.md §5.1 quotes n = 300, λ = 0.1: 1.34788 and n = 800, λ = 0.5: 0.38257.
   const std::size_t p = 400;
   const std::vector<double> s = two_level(p);
   std::vector<double> beta2(p, 0.5451501669240661 / 200.0);
@@ -245,7 +245,7 @@ TEST(RidgeRisk, KappaSolvesItsEquation) {
   EXPECT_DOUBLE_EQ(ridge_kappa(s, 500.5, 0.0), 0.0);
 }
 
-// ---- SPEC §10 row 22: GCV identity and the Dobriban–Wager optimal ridge -------------------------
+// ---- docs/theory.md §10 row 22: GCV identity and the Dobriban–Wager optimal ridge -------------------------
 
 TEST(RidgeRisk, TrainErrorGcvIdentity) {
   const std::vector<double> s = two_level(300);

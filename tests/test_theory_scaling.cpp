@@ -1,4 +1,4 @@
-// Scaling laws from power-law spectra (SPEC §6; §10 row 25): the §6.2 exponents are confirmed by
+// Scaling laws from power-law spectra (docs/theory.md §6; §10 row 25): the §6.2 exponents are confirmed by
 // fitting the deterministic equivalents themselves, at the configurations of the reference scripts
 // chk_scaling.py (linear ridge: D = 4e5, n = 200..3200 noiseless, n = 1000..16000 tuned noisy) and
 // chk_scaling2.py (random features: D = 2e5, N or P = 100..800, the other size 1e7).
@@ -141,7 +141,7 @@ TEST(Scaling, RidgeOptimalNoisyExponents) {
 // ---- row 3: noisy ridgeless, tempered overfitting -----------------------------------------------
 
 TEST(Scaling, TemperedRidgelessVariance) {
-  // σ² = 1, n = 2000, D = 2e6: the excess variance stays near σ²(α − 1) (SPEC: 0.513, 1.0003, 1.999).
+  // σ² = 1, n = 2000, D = 2e6: the excess variance stays near σ²(α − 1) (docs/theory.md: 0.513, 1.0003, 1.999).
   struct Row {
     double alpha, oracle;
   };
@@ -161,7 +161,7 @@ TEST(Scaling, RandomFeatureExponents) {
   struct Row {
     double alpha, r, in_features, in_samples;
   };
-  // Oracle slopes at λ = 0 (the scripts' λ = 1e-14 moves them by < 1e-10). SPEC: N-slopes −0.750,
+  // Oracle slopes at λ = 0 (the scripts' λ = 1e-14 moves them by < 1e-10). docs/theory.md: N-slopes −0.750,
   // −1.32, −1.496, −0.801; P-slopes −1.505 (r = 0.5), −2.374 (r = 0.8).
   const Row rows[] = {
       {1.5, 0.25, -0.7496133268238103, -0.7529423462703483},

@@ -1,4 +1,4 @@
-// Bai–Silverstein law with a discrete population spectrum (SPEC §1.2–1.3, §9.1–9.2, §10 rows
+// Bai–Silverstein law with a discrete population spectrum (docs/theory.md §1.2–1.3, §9.1–9.2, §10 rows
 // 7–8) and the polynomial helpers it is built on.
 //
 // Golden values come from an independent Python reference implementation, rmt_ref.py (not
@@ -119,11 +119,11 @@ TEST(Polynomial, MultiplyAndEvaluate) {
       (1.0 + 2.0 * complex(0.5, 1)) * (-1.0 + 3.0 * complex(0.5, 1) * complex(0.5, 1)), 1e-14);
 }
 
-// ---- SPEC §10 rows 7–8 -------------------------------------------------------------------------
+// ---- docs/theory.md §10 rows 7–8 -------------------------------------------------------------------------
 
 TEST(BaiSilverstein, Row7ThreeAtomsCPoint1) {
   const BaiSilverstein law(three_atoms(), 0.1);
-  // Printed in SPEC to 9 decimals.
+  // Printed in docs/theory.md to 9 decimals.
   expect_edges(law, {0.600417561, 1.285018437, 1.936307124, 3.999018575, 4.928488498, 9.984083138},
                1e-8);
   // Oracle (silverstein_edges) / mpmath, 20 digits.

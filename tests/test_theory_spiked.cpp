@@ -1,4 +1,4 @@
-// Spiked covariance / BBP transition (SPEC §2, §10 row 9).
+// Spiked covariance / BBP transition (docs/theory.md §2, §10 row 9).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -81,7 +81,7 @@ TEST(Spiked, ContinuousAtThreshold) {
 
 TEST(Spiked, AgreesWithGeneralPopulationCriterion) {
   // Baik–Silverstein: L = 1 + ℓ isolated from supp H = {1} gives an outlier at z(-1/L) iff
-  // z'(-1/L) > 0 (SPEC §2); for H = δ₁ this is the BBP formula.
+  // z'(-1/L) > 0 (docs/theory.md §2); for H = δ₁ this is the BBP formula.
   for (double c : {0.1, 0.5, 2.0}) {
     const BaiSilverstein bulk({{1.0}, {1.0}}, c);
     for (double spike : {0.2, 0.6, 1.0, 1.5, 3.0, 10.0}) {

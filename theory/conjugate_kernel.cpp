@@ -9,7 +9,7 @@
 #include "theory/numerics/continuation.hpp"
 #include "theory/numerics/support_scan.hpp"
 
-// Numerical method (SPEC §3.4, §1.3, §9.1).
+// Numerical method (docs/theory.md §3.4, §1.3, §9.1).
 //
 // The nested Silverstein equation m_ℓ(z) = m_{ℓ-1}(w_ℓ)/(b² A_ℓ), A_ℓ = 1 - γ_ℓ - γ_ℓ z m_ℓ(z),
 // w_ℓ = (z - (1 - b²) A_ℓ)/(b² A_ℓ), evaluates m_{ℓ-1} at one point per iteration, and that point
@@ -21,7 +21,7 @@
 //     R_ℓ = A_ℓ - (1 - γ_ℓ - γ_ℓ z_ℓ M_ℓ) = 0.
 // This is exactly the nested fixed point of §3.4 (no discretisation), solved simultaneously by
 // Newton's method (analytic Jacobian by forward-mode dual numbers) with continuation in Im z
-// from far above the spectrum down to the requested point (SPEC §1.3 items 2–3). Cost O(L³) per
+// from far above the spectrum down to the requested point (docs/theory.md §1.3 items 2–3). Cost O(L³) per
 // Newton step instead of O(iterations^L), so depth 10 costs microseconds per z.
 //
 // Branch control: A_ℓ = -z_ℓ m̃_ℓ(z_ℓ) with m̃_ℓ the companion transform, so z_{ℓ-1} =
@@ -331,7 +331,7 @@ complex ConjugateKernel::layer_stieltjes(int layer, complex z) const {
   if (!finite(z)) throw InputError("ConjugateKernel: non-finite argument");
   if (z.imag() < 0.0) return std::conj(layer_stieltjes(layer, std::conj(z)));
   if (layer == 0) return MarchenkoPastur(gamma0_).stieltjes(z);
-  // b = 0: the input is forgotten, μ_ℓ = MP(γ_ℓ) exactly (SPEC §3.4).
+  // b = 0: the input is forgotten, μ_ℓ = MP(γ_ℓ) exactly (docs/theory.md §3.4).
   if (b_ == 0.0) return MarchenkoPastur(gammas_[layer - 1]).stieltjes(z);
   if (z == 0.0) {
     bool singular = gammas_[layer - 1] >= 1.0;

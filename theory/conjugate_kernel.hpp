@@ -1,5 +1,5 @@
 #pragma once
-// Fan–Wang conjugate kernel (SPEC §3.4): X0 = G/√d0, X_ℓ = σ(W_ℓ X_{ℓ-1})/√d_ℓ with σ normalised
+// Fan–Wang conjugate kernel (docs/theory.md §3.4): X0 = G/√d0, X_ℓ = σ(W_ℓ X_{ℓ-1})/√d_ℓ with σ normalised
 // (E σ = 0, E σ² = 1), b = E σ'(ξ), γ_ℓ = n/d_ℓ; CK = X_Lᵀ X_L (n×n).
 // μ_ℓ = MP_{γ_ℓ} ⊠ ((1 - b²) + b² μ_{ℓ-1}), μ_0 = MP(γ0).
 #include <vector>

@@ -1,9 +1,9 @@
 #pragma once
-// Deep neural tangent kernel through its linearisation (SPEC §3.5 [U]):
+// Deep neural tangent kernel through its linearisation (docs/theory.md §3.5 [U]):
 //   K ≈ r₊ I + X_LᵀX_L + Σ_{ℓ<L} b^{2(L−ℓ)} X_ℓᵀX_ℓ,  r₊ = Σ_{ℓ<L} (a^{L−ℓ} − b^{2(L−ℓ)}),
 // with the Fan–Wang mechanism of §3.4: given X_{ℓ−1}, the rows of X_ℓ are (to the first order) iid with
 // covariance T_ℓ = (1 − b²) I + b² X_{ℓ−1}ᵀX_{ℓ−1}, so X_ℓᵀX_ℓ ≈ T_ℓ^{1/2} (ZᵀZ/d_ℓ) T_ℓ^{1/2}.
-// Derived here (not in the SPEC): averaging the resolvent over Z_L, then Z_{L−1}, …, each step is the
+// Derived here (not in docs/theory.md): averaging the resolvent over Z_L, then Z_{L−1}, …, each step is the
 // deterministic equivalent of R + c·T^{1/2}(ZᵀZ/d)T^{1/2} − z, namely (R + c·u·T − z)⁻¹ with
 // u = 1/(1 + δ), δ = c γ (1/n) tr T Q̄, and E[XᵀX Q] ≈ u T Q̄. With c'_L = 1, z_L = z − r₊ and, going down,
 //   c'_{ℓ−1} = b^{2(L−ℓ+1)} + c'_ℓ b² u_ℓ,   z_{ℓ−1} = z_ℓ − c'_ℓ (1 − b²) u_ℓ,

@@ -50,7 +50,7 @@ GroupedSpectrum group_spectrum(std::span<const double> sigma_eig, std::span<cons
   return g;
 }
 
-// Ridgeless limit (SPEC §5.1, λ ↓ 0): κ = 0 below the threshold, else κ₀ with df₁(κ₀) = n.
+// Ridgeless limit (docs/theory.md §5.1, λ ↓ 0): κ = 0 below the threshold, else κ₀ with df₁(κ₀) = n.
 FlowPoint ridgeless(const GroupedSpectrum& g, double n, double sigma2) {
   FlowPoint out;
   out.t = kInf;

@@ -1,5 +1,5 @@
 #pragma once
-// Learning dynamics of least squares (SPEC §7.1, §7.2): gradient flow / gradient descent on
+// Learning dynamics of least squares (docs/theory.md §7.1, §7.2): gradient flow / gradient descent on
 // 𝓛(w) = ‖y − Xw‖²/(2n), rows of X ~ (0, Σ), y = Xβ* + ε, Var ε = σ², started at w0 ~ (0, σ0²/p I).
 // Deterministic equivalents of the excess test risk 𝓑 + 𝓥 + 𝓘 and of the training error at time t.
 #include <span>
@@ -27,7 +27,7 @@ FlowPoint gf_isotropic(double gamma, double t, double r2, double sigma2, double 
 // power per eigendirection beta2_k = (β*ᵀu_k)², n samples, noise σ². The bias is the two-resolvent
 // double contour integral, the variance and the training error single ones
 // (E_train = β*ᵀŜe^{−2tŜ}β* + (σ²/n) tr e^{−2tK}, K = XXᵀ/n). t = +inf allowed (ridgeless limit,
-// SPEC §5.1 with λ ↓ 0; p = n gives an infinite variance); t = 0 is the starting point.
+// docs/theory.md §5.1 with λ ↓ 0; p = n gives an infinite variance); t = 0 is the starting point.
 // talbot_nodes M: even, 8..128. Discretisation error falls like e^{−cM} while the double integral
 // amplifies rounding by ~e^{0.4M}: on the §7.2 reference configuration M = 32–40 is accurate to
 // ~1e-11 for t ∈ [0.3, 50], M = 24 to ~1e-8, M = 64 to ~1e-8 (bias; variance and train ~1e-11).

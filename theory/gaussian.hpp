@@ -1,5 +1,5 @@
 #pragma once
-// Gaussian expectations of activations (SPEC §0, §9.3): E g(ξ), ξ ~ N(0,1), to ~1e-12, with the
+// Gaussian expectations of activations (docs/theory.md §0, §9.3): E g(ξ), ξ ~ N(0,1), to ~1e-12, with the
 // integral split at the kink for kinked functions; Hermite coefficients; centring/normalisation.
 #include <functional>
 

@@ -1,5 +1,5 @@
 #pragma once
-// Liao & Couillet (ICML 2018), "The dynamics of learning: a random matrix approach" (SPEC §7.4):
+// Liao & Couillet (ICML 2018), "The dynamics of learning: a random matrix approach" (docs/theory.md §7.4):
 // binary Gaussian mixture x = μy + z, z ~ N(0, I_p), y = ±1 balanced, c = p/n; gradient descent with
 // step α on ‖y − Xᵀw‖²/(2n) + (γ/2)‖w‖² from w0 ~ N(0, σ0²/p I), time t = number of steps,
 // f_t(x) = e^{−αtx}. The score wᵀx of a class-(+1) test point is asymptotically N(E(t), V(t)):

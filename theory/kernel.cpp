@@ -16,7 +16,7 @@ constexpr double kPi = 3.14159265358979323846;
 
 bool finite(complex z) { return std::isfinite(z.real()) && std::isfinite(z.imag()); }
 
-// m (z + a1² m/(c + a1 m) + b m/c) = -1 with b = ν - a1² (SPEC §3.3), times c (c + a1 m):
+// m (z + a1² m/(c + a1 m) + b m/c) = -1 with b = ν - a1² (docs/theory.md §3.3), times c (c + a1 m):
 //   b a1 m³ + (c a1 z + c a1² + b c) m² + (c² z + c a1) m + c² = 0.
 // a1 = 0 or b = 0 make the leading coefficients exact zeros; polynomial_roots drops them.
 std::vector<complex> candidates(double a1, double nu, double c, complex z) {

@@ -1,5 +1,5 @@
 #pragma once
-// Kernels of random features (SPEC §4.2, §4.5): Φ(a, b) = E_w[σ(wᵀa) σ(wᵀb)] for w ~ N(0, I_p),
+// Kernels of random features (docs/theory.md §4.2, §4.5): Φ(a, b) = E_w[σ(wᵀa) σ(wᵀb)] for w ~ N(0, I_p),
 // i.e. E[σ(u)σ(v)] with (u, v) ~ N(0, [[s11, s12], [s12, s22]]), s11 = ‖a‖², s12 = aᵀb, s22 = ‖b‖²;
 // and the Gaussian-mixture linearisation coefficients d0, d1, d2 (Liao–Couillet 2018).
 #include <optional>
@@ -31,9 +31,9 @@ DCoefficients d_coefficients(const Activation& f, double tau);
 // Φ = E_w[σ(Xᵀw) σ(wᵀX)] (n×n, column-major) for data X (p×n, column-major), by expected_product.
 std::vector<double> expected_kernel_matrix(const Activation& f, const std::vector<double>& x, index_t p, index_t n);
 
-// Louart–Liao–Couillet (SPEC §4.1): the law of G = ΣᵀΣ/n, Σ = σ(WX) ∈ R^{N×n}, W iid N(0,1), on given
+// Louart–Liao–Couillet (docs/theory.md §4.1): the law of G = ΣᵀΣ/n, Σ = σ(WX) ∈ R^{N×n}, W iid N(0,1), on given
 // data: Q̄(z) = (α Φ/(1 + δ(z)) - z)⁻¹, δ(z) = (1/n) tr Φ Q̄(z), α = N/n, m(z) = (1/n) tr Q̄(z).
-// Several feature blocks (SPEC §4.4: Σ = [σ_1(WX); …; σ_J(WX)], kernels K_j) give J coupled δ_j with
+// Several feature blocks (docs/theory.md §4.4: Σ = [σ_1(WX); …; σ_J(WX)], kernels K_j) give J coupled δ_j with
 // Q̄ = (Σ_j α_j K_j/(1 + δ_j) - z)⁻¹ — built here when the K_j share an eigenbasis (eigenvalues κ_j,k
 // in the same order), e.g. the linearisations K_j ≈ d0_j I + d1_j XᵀX of random Fourier features.
 // δ by Newton with continuation from far above the axis.

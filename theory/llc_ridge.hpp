@@ -1,5 +1,5 @@
 #pragma once
-// Random-feature ridge regression on given data (SPEC §4.3, §4.4): the Louart–Liao–Couillet
+// Random-feature ridge regression on given data (docs/theory.md §4.3, §4.4): the Louart–Liao–Couillet
 // deterministic equivalents of the training and test MSE of
 //     β = (1/n) Σ (ΣᵀΣ/n + γ I_n)⁻¹ y,   Σ = σ(WX) ∈ R^{N×n},   W iid N(0, 1),
 // and the random-Fourier-feature training error (Σ = [cos(WX); sin(WX)] ∈ R^{2N×n}).

@@ -26,7 +26,7 @@ struct Reduced {
 };
 
 // h(q) = ψ ⇔ ζ²q² − Aq − ψ = 0 with A = ψζ² − ζ² − 1; the positive root, written without
-// cancellation. χ = −q_max is the SPEC's ridgeless closed form.
+// cancellation. χ = −q_max is docs/theory.md's ridgeless closed form.
 double q_at_level(double zeta2, double psi) {
   const double a = psi * zeta2 - zeta2 - 1.0;
   const double disc = std::sqrt(a * a + 4.0 * psi * zeta2);

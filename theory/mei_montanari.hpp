@@ -1,5 +1,5 @@
 #pragma once
-// Mei & Montanari random-features regression (SPEC §5.2): asymptotic test risk of ridge regression
+// Mei & Montanari random-features regression (docs/theory.md §5.2): asymptotic test risk of ridge regression
 // on N random features σ(⟨θ_a, x⟩/√d) of n samples on the sphere, ψ1 = N/d, ψ2 = n/d,
 // ζ = μ1/μ*, λ̄ = λ/μ*²; target y = ⟨β1, x⟩ + f_NL(x) + ε with ‖β1‖² = F1², E f_NL² = F*², Var ε = τ².
 namespace rmt::theory {

@@ -16,7 +16,7 @@ bool positive_finite(double v) { return std::isfinite(v) && v > 0.0; }
 complex upper_boundary(complex z) { return z.imag() == 0.0 ? complex(z.real(), 0.0) : z; }
 
 // Stieltjes transform of MP(c, σ²): the root of A m² - B m + 1 = 0 with A = σ² c z,
-// B = σ²(1 - c) - z that is selected by R = √(z-a)·√(z-b) (product of principal roots, SPEC
+// B = σ²(1 - c) - z that is selected by R = √(z-a)·√(z-b) (product of principal roots, docs/theory.md
 // §1.1): m = (B + R)/(2A). The two roots multiply to 1/A, so the same root is also 2/(B - R);
 // we evaluate whichever of B ± R is larger in modulus, which avoids the cancellation in B + R
 // at large |z|.

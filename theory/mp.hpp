@@ -1,5 +1,5 @@
 #pragma once
-// Marchenko–Pastur law (SPEC §1.1): S = XXᵀ/n, X ∈ R^{p×n} iid N(0, σ²), c = p/n.
+// Marchenko–Pastur law (docs/theory.md §1.1): S = XXᵀ/n, X ∈ R^{p×n} iid N(0, σ²), c = p/n.
 #include "core/spectral_law.hpp"
 
 namespace rmt::theory {

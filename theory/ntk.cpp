@@ -9,7 +9,7 @@
 #include "theory/numerics/continuation.hpp"
 #include "theory/numerics/support_scan.hpp"
 
-// Numerical method (SPEC §3.5, §1.3, §9.1).
+// Numerical method (docs/theory.md §3.5, §1.3, §9.1).
 //
 // m_NTK(z) = m_A(z - (a_σ - 1)), m_A(z) = ∫ dν(t)/(κ t - z), κ = 1 + 1/(1 + δ),
 // δ = γ1 ∫ t dν(t)/(κ t - z), ν = law of (1 - b²) + b² λ, λ ~ μ0 = MP(γ0).

@@ -20,7 +20,7 @@ bool finite(complex z) { return std::isfinite(z.real()) && std::isfinite(z.imag(
 bool is_linear(double eta, double zeta) { return eta - zeta <= 1e-12 * eta; }
 
 // Candidates m = -G for the Stieltjes transform, from the roots P of
-// (P - 1 - (η-ζ) t A(P)) (1 - ζ t A(P)) - ζ t A(P) = 0, t = 1/(zψ), A = P_φ P_ψ (SPEC §3.1),
+// (P - 1 - (η-ζ) t A(P)) (1 - ζ t A(P)) - ζ t A(P) = 0, t = 1/(zψ), A = P_φ P_ψ (docs/theory.md §3.1),
 // and G = ψ P / z + (1 - ψ)/z. Exact zero leading coefficients (ζ = 0, or linear f) lower the
 // degree; polynomial_roots drops them.
 std::vector<complex> m_candidates(double eta, double zeta, double phi, double psi, complex z) {
@@ -89,7 +89,7 @@ std::vector<Atom> PenningtonWorah::atoms() const {
 
 // ρ(x) = Im m(x + i0)/π: at real x the quartic has real coefficients, and inside the support the
 // physical root is the member of the complex-conjugate pair with Im m > 0, i.e. the candidate with
-// the largest Im m (most negative Im G, SPEC §3.1). Evaluating at ε = 0 (not 1e-9) keeps the
+// the largest Im m (most negative Im G, docs/theory.md §3.1). Evaluating at ε = 0 (not 1e-9) keeps the
 // Lorentzian tail of the atom at 0 out of the absolutely continuous density. Outside the support
 // all roots are real up to rounding (~1e-16), far below scan_support's threshold.
 double PenningtonWorah::density(double x) const {

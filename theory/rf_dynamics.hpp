@@ -1,5 +1,5 @@
 #pragma once
-// Random-feature dynamics on given data (SPEC §7.3): the readout β(t) of Σ = σ(WX) ∈ R^{N×n},
+// Random-feature dynamics on given data (docs/theory.md §7.3): the readout β(t) of Σ = σ(WX) ∈ R^{N×n},
 // trained by gradient flow on ‖y − Σᵀβ‖²/(2n) from β(0) = 0, so that y − Σᵀβ(t) = e^{−tG}y with
 // G = ΣᵀΣ/n and E_train(t) = (1/n) yᵀe^{−2tG}y ≃ L⁻¹[(1/n) yᵀQ̄(−s)y](2t), Q̄(z) the
 // Louart–Liao–Couillet equivalent (α = N/n)
@@ -37,7 +37,7 @@ class RandomFeatureResolvent {
   double alpha_;
 };
 
-// Test error of the same readout on test data X̂ (p×n̂), ŷ (SPEC §7.3, two-point equivalent):
+// Test error of the same readout on test data X̂ (p×n̂), ŷ (docs/theory.md §7.3, two-point equivalent):
 //   E_test(t) = ‖ŷ‖²/n̂ − (2/n̂) ŷᵀE f̂_t + (1/n̂) E‖f̂_t‖²,  f̂_t = Σ̂ᵀβ(t),  β(t) = (1/n) Σ φ_t(G) y,
 // φ_t(x) = (1 − e^{−tx})/x, with E f̂_t ≃ L⁻¹[(1/s) Ψ_X̂X Q̄ y] and (1/n̂)E‖f̂_t‖² the double inverse
 // transform of T(z1, z2)/(s1 s2), T the two-point equivalent of §7.3 (Ψ_AB = (N/n) a(z) Φ_AB,

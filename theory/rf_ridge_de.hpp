@@ -1,5 +1,5 @@
 #pragma once
-// Dimension-free deterministic equivalent of random-features ridge regression (SPEC §5.3; Bach 2023,
+// Dimension-free deterministic equivalent of random-features ridge regression (docs/theory.md §5.3; Bach 2023,
 // Atanasov–Zavatone-Veth–Pehlevan 2024, Defilippis–Loureiro–Misiakiewicz 2024): x ~ N(0, diag(s)),
 // y = wᵀx + ε (Var ε = σ²), features h = Fᵀx/√N with F ∈ R^{D×N} iid N(0, 1), P samples, ridge λ.
 // By Gaussian equivalence it also covers nonlinear random features (s = kernel eigenvalues).

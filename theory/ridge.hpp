@@ -1,5 +1,5 @@
 #pragma once
-// Linear ridge regression learning curves (SPEC §5.1): the deterministic equivalent of the excess
+// Linear ridge regression learning curves (docs/theory.md §5.1): the deterministic equivalent of the excess
 // test risk of β̂_λ = (XᵀX/n + λI)⁻¹Xᵀy/n for rows x ~ (0, Σ), y = xᵀβ* + ε, Var ε = σ².
 //
 // Everything goes through the effective regularisation κ, the root of λ = κ(1 − df₁(κ)/n) with

@@ -1,5 +1,5 @@
 #pragma once
-// Scaling laws from power-law spectra (SPEC §6): capacity/source parametrisation, predicted
+// Scaling laws from power-law spectra (docs/theory.md §6): capacity/source parametrisation, predicted
 // exponents of the deterministic equivalents (§5.1, §5.3), and the DE learning curves whose
 // log–log slopes confirm them.
 #include <cstddef>
@@ -27,7 +27,7 @@ enum class ScalingRegime {
   rf_in_samples,        // E ∝ P^{-2α min(r,1)},   λ → 0, σ² = 0, N ≫ P
 };
 
-// Predicted exponent of E ∝ size^{exponent} (negative) for the regime (SPEC §6.2 table).
+// Predicted exponent of E ∝ size^{exponent} (negative) for the regime (docs/theory.md §6.2 table).
 double predicted_exponent(ScalingRegime regime, double alpha, double r);
 
 // Ridge at the λ that minimises the excess risk: a scan of log λ over [lambda_lo, lambda_hi]
@@ -42,7 +42,7 @@ TunedRidge optimal_ridge(std::span<const double> s, std::span<const double> beta
 
 // One point of the DE learning curve of the regime at `size` (n, N or P): the excess risk
 // (label noise excluded). ridge_optimal_noisy uses noise sigma2; the RF regimes are ridgeless and
-// noiseless with the other size fixed at `other` (the SPEC's fits use 1e7).
+// noiseless with the other size fixed at `other` (docs/theory.md's fits use 1e7).
 double learning_curve_point(ScalingRegime regime, const PowerLawSpectrum& spectrum, double size,
                             double sigma2 = 1.0, double other = 1e7);
 

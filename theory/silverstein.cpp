@@ -288,7 +288,7 @@ complex BaiSilverstein::companion_stieltjes(complex z) const {
     throw InputError("BaiSilverstein: non-finite argument");
   if (z.imag() < 0.0) return std::conj(companion_stieltjes(std::conj(z)));
   if (z.imag() > 0.0) {
-    // Damped fixed point from -1/z (SPEC §1.3): a contraction on C⁺, but slow (O(1/η)) near the
+    // Damped fixed point from -1/z (docs/theory.md §1.3): a contraction on C⁺, but slow (O(1/η)) near the
     // axis, so it only has to bring m̃ into Newton's basin. Accept Newton's root only if it
     // lies in C⁺, where the solution is unique; otherwise fall back to the polynomial roots.
     constexpr int kMaxFixedPoint = 200;

@@ -1,5 +1,5 @@
 #pragma once
-// General population covariance (SPEC §1.2–1.3, §9.2): S = C^{1/2} Z Zᵀ C^{1/2} / n with the
+// General population covariance (docs/theory.md §1.2–1.3, §9.2): S = C^{1/2} Z Zᵀ C^{1/2} / n with the
 // population spectrum H = Σ_k w_k δ_{t_k} (discrete), c = p/n.
 #include <vector>
 

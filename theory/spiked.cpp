@@ -12,7 +12,7 @@ double bbp_threshold(double c) {
   return std::sqrt(c);
 }
 
-// SPEC §2 (population C = I + ℓ vvᵀ, so ℓ > -1 keeps C positive definite). Only outliers above
+// docs/theory.md §2 (population C = I + ℓ vvᵀ, so ℓ > -1 keeps C positive definite). Only outliers above
 // the bulk are modelled: below the threshold the top eigenvalue sticks to the MP edge.
 SpikePrediction spike_prediction(double spike, double c) {
   const double threshold = bbp_threshold(c);

@@ -1,5 +1,5 @@
 #pragma once
-// Spiked covariance (SPEC §2): Σ = I + Σ_i ℓ_i v_i v_iᵀ, bulk = MP(c), BBP transition at ℓ = √c.
+// Spiked covariance (docs/theory.md §2): Σ = I + Σ_i ℓ_i v_i v_iᵀ, bulk = MP(c), BBP transition at ℓ = √c.
 #include <vector>
 
 namespace rmt::theory {

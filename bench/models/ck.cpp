@@ -1,4 +1,4 @@
-// ck: the conjugate kernel X_Lᵀ X_L of a deep random network (Fan–Wang, SPEC §3.4).
+// ck: the conjugate kernel X_Lᵀ X_L of a deep random network (Fan–Wang, docs/theory.md §3.4).
 #include <fmt/format.h>
 
 #include "bench/models/common/deep.hpp"
@@ -14,7 +14,7 @@ class CkModel final : public Model {
   std::string_view matrix() const override {
     return "X_Lᵀ X_L (n×n), X0 = G/√d0, X_ℓ = σ(W_ℓ X_{ℓ-1})/√d_ℓ, W_ℓ iid N(0,1), σ normalised; γ_ℓ = n/d_ℓ";
   }
-  double finite_size_factor() const override { return 4.0; }  // SPEC §9.5
+  double finite_size_factor() const override { return 4.0; }  // docs/theory.md §9.5
   std::string_view section() const override { return "§3.4"; }
 
   int unpredicted_outliers(const Params& p) const override { return second_hermite_outliers(p, static_cast<int>(parse_layer_ratios(p.text("gammas"), "gammas").size())); }

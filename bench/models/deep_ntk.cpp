@@ -1,7 +1,7 @@
 // deep_ntk: the neural tangent kernel of a deep network f(x) = wᵀX_L(x) (X_ℓ = σ(W_ℓX_{ℓ−1})/√d_ℓ,
 // σ normalised, ‖w‖² = d_L), built by back-propagation (`kernel=ntk`) or as its linearisation
 // r₊I + X_LᵀX_L + Σ b^{2(L−ℓ)}X_ℓᵀX_ℓ (`kernel=linearised`), against the law derived for the
-// linearisation in theory/deep_ntk.hpp (SPEC §3.5 [U]; one hidden layer is the verified law).
+// linearisation in theory/deep_ntk.hpp (docs/theory.md §3.5 [U]; one hidden layer is the verified law).
 // Measured (CPU, fixed seeds): the linearised matrix follows the derived law to KS ≤ 0.004 and
 // Stieltjes error ≤ 0.002 at n = 1000–1200, depth 2–3, ReLU and tanh. The back-propagated NTK differs
 // from its linearisation by more: tanh depth 2, n = 2000, seeds 1–3: KS 0.029 / 0.049 / 0.033
@@ -27,7 +27,7 @@ class DeepNtkModel final : public Model {
            "(kernel=ntk) or its linearisation r₊I + X_LᵀX_L + Σ b^{2(L−ℓ)}X_ℓᵀX_ℓ (kernel=linearised)";
   }
   std::string_view section() const override { return "§3.5"; }
-  // SPEC §9.5 (NTK ×4); the back-propagated kernel adds the linearisation's own finite-size error,
+  // docs/theory.md §9.5 (NTK ×4); the back-propagated kernel adds the linearisation's own finite-size error,
   // which the simulations of tests/test_deep_ntk_linearisation.cpp measure (slow for deep ReLU).
   double finite_size_factor() const override { return 4.0; }
   bool judges_edge(const Params& p) const override { return p.text("kernel") == "linearised"; }

@@ -1,5 +1,5 @@
 // gf: gradient flow (or gradient descent with step `eta`) on isotropic least squares from w0 = 0
-// (SPEC §7.1). Every time of the curve comes from one eigendecomposition of Ŝ: w(t) = V φ_t(D) Vᵀ Xy/n.
+// (docs/theory.md §7.1). Every time of the curve comes from one eigendecomposition of Ŝ: w(t) = V φ_t(D) Vᵀ Xy/n.
 #include <algorithm>
 #include <cmath>
 
@@ -60,7 +60,7 @@ class GradientFlowModel final : public CurveModel {
   }
 
   double relative_tolerance(const Params& p) const override {
-    // SPEC §9.5: isotropic GF test error within 2.5% at p, n ∈ {300, 600}; late times up to 4%.
+    // docs/theory.md §9.5: isotropic GF test error within 2.5% at p, n ∈ {300, 600}; late times up to 4%.
     const double m = static_cast<double>(std::min<index_t>(p.integer("n"), features(p)));
     return std::max(0.01, 15.0 / m);
   }

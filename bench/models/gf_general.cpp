@@ -1,5 +1,5 @@
 // gf_general: gradient flow on least squares ‖y − Xw‖²/(2n) from w = 0 with a general diagonal
-// population covariance Σ from `pop` (SPEC §7.2). Data x ~ N(0, Σ), y = xᵀβ* + ε, with the signal
+// population covariance Σ from `pop` (docs/theory.md §7.2). Data x ~ N(0, Σ), y = xᵀβ* + ε, with the signal
 // spread evenly: β*_i = ±√(r2/p), random signs (E β*β*ᵀ = r2/p · I as for random effects, but each
 // direction carries exactly the theory's power r2/p, so ‖β*‖_Σ does not fluctuate between draws).
 // One eigendecomposition of Ŝ per draw serves the whole time grid: w(t) = V φ_t(D) Vᵀ Xy/n. The
@@ -65,7 +65,7 @@ class GradientFlowGeneralModel final : public CurveModel {
   }
 
   double relative_tolerance(const Params& p) const override {
-    // SPEC §9.5 / §7.2: 1% for t ≤ 5 at p = 300, n = 450 (shrinking like 1/min(n, p)); late times are
+    // docs/theory.md §9.5 / §7.2: 1% for t ≤ 5 at p = 300, n = 450 (shrinking like 1/min(n, p)); late times are
     // governed by the smallest eigenvalues, whose edge fluctuates like min(n, p)^{−2/3}: 4% at t = 50.
     const double m = static_cast<double>(std::min<index_t>(p.integer("n"), features(p)));
     const auto t = p.grid("t");

@@ -1,4 +1,4 @@
-// gmm_dynamics: gradient descent on a binary Gaussian mixture, Liao & Couillet (ICML 2018), SPEC §7.4.
+// gmm_dynamics: gradient descent on a binary Gaussian mixture, Liao & Couillet (ICML 2018), docs/theory.md §7.4.
 // Data x = μy + z, z ~ N(0, I_p), y = ±1 balanced (alternating), c = p/n; GD with step α on
 // ‖y − Xᵀw‖²/(2n) + (γ/2)‖w‖² from w0 ~ N(0, σ0²/p I); t = number of steps.
 //
@@ -37,7 +37,7 @@ double realised_c(const Params& p) { return static_cast<double>(features(p)) / s
 
 double steps(double t) { return static_cast<double>(std::llround(t)); }
 
-// Relative error of E(t) and V(t) at this size (SPEC §7.4: ~1.2% at p = 256, n = 512).
+// Relative error of E(t) and V(t) at this size (docs/theory.md §7.4: ~1.2% at p = 256, n = 512).
 double score_tolerance(const Params& p) {
   return std::max(0.01, 4.0 / static_cast<double>(std::min<index_t>(p.integer("n"), features(p))));
 }

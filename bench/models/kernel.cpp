@@ -1,5 +1,5 @@
 // kernel: K = f(ZᵀZ/√p)/√p with zero diagonal, Z ∈ R^{p×n} iid N(0,1), f centred — inner-product
-// kernel matrices at the 1/√p scale (Cheng–Singer, SPEC §3.3).
+// kernel matrices at the 1/√p scale (Cheng–Singer, docs/theory.md §3.3).
 #include <cmath>
 
 #include "bench/models/common/network.hpp"
@@ -16,7 +16,7 @@ class KernelModel final : public Model {
   std::string_view matrix() const override {
     return "K = f(ZᵀZ/√p)/√p with zero diagonal, Z ∈ R^{p×n} iid N(0,1), f centred; p = c n";
   }
-  double finite_size_factor() const override { return 5.0; }  // SPEC §9.5
+  double finite_size_factor() const override { return 5.0; }  // docs/theory.md §9.5
   std::string_view section() const override { return "§3.3"; }
 
   std::vector<ParamSpec> params() const override {

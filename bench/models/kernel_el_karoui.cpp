@@ -1,5 +1,5 @@
 // kernel_el_karoui: K_ij = f(x_iᵀx_j/p) (kind = inner) or f(‖x_i - x_j‖²/p) (kind = distance),
-// x_i iid N(0, I_p) (τ = 1). El Karoui's linearisation (SPEC §8.1): the bulk of K is the MP law of
+// x_i iid N(0, I_p) (τ = 1). El Karoui's linearisation (docs/theory.md §8.1): the bulk of K is the MP law of
 // XᵀX/p scaled by f'(0) or -2 f'(2τ) and shifted by υ; the 11ᵀ term is a far outlier.
 #include <cmath>
 
@@ -22,7 +22,7 @@ class KernelElKarouiModel final : public Model {
   }
   std::string_view section() const override { return "§8.1"; }
   int unpredicted_outliers(const Params&) const override { return 1; }  // the f(·) 11ᵀ term
-  // The linearisation is exact only up to O(p^{-1/2}) in operator norm (SPEC §8.1: 0.86 for exp at
+  // The linearisation is exact only up to O(p^{-1/2}) in operator norm (docs/theory.md §8.1: 0.86 for exp at
   // p = 1000), slower than the O(1/n) of the other families, and larger than the d^{-2/3} edge scale:
   // bulk tolerances ×4 and the edge is reported, not judged.
   double finite_size_factor() const override { return 4.0; }

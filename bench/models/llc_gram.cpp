@@ -1,6 +1,6 @@
 // llc_gram: G = ΣᵀΣ/n, Σ = σ(WX) ∈ R^{N×n}, W ∈ R^{N×p} iid N(0,1), on a given data set X ∈ R^{p×n}
 // (‖x_i‖ ≈ 1), σ centred — the Louart–Liao–Couillet deterministic equivalent built from the
-// expected kernel Φ of the same data (SPEC §4.1–4.2).
+// expected kernel Φ of the same data (docs/theory.md §4.1–4.2).
 #include <cmath>
 
 #include <fmt/format.h>
@@ -25,19 +25,19 @@ class LlcGramModel final : public Model {
     return "G = ΣᵀΣ/n, Σ = σ(WX) ∈ R^{N×n}, W iid N(0,1), data X ∈ R^{p×n} from `data`, σ centred; p = c n, N = features · n";
   }
   std::string_view section() const override { return "§4.1"; }
-  double finite_size_factor() const override { return 4.0; }  // SPEC §9.5, as rf
+  double finite_size_factor() const override { return 4.0; }  // docs/theory.md §9.5, as rf
 
   std::vector<ParamSpec> params() const override {
     std::vector<ParamSpec> specs = {
         ParamSpec::integer("n", "1000", "number of samples (columns of X)", 2, 20000),
         ParamSpec::real("c", "0.5", "p/n (data dimension over samples)", 0, 100, /*min_open=*/true),
         ParamSpec::real("features", "1.5", "N/n (random features over samples)", 0, 100, /*min_open=*/true)};
-    // Φ needs n²/2 kernel values: only activations with a closed form (SPEC §4.2) are affordable.
+    // Φ needs n²/2 kernel values: only activations with a closed form (docs/theory.md §4.2) are affordable.
     const auto closed_form = [](ActivationKind kind, std::string_view v, std::string_view what) {
       Activation f;
       f.kind = kind;
       if (!theory::kernel_closed_form(f, 1, 0.5, 1))
-        throw InputError(fmt::format("{}: '{}' has no closed-form kernel (SPEC §4.2); use linear, relu, leaky_relu, "
+        throw InputError(fmt::format("{}: '{}' has no closed-form kernel (docs/theory.md §4.2); use linear, relu, leaky_relu, "
                                      "abs, step, sign, erf, cos, sin, exp or quadratic", what, v));
     };
     for (auto& s : activation_params("relu", closed_form)) specs.push_back(std::move(s));

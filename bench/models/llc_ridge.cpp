@@ -1,4 +1,4 @@
-// llc_ridge: random-feature ridge regression on a given data set (SPEC §4.3, Louart–Liao–Couillet).
+// llc_ridge: random-feature ridge regression on a given data set (docs/theory.md §4.3, Louart–Liao–Couillet).
 // Features Σ = σ(WX) ∈ R^{N×n}, W iid N(0,1) redrawn each replicate, readout
 // β = (1/n) Σ (ΣᵀΣ/n + γ I)⁻¹ y; the training MSE (1/n)‖y − Σᵀβ‖² and the test MSE (1/n̂)‖ŷ − Σ̂ᵀβ‖²
 // on an independent test set (label noise included, as the LLC equivalent predicts it) against
@@ -59,7 +59,7 @@ class LlcRidgeModel final : public CurveModel {
   void validate(const Params& p) const override { validate_labelled_data(p, largest_feature_dims(p).p); }
 
   double relative_tolerance(const Params& p) const override {
-    // SPEC §9.5: within 1–2 s.e. at p = 256, n = 1024, N = 512. The bias shrinks like 1/size: measured
+    // docs/theory.md §9.5: within 1–2 s.e. at p = 256, n = 1024, N = 512. The bias shrinks like 1/size: measured
     // (200 draws) 1–2% at p = 64, n = 256, N = 128 (≈ 1.2/min), so 4/min leaves a factor of ~3.
     const FeatureDims d = feature_dims(p, min_features(p));
     return std::max(0.01, 4.0 / static_cast<double>(std::min({d.n, d.p, d.features})));

@@ -1,4 +1,4 @@
-// mp: S = XXᵀ/n, X ∈ R^{p×n} iid N(0, σ²) — Marchenko–Pastur (SPEC §1.1).
+// mp: S = XXᵀ/n, X ∈ R^{p×n} iid N(0, σ²) — Marchenko–Pastur (docs/theory.md §1.1).
 #include <cmath>
 
 #include "bench/models/common/sample_covariance.hpp"

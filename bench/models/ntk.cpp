@@ -1,6 +1,6 @@
-// ntk: the neural tangent kernel of a one-hidden-layer network f(x) = wᵀσ(Wx)/√d1 (SPEC §3.5):
+// ntk: the neural tangent kernel of a one-hidden-layer network f(x) = wᵀσ(Wx)/√d1 (docs/theory.md §3.5):
 // K = X1ᵀX1 + (DᵀD/d1) ⊙ (X0ᵀX0), D_ki = w_k σ'(W_k x_i). The output weights w are normalised to
-// ‖w‖² = d1, which removes the global O(d1^{-1/2}) shift of the spectrum SPEC §3.5 warns about.
+// ‖w‖² = d1, which removes the global O(d1^{-1/2}) shift of the spectrum docs/theory.md §3.5 warns about.
 // Deeper networks: the [U] linearisation of §3.5 is checked by simulation in
 // tests/test_deep_ntk_linearisation.cpp (it holds, slowly for ReLU: spectra KS 0.092 at depth 3, n = 1600).
 #include <cmath>
@@ -22,7 +22,7 @@ class NtkModel final : public Model {
   std::string_view matrix() const override {
     return "K = X1ᵀX1 + (DᵀD/d1) ⊙ (X0ᵀX0), X0 = G/√d0, X1 = σ(WX0)/√d1, D = diag(w) σ'(WX0), ‖w‖² = d1";
   }
-  double finite_size_factor() const override { return 4.0; }  // SPEC §9.5
+  double finite_size_factor() const override { return 4.0; }  // docs/theory.md §9.5
   std::string_view section() const override { return "§3.5"; }
 
   int unpredicted_outliers(const Params& p) const override { return second_hermite_outliers(p, 1); }

@@ -1,5 +1,5 @@
 // rf: M = YYᵀ/n, Y = f(WX/√p), W ∈ R^{N×p}, X ∈ R^{p×n} iid N(0,1), f centred — the
-// random-feature Gram matrix of Pennington–Worah (SPEC §3.1). With centred = 0 the mean μ0 of f
+// random-feature Gram matrix of Pennington–Worah (docs/theory.md §3.1). With centred = 0 the mean μ0 of f
 // adds μ0² N uuᵀ (u = 1/√N): a rank-one outlier, predicted to first order and kept out of the bulk.
 #include <cmath>
 #include <mutex>
@@ -30,7 +30,7 @@ class RfModel final : public Model {
     return "M = YYᵀ/n, Y = f(WX/√p), W ∈ R^{N×p}, X ∈ R^{p×n} iid N(0,1), f centred (unless centred = 0); "
            "p = φn, N = p/ψ";
   }
-  double finite_size_factor() const override { return 4.0; }  // SPEC §9.5
+  double finite_size_factor() const override { return 4.0; }  // docs/theory.md §9.5
   std::string_view section() const override { return "§3.1"; }
 
   std::vector<ParamSpec> params() const override {
@@ -57,7 +57,7 @@ class RfModel final : public Model {
   int tracked_spikes(const Params& p) const override { return static_cast<int>(theory_outliers(p).size()); }
 
   // The second Hermite coefficient μ2 leaves a rank-two term (μ2/√2)(a1ᵀ + 1bᵀ) in Y, with
-  // a_i = ‖w_i‖²/p - 1 and b_j = ‖x_j‖²/p - 1 (SPEC §3.2: Gaussian equivalence misses μ2 effects),
+  // a_i = ‖w_i‖²/p - 1 and b_j = ‖x_j‖²/p - 1 (docs/theory.md §3.2: Gaussian equivalence misses μ2 effects),
   // of strength μ2²/ψ: it can lift up to two eigenvalues above the PW edge (|x|: 0.40 at ψ = 0.8).
   int unpredicted_outliers(const Params& p) const override { return second_hermite_outliers(p, 1); }
 

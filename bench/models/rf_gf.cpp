@@ -1,5 +1,5 @@
 // rf_gf: the random-feature readout of llc_ridge trained by gradient flow on ‖y − Σᵀβ‖²/(2n) from
-// β(0) = 0 (SPEC §7.3): β(t) = (1/n) Σ φ_t(G) y, φ_t(g) = (1 − e^{−tg})/g, G = ΣᵀΣ/n, so the training
+// β(0) = 0 (docs/theory.md §7.3): β(t) = (1/n) Σ φ_t(G) y, φ_t(g) = (1 − e^{−tg})/g, G = ΣᵀΣ/n, so the training
 // error is (1/n) yᵀe^{−2tG}y. Every time of the curve comes from one eigendecomposition per draw;
 // the test MSE is measured on the independent test set (label noise included). Theory: the LLC
 // resolvent equivalent under a Talbot inverse Laplace transform (train) and the two-point
@@ -55,7 +55,7 @@ class RandomFeatureFlowModel final : public CurveModel {
   void validate(const Params& p) const override { validate_labelled_data(p, dims(p).p); }
 
   double relative_tolerance(const Params& p) const override {
-    // SPEC §7.3, §9.5: train errors within ~0.6% at p = 200, n = 600, N = 400, late-time GF up to 4%;
+    // docs/theory.md §7.3, §9.5: train errors within ~0.6% at p = 200, n = 600, N = 400, late-time GF up to 4%;
     // measured (200 draws) ≤ 1.5% at p = 100, n = 300, N = 200: 4/min leaves a factor of ~3.
     const FeatureDims d = dims(p);
     return std::max(0.01, 4.0 / static_cast<double>(std::min({d.n, d.p, d.features})));

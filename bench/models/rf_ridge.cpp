@@ -1,4 +1,4 @@
-// rf_ridge: random-features ridge regression in the Mei–Montanari setting (SPEC §5.2). Inputs and
+// rf_ridge: random-features ridge regression in the Mei–Montanari setting (docs/theory.md §5.2). Inputs and
 // feature directions uniform on the sphere of radius √d, features σ(⟨θ_a, x⟩/√d) − μ0, target
 // y = ⟨β1, x⟩ + F* (⟨u, x⟩² − 1)/√2 + ε with ‖β1‖ = F1, ‖u‖ = 1, Var ε = τ²; ridge penalty Nλ/d ‖a‖².
 // One eigendecomposition of the smaller Gram matrix (ZZᵀ/n or ZᵀZ/n, FeatureReadout) serves a whole
@@ -126,7 +126,7 @@ class RandomFeaturesRidgeModel final : public CurveModel {
   }
 
   double relative_tolerance(const Params& p) const override {
-    // SPEC §9.5: Mei–Montanari agrees to ~2% at d = 200, shrinking like 1/d.
+    // docs/theory.md §9.5: Mei–Montanari agrees to ~2% at d = 200, shrinking like 1/d.
     return std::max(0.01, 4.0 / static_cast<double>(dimensions(p, 1.0).d));
   }
 

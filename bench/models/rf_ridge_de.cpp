@@ -1,5 +1,5 @@
 // rf_ridge_de: ridge regression on linear random features, against the dimension-free deterministic
-// equivalent of SPEC §5.3. Data x ~ N(0, diag(s)) in D dimensions with the power law of §6.1
+// equivalent of docs/theory.md §5.3. Data x ~ N(0, diag(s)) in D dimensions with the power law of §6.1
 // (s_k = k^{-α}, s_k w_k² = k^{-(1+2αr)}; target coefficients ±w_k with random signs, so w² is
 // exactly the theory's), y = wᵀx + ε; features h = Fᵀx/√N with F ∈ R^{D×N} iid N(0, 1); n = P
 // samples; â = argmin (1/P)Σ(y − aᵀh)² + λ‖a‖². The predictor is x ↦ xᵀ(Fâ/√N), so the excess risk
@@ -7,7 +7,7 @@
 // curve, peak at N = P) F's first N columns are a prefix of one draw; one eigendecomposition of the
 // smaller Gram matrix (HHᵀ/P or HᵀH/P, FeatureReadout) per N serves a whole λ grid.
 // Defaults: a slowly decaying spectrum (α = 1.2) and a small ridge show the interpolation peak; with
-// steeper spectra the tail beyond N acts as an implicit ridge and the peak fades (SPEC §6.2).
+// steeper spectra the tail beyond N acts as an implicit ridge and the peak fades (docs/theory.md §6.2).
 #include <algorithm>
 #include <cmath>
 #include <optional>
@@ -105,7 +105,7 @@ class LinearRandomFeaturesModel final : public CurveModel {
   }
 
   double relative_tolerance(const Params& p) const override {
-    // SPEC §9.5: RF ridge within 1–2% at 500–1000 samples; the DE's error shrinks like 1/min(N, P)
+    // docs/theory.md §9.5: RF ridge within 1–2% at 500–1000 samples; the DE's error shrinks like 1/min(N, P)
     // (measured: 4% at N = 60, P = 200).
     const auto g = p.grid("N");
     const double m = static_cast<double>(std::min(count(*std::min_element(g.begin(), g.end())), p.integer("n")));

@@ -1,7 +1,7 @@
-// rff: random Fourier features (SPEC §4.4). G = ΣᵀΣ/n with Σ = [cos(WX); sin(WX)] ∈ R^{2N×n},
+// rff: random Fourier features (docs/theory.md §4.4). G = ΣᵀΣ/n with Σ = [cos(WX); sin(WX)] ∈ R^{2N×n},
 // W ∈ R^{N×p} iid N(0,1), on a data set X ∈ R^{p×n} (‖x_i‖ ≈ 1). The deterministic equivalent has
 // two coupled δ's, Q̄ = (α K_cos/(1+δ_c) + α K_sin/(1+δ_s) − z)⁻¹; the two kernels do not commute, so
-// the law uses their linearisations K ≈ d0 I + d1 XᵀX (SPEC §4.5, d-coefficients at τ = mean ‖x_i‖²),
+// the law uses their linearisations K ≈ d0 I + d1 XᵀX (docs/theory.md §4.5, d-coefficients at τ = mean ‖x_i‖²),
 // which share XᵀX's eigenbasis and differ from the kernels by finite-rank terms (the mean of cos,
 // the norm fluctuations) and O(n^{-1/2}) in operator norm — the same limiting spectral law, with up
 // to two outliers that it does not predict (unpredicted_outliers below).
@@ -36,8 +36,8 @@ class RandomFourierFeaturesModel final : public Model {
            "N = features · n";
   }
   std::string_view section() const override { return "§4.4"; }
-  double finite_size_factor() const override { return 4.0; }  // SPEC §9.5, as the other random-feature laws
-  // What the linearisation leaves out, per kernel (SPEC §4.5: Φ̃ = d1 ΩᵀΩ + V A Vᵀ + d0 I, V = [J/√p,
+  double finite_size_factor() const override { return 4.0; }  // docs/theory.md §9.5, as the other random-feature laws
+  // What the linearisation leaves out, per kernel (docs/theory.md §4.5: Φ̃ = d1 ΩᵀΩ + V A Vᵀ + d0 I, V = [J/√p,
   // φ, ΩᵀM], beside the mean term the centring P removes): the d1 part, means included, is in
   // d1 XᵀX; what remains is
   //   cos  the mean E cos(wᵀx_i) = e^{−‖x_i‖²/2}: a rank-one term e e̅ᵀ of norm ≈ n e^{−τ} (always an

@@ -1,4 +1,4 @@
-// rff_ridge: ridge regression on random Fourier features (SPEC §4.4, Liao–Couillet–Mahoney 2020).
+// rff_ridge: ridge regression on random Fourier features (docs/theory.md §4.4, Liao–Couillet–Mahoney 2020).
 // Σ = [cos(WX); sin(WX)] ∈ R^{2N×n}, W iid N(0,1) redrawn each replicate, β = (1/n) Σ (ΣᵀΣ/n + γ)⁻¹ y
 // on the data sets of llc_ridge. The theory predicts the training MSE only (two coupled fixed points
 // δ_cos, δ_sin); the test MSE on the independent test set is measured and recorded without a
@@ -57,7 +57,7 @@ class FourierRidgeModel final : public CurveModel {
   void validate(const Params& p) const override { validate_labelled_data(p, largest_feature_dims(p).p); }
 
   double relative_tolerance(const Params& p) const override {
-    // SPEC §4.4: the training error within ~1% (1–2 s.e.) at p = 100, n = 400, N = 150; measured
+    // docs/theory.md §4.4: the training error within ~1% (1–2 s.e.) at p = 100, n = 400, N = 150; measured
     // (200 draws) ≤ 1.1% at p = 50, n = 200, N = 75 (≈ 0.6/min): 2/min leaves a factor of ~3.
     const auto ratios = p.grid("features");
     const FeatureDims d = feature_dims(p, *std::min_element(ratios.begin(), ratios.end()));
@@ -71,7 +71,7 @@ class FourierRidgeModel final : public CurveModel {
     for (std::size_t i = 0; i < axis.values.size(); ++i) {
       const Params q = at_point(p, axis, i);
       const auto frequencies = static_cast<double>(feature_dims(q, q.real("features")).features);
-      RiskPoint point;  // no test prediction (SPEC §4.4 is [V] for the training error only)
+      RiskPoint point;  // no test prediction (docs/theory.md §4.4 is [V] for the training error only)
       point.train = theory::rff_ridge_train(data.x, data.y, data.p, frequencies, q.real("gamma")).train;
       out.push_back(point);
     }

@@ -1,4 +1,4 @@
-// ridge: linear ridge regression with a general population covariance (SPEC §5.1). Data x ~ N(0, Σ)
+// ridge: linear ridge regression with a general population covariance (docs/theory.md §5.1). Data x ~ N(0, Σ)
 // with Σ diagonal of spectrum `pop`, β* ~ N(0, r2/p · I) (random effects), y = xᵀβ* + ε, Var ε = σ².
 // The excess risk (β̂ − β*)ᵀΣ(β̂ − β*) is computed exactly from the known Σ — the limit of the test
 // error on infinitely many fresh samples, without their Monte-Carlo noise — or, with
@@ -89,7 +89,7 @@ class RidgeModel final : public CurveModel {
   }
 
   double relative_tolerance(const Params& p) const override {
-    // SPEC §9.5: 1–2% at n ≈ 500–1000, shrinking like 1/n.
+    // docs/theory.md §9.5: 1–2% at n ≈ 500–1000, shrinking like 1/n.
     const double m = static_cast<double>(std::min<index_t>(p.integer("n"), features(p, largest(p, "gamma"))));
     return std::max(0.005, 20.0 / m);
   }

@@ -1,5 +1,5 @@
 // scaling: a power-law scaling law measured by fitting ridge regression at geometrically spaced n
-// (SPEC §6). Data x ~ N(0, diag(λ_k)) in D dimensions with λ_k = k^{-α}, target coefficients
+// (docs/theory.md §6). Data x ~ N(0, diag(λ_k)) in D dimensions with λ_k = k^{-α}, target coefficients
 // β*_k = ±w_k with λ_k w_k² = k^{-(1+2αr)} (random signs), y = xᵀβ* + ε. The excess risk of each n is
 // compared pointwise with the deterministic equivalent of §5.1 on the same truncated spectrum, and the
 // exponent fitted in log–log is compared with the prediction of §6.2 (noiseless: −2α min(r, 1)).
@@ -76,7 +76,7 @@ class ScalingModel final : public CurveModel {
   }
 
   double relative_tolerance(const Params& p) const override {
-    // The DE of the finite spectrum is exact up to O(1/n) (SPEC §9.5: 1–2% at n ≈ 500–1000).
+    // The DE of the finite spectrum is exact up to O(1/n) (docs/theory.md §9.5: 1–2% at n ≈ 500–1000).
     const auto g = p.grid("n");
     return std::max(0.02, 5.0 / *std::min_element(g.begin(), g.end()));
   }

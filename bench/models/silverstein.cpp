@@ -1,4 +1,4 @@
-// silverstein: S = Σ^{1/2} X Xᵀ Σ^{1/2} / n with a discrete population spectrum (SPEC §1.2).
+// silverstein: S = Σ^{1/2} X Xᵀ Σ^{1/2} / n with a discrete population spectrum (docs/theory.md §1.2).
 #include "bench/models/common/population.hpp"
 #include "bench/models/common/sample_covariance.hpp"
 #include "theory/silverstein.hpp"

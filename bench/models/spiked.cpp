@@ -1,4 +1,4 @@
-// spiked: Σ = I + Σ_i ℓ_i e_i e_iᵀ, S = Σ^{1/2}XXᵀΣ^{1/2}/n — BBP outliers and alignments (SPEC §2).
+// spiked: Σ = I + Σ_i ℓ_i e_i e_iᵀ, S = Σ^{1/2}XXᵀΣ^{1/2}/n — BBP outliers and alignments (docs/theory.md §2).
 #include <algorithm>
 #include <cmath>
 #include <functional>

@@ -1,5 +1,5 @@
 #pragma once
-// Contour integrals of resolvent equivalents (SPEC §7.2, §9.4): the fixed-Talbot rule for inverse
+// Contour integrals of resolvent equivalents (docs/theory.md §7.2, §9.4): the fixed-Talbot rule for inverse
 // Laplace transforms, an ellipse rule for cross-checks, and the scalar fixed point
 //     δ(z) = Σ_j ω_j λ_j / (α λ_j u − z),   u = 1/(1 + δ),
 // shared by the general-Σ equivalent Q̄(z) = (aΣ − z)⁻¹, a = 1/(1 + (1/n) tr ΣQ̄) (λ = eigenvalues of

@@ -3,7 +3,7 @@
 // stream on every backend, so the theory (built from the data) and the sample see the same X.
 //   gaussian  x_i = z_i/√p                         (‖x_i‖ ≈ 1)
 //   sphere    x_i = z_i/‖z_i‖                      (‖x_i‖ = 1)
-//   gmm       x_i = (μ_a + z_i)/√p, class a = i mod k, μ_a = mean_norm · e_a   (SPEC §4.5)
+//   gmm       x_i = (μ_a + z_i)/√p, class a = i mod k, μ_a = mean_norm · e_a   (docs/theory.md §4.5)
 //             (mean_scale = sqrt_p, the default); mean_scale = unit: x_i = μ_a + z_i/√p.
 // The Liao–Couillet regime (sqrt_p) keeps ‖μ_a‖ = O(1) before the normalisation: the class means add
 // k directions of strength O(1) to XᵀX (outliers past a BBP-type threshold, the bulk unchanged);

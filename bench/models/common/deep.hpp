@@ -53,7 +53,7 @@ void activate_layer(Backend& backend, Matrix& h, const Activation& sigma, index_
 std::vector<Matrix> forward_pass(Backend& backend, const NetworkShape& shape, const NormalisedActivation& act,
                                  const StreamKey& key, StageTimes& t);
 
-// The NTK of f(x) = wᵀX_L(x) (‖w‖² = d_L, stream 200) by back-propagation (SPEC §3.5):
+// The NTK of f(x) = wᵀX_L(x) (‖w‖² = d_L, stream 200) by back-propagation (docs/theory.md §3.5):
 //   Θ = X_LᵀX_L + Σ_ℓ (X_{ℓ−1}ᵀX_{ℓ−1}) ⊙ (B_ℓᵀB_ℓ),  B_L = diag(w) σ'(H_L)/√d_L,
 //   B_ℓ = σ'(H_ℓ)/√d_ℓ ⊙ (W_{ℓ+1}ᵀ B_{ℓ+1}).
 Matrix backpropagated_ntk(Backend& backend, const NetworkShape& shape, const NormalisedActivation& act,

@@ -41,7 +41,7 @@ ActivationRestriction closed_form_kernel_only() {
     Activation f;
     f.kind = kind;
     if (!theory::kernel_closed_form(f, 1, 0.5, 1))
-      throw InputError(fmt::format("{}: '{}' has no closed-form kernel (SPEC §4.2); use linear, relu, leaky_relu, abs, "
+      throw InputError(fmt::format("{}: '{}' has no closed-form kernel (docs/theory.md §4.2); use linear, relu, leaky_relu, abs, "
                                    "step, sign, erf, cos, sin, exp or quadratic",
                                    what, v));
   };

@@ -23,7 +23,7 @@ FeatureDims largest_feature_dims(const Params& prm);
 // `n`, `c` = p/n and `features` = N/n (a grid when `features_grid`), with these defaults.
 std::vector<ParamSpec> feature_size_params(std::string n, std::string c, std::string features, bool features_grid);
 
-// Rejects activations without a closed-form kernel (SPEC §4.2): the theory needs Φ at n² (and n n̂)
+// Rejects activations without a closed-form kernel (docs/theory.md §4.2): the theory needs Φ at n² (and n n̂)
 // pairs of points, affordable only in closed form.
 ActivationRestriction closed_form_kernel_only();
 
