@@ -12,6 +12,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -73,6 +74,30 @@ inline CliResult rmtbench(const std::string& args) {
   while (const auto n = fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, n);
   const int status = pclose(pipe);
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out, slurp(err_file)};
+}
+
+// `rmtbench ARGS` as a child process (stdout to LOG, stderr to LOG.err), for tests that signal or
+// limit it; wait_exit gives its exit code, 128 + signal when a signal ended it.
+inline pid_t spawn(const std::vector<std::string>& args, const std::filesystem::path& log) {
+  const pid_t pid = fork();
+  if (pid == 0) {
+    if (!std::freopen(log.c_str(), "w", stdout) || !std::freopen((log.string() + ".err").c_str(), "w", stderr))
+      _exit(126);
+    std::string bin = binary();
+    std::vector<std::string> copy = args;
+    std::vector<char*> argv = {bin.data()};
+    for (auto& a : copy) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(bin.c_str(), argv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+inline int wait_exit(pid_t pid) {
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 }  // namespace rmt::test_support

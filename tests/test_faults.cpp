@@ -140,28 +140,8 @@ std::map<std::string, json> by_case(const fs::path& dir) {
   return out;
 }
 
-// `rmtbench ARGS` as a child process (stdout and stderr to files), for signals.
-pid_t spawn(const std::vector<std::string>& args, const fs::path& log) {
-  const pid_t pid = fork();
-  if (pid == 0) {
-    if (!std::freopen(log.c_str(), "w", stdout) || !std::freopen((log.string() + ".err").c_str(), "w", stderr))
-      _exit(126);
-    const std::string bin = test_support::binary();
-    std::vector<std::string> copy = args;
-    std::vector<char*> argv = {const_cast<char*>(bin.c_str())};
-    for (auto& a : copy) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv(bin.c_str(), argv.data());
-    _exit(127);
-  }
-  return pid;
-}
-
-int wait_exit(pid_t pid) {
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
+using rmt::test_support::spawn;
+using rmt::test_support::wait_exit;
 
 }  // namespace
 

@@ -18,6 +18,7 @@
 #include "core/error.hpp"
 #include "core/jsonl.hpp"
 #include "core/progress.hpp"
+#include "tests/support.hpp"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -66,29 +67,8 @@ model = "kernel"
 params = { n = 500 }
 )";
 
-pid_t spawn(const std::vector<std::string>& args, const fs::path& log) {
-  const pid_t pid = fork();
-  if (pid == 0) {
-    std::FILE* out = std::freopen(log.c_str(), "w", stdout);
-    std::FILE* err = std::freopen((log.string() + ".err").c_str(), "w", stderr);
-    (void)out, (void)err;
-    std::vector<char*> argv;
-    std::string bin = RMT_BINARY;
-    argv.push_back(bin.data());
-    std::vector<std::string> copy = args;
-    for (auto& a : copy) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv(RMT_BINARY, argv.data());
-    _exit(127);
-  }
-  return pid;
-}
-
-int wait_exit(pid_t pid) {
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
+using rmt::test_support::spawn;
+using rmt::test_support::wait_exit;
 
 int run(const std::vector<std::string>& args, const fs::path& log) { return wait_exit(spawn(args, log)); }
 
