@@ -37,7 +37,7 @@ struct DrawMetrics {
   std::vector<complex> stieltjes;
 };
 
-DrawMetrics measure(const SpectralTheory& t, const std::vector<double>& eigs, index_t dim, Precision precision) {
+DrawMetrics measure(const SpectralTheory& t, const std::vector<double>& eigs, Precision precision) {
   std::vector<double> bulk(eigs.begin(), eigs.end() - static_cast<std::ptrdiff_t>(t.outliers.size()));
   DrawMetrics d;
   int unpredicted = 0;
@@ -50,9 +50,9 @@ DrawMetrics measure(const SpectralTheory& t, const std::vector<double>& eigs, in
   d.values["ks"] = ks_distance(bulk, *t.cdf);
   d.values["w1"] = wasserstein1(bulk, *t.cdf, t.support);
   if (!t.support.empty()) {
-    const auto e = edge_error(bulk.back(), t.support.back().hi, dim);
+    const auto e = edge_error(bulk.back(), t.support.back().hi, t.tw_scale);
     d.values["edge_error"] = e.absolute;
-    d.values["edge_error_tw"] = e.scaled;
+    if (std::isfinite(e.tw)) d.values["edge_error_tw"] = e.tw;
   }
   for (const auto z : t.z) d.stieltjes.push_back(empirical_stieltjes(bulk, z));
   d.values["stieltjes_error"] = stieltjes_error(t.z, d.stieltjes, t.m, t.support);
@@ -127,14 +127,14 @@ struct Replicates {
   }
 };
 
-void widen_for_fp32(std::map<std::string, double>& tol, double d, double right_edge, double scale) {
+void widen_for_fp32(std::map<std::string, double>& tol, double d, double right_edge, double scale, double tw_scale) {
   // A backward-stable eigensolver run on a matrix rounded to fp32 moves every eigenvalue by at most
   // ~ d·u·‖A‖ (u = 2⁻²⁴) and in practice by ~ √d·u·‖A‖ (rounding errors add in quadrature); 8√d·u·‖A‖
   // covers both at the sizes run. Each metric Lipschitz in the eigenvalues widens by its constant;
   // the KS distance moves only by the eigenvalues that cross a point, which the atom snap handles.
   const double shift = 8.0 * std::sqrt(d) * 0x1p-24 * std::max(1.0, std::abs(right_edge));
   tol["w1"] += shift;
-  if (tol.contains("edge_error_tw")) tol["edge_error_tw"] += shift * std::pow(d, 2.0 / 3.0);
+  if (tol.contains("edge_error_tw")) tol["edge_error_tw"] += shift / tw_scale;  // in Tracy–Widom units
   tol["stieltjes_error"] += shift / (0.05 * scale);  // dist(z, support)·|Δm| ≤ shift / dist, dist ≥ 0.05·scale
   tol["moment_error"] += std::max(shift / scale, 2.0 * std::abs(right_edge) * shift / (scale * scale));
 }
@@ -155,13 +155,32 @@ SpectralTheory build_theory(const ResolvedCase& c) {
   t.unpredicted = c.model->unpredicted_outliers(c.params);
   t.edge_scale = edge_scale(t.support, *t.cdf, c.sizes.eig_dim);
   if (!t.support.empty()) t.separation = t.support.back().hi + 3.0 * t.edge_scale;
+  t.tw_scale = tracy_widom_edge_scale(*t.law, t.support, t.edge_scale, c.sizes.eig_dim);
   return t;
+}
+
+double tracy_widom_edge_scale(const SpectralLaw& law, const std::vector<Interval>& support, double edge_scale,
+                              index_t dim) {
+  if (support.empty()) return 0;
+  const auto& top = support.back();
+  const double a = sqrt_edge_coefficient(law, top.hi, std::min(edge_scale / 16.0, 0.25 * (top.hi - top.lo)));
+  return std::isfinite(a) ? tracy_widom_scale(a, dim) : 0.0;
 }
 
 double edge_scale(const std::vector<Interval>& support, const SpectralCdf& cdf, index_t dim) {
   if (support.empty()) return 1.0;
   return support.back().hi - cdf.quantile(1.0 - 1.0 / static_cast<double>(dim));
 }
+
+namespace {
+
+// docs/theory.md §9.5: |edge_error_tw| ≤ the TW₁ bound at a false-alarm rate of 1e-3 per metric.
+double edge_tw_tolerance(const ResolvedCase&, const SpectralTheory&) {
+  static const double bound = tw1::abs_bound(1e-3);
+  return bound;
+}
+
+}  // namespace
 
 std::map<std::string, double> default_tolerances(const ResolvedCase& c, const SpectralTheory& t) {
   const auto d = static_cast<double>(c.sizes.eig_dim);
@@ -174,7 +193,7 @@ std::map<std::string, double> default_tolerances(const ResolvedCase& c, const Sp
       {"ks", 2.0 * factor * std::log(d) / d},
       {"w1", 2.0 * factor * std::log(d) / d * width},
       {"stieltjes_error", 6.0 * factor / d},
-      {"edge_error_tw", 3.0 * t.edge_scale * std::pow(d, 2.0 / 3.0)},
+      {"edge_error_tw", edge_tw_tolerance(c, t)},
       {"moment_error", 10.0 * factor / d},
   };
   // Finite-rank terms the theory leaves out (Model::unpredicted_outliers) may stay inside the bulk
@@ -183,7 +202,7 @@ std::map<std::string, double> default_tolerances(const ResolvedCase& c, const Sp
     const double separation = t.separation / t.scale;
     tol["moment_error"] += k * separation * separation / d;
   }
-  if (!c.model->judges_edge(c.params)) tol.erase("edge_error_tw");
+  if (!c.model->judges_edge(c.params) || !(t.tw_scale > 0)) tol.erase("edge_error_tw");
   if (!t.outliers.empty()) {
     const double n = static_cast<double>(c.params.integer("n"));
     double largest = 0;
@@ -195,7 +214,7 @@ std::map<std::string, double> default_tolerances(const ResolvedCase& c, const Sp
     tol["outlier_alignment_error"] = 5.0 / std::sqrt(n);
   }
   if (parse_precision(c.spec.precision, "precision") == Precision::fp32 && !support.empty())
-    widen_for_fp32(tol, d, support.back().hi, t.scale);
+    widen_for_fp32(tol, d, support.back().hi, t.scale, t.tw_scale);
   for (const auto& [k, v] : c.spec.tolerance) tol[k] = v;
   return tol;
 }
@@ -219,7 +238,7 @@ nlohmann::json run_spectral_case(Backend& backend, const ResolvedCase& c, const 
     require_finite(draw.eigenvalues, fmt::format("the eigenvalues of replicate {}", r));
     std::sort(draw.eigenvalues.begin(), draw.eigenvalues.end());
     const auto metrics_start = std::chrono::steady_clock::now();
-    DrawMetrics m = measure(t, draw.eigenvalues, dim, precision);
+    DrawMetrics m = measure(t, draw.eigenvalues, precision);
     outlier_metrics(t, draw.outliers, m.values);
     metrics_s += seconds_since(metrics_start);
     all.add(m, draw);

@@ -27,6 +27,7 @@ struct SpectralTheory {
   double scale = 1;          // the unit of the Stieltjes points (spectral_scale of the moments)
   int unpredicted = 0;       // bound on outliers the theory leaves out (Model::unpredicted_outliers)
   double edge_scale = 1;     // δ of edge_scale()
+  double tw_scale = 0;       // σ_d of tracy_widom_edge_scale() (0: the right edge is not a square-root edge)
   double separation = 0;     // eigenvalues above this are clearly beyond the right edge
 };
 
@@ -36,6 +37,12 @@ SpectralTheory build_theory(const ResolvedCase& c);
 // The edge scale δ: the distance from the right edge of `support` to the quantile 1 - 1/d, where the
 // largest of d eigenvalues lives (∝ d^{-2/3} at a square-root edge, wider when the density is thin there).
 double edge_scale(const std::vector<Interval>& support, const SpectralCdf& cdf, index_t dim);
+
+// The Tracy–Widom scale σ_d = (a d)^{-2/3} of the largest of `dim` eigenvalues at the law's right edge,
+// with the square-root coefficient a estimated from the density on the last δ/16 (δ = `edge_scale`) below the
+// edge (docs/theory.md §9.5); 0 when the right edge is not a square-root edge.
+double tracy_widom_edge_scale(const SpectralLaw& law, const std::vector<Interval>& support, double edge_scale,
+                              index_t dim);
 
 // Default tolerances from docs/theory.md §9.5, scaled with the size (see README, "Tolerances"), then the case's overrides.
 std::map<std::string, double> default_tolerances(const ResolvedCase& c, const SpectralTheory& t);

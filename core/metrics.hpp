@@ -39,10 +39,43 @@ double distance_to_support(complex z, const std::vector<Interval>& support);
 double stieltjes_error(std::span<const complex> z, std::span<const complex> empirical,
                        std::span<const complex> theory, const std::vector<Interval>& support);
 
+// ---- The right edge in Tracy–Widom units (docs/theory.md §9.5) ----------------------------------
+//
+// At a square-root right edge, ρ(x) ≈ (a/π)√(λ₊ − x) as x ↑ λ₊, the largest of d eigenvalues
+// fluctuates like λ_max ≈ λ₊ + σ_d·TW₁ with σ_d = (a d)^{-2/3} (real matrices, β = 1): the semicircle
+// on [-2, 2] has a = 1 and σ_d = d^{-2/3}.
+
+// σ_d = (a d)^{-2/3} for the square-root coefficient a.
+double tracy_widom_scale(double sqrt_coefficient, index_t dim);
+
+// The coefficient a of a square-root right edge λ₊ = `right_edge`, estimated from the law's density
+// on `window` to the left of the edge: π²ρ(x)² = a²(λ₊ − x)(1 + O(λ₊ − x)) is fitted by a quadratic in
+// x at 12 points of the window (least squares) and a² = −q'(x₀) at the fit's root x₀ next to λ₊, so
+// a slightly misplaced edge does not bias it. Returns NaN when the density does not look like a
+// square-root edge there (no root near λ₊, a² ≤ 0, or a poor fit).
+double sqrt_edge_coefficient(const SpectralLaw& law, double right_edge, double window);
+
 struct EdgeError {
   double absolute;  // λ_max - λ₊
-  double scaled;    // (λ_max - λ₊) d^{2/3}: the Tracy–Widom scale of the edge
+  double tw;        // (λ_max - λ₊)/σ_d: Tracy–Widom units (NaN when σ_d is not known)
 };
-EdgeError edge_error(double lambda_max, double right_edge, index_t dim);
+// `tw_scale` = σ_d (tracy_widom_scale); NaN or ≤ 0 when unknown.
+EdgeError edge_error(double lambda_max, double right_edge, double tw_scale);
+
+// The Tracy–Widom law TW₁ of the largest eigenvalue of a real symmetric matrix (GOE, real Wishart),
+// computed, not tabulated: F₁(s) = det(I − K_s) on L²(0, ∞) with K_s(x, y) = ½ Ai((x + y)/2 + s)
+// (Ferrari–Spohn form), evaluated by Bornemann's (2010) Gauss–Legendre discretisation of the
+// Fredholm determinant on a truncated interval, the determinant by LU (LAPACK).
+namespace tw1 {
+// F₁(s), about 1e-14 absolute.
+double cdf(double s);
+// The smallest s with F₁(s) ≥ u, u ∈ (0, 1), to about 1e-12.
+double quantile(double u);
+// Mean and variance, from ∫(1 − F₁) and ∫F₁ on the two half-lines (computed once, then cached).
+double mean();
+double variance();
+// The t > 0 with F₁(−t) + 1 − F₁(t) = alpha: the bound on |TW₁| exceeded with probability alpha.
+double abs_bound(double alpha);
+}  // namespace tw1
 
 }  // namespace rmt

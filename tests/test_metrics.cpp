@@ -1,10 +1,12 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <numbers>
 
 #include "core/metrics.hpp"
 #include "core/spectral_cdf.hpp"
 #include "theory/mp.hpp"
+#include "theory/silverstein.hpp"
 
 using namespace rmt;
 
@@ -25,6 +27,23 @@ class UniformLaw final : public SpectralLaw {
 
  private:
   double lo_, hi_, atom_;
+};
+
+// The semicircle on [−2, 2] (GOE normalisation): ρ(x) = √(4 − x²)/(2π) ≈ (1/π)√(2 − x) at the right
+// edge, so a = 1 and σ_d = d^{-2/3}. `power` = 3 makes ρ ∝ (4 − x²)^{3/2}: no square-root edge.
+class Semicircle final : public SpectralLaw {
+ public:
+  explicit Semicircle(int power = 1) : power_(power) {}
+  std::vector<Interval> support() const override { return {{-2.0, 2.0}}; }
+  std::vector<Atom> atoms() const override { return {}; }
+  double density(double x) const override {
+    return std::abs(x) < 2 ? std::pow(std::sqrt(4 - x * x), power_) / (2 * std::numbers::pi) : 0.0;
+  }
+  complex stieltjes(complex) const override { return 0; }
+  std::vector<double> moments(int) const override { return {}; }
+
+ private:
+  int power_;
 };
 
 }  // namespace
@@ -88,9 +107,12 @@ TEST(Metrics, MomentsStieltjesEdges) {
   const complex z(0.5, 1.0);
   const complex expected = (1.0 / (1.0 - z) + 1.0 / (2.0 - z) + 1.0 / (3.0 - z)) / 3.0;
   EXPECT_NEAR(std::abs(empirical_stieltjes(eigs, z) - expected), 0.0, 1e-15);
-  const auto e = edge_error(3.1, 3.0, 1000);
+  // edge_error_tw is (λ_max − λ₊)/σ_d since issue 13 (it was (λ_max − λ₊)·d^{2/3}, = 10 for d = 1000);
+  // with σ_d = d^{-2/3} (the semicircle's scale, a = 1) the value is the same 10.
+  const auto e = edge_error(3.1, 3.0, tracy_widom_scale(1.0, 1000));
   EXPECT_NEAR(e.absolute, 0.1, 1e-15);
-  EXPECT_NEAR(e.scaled, 10.0, 1e-12);
+  EXPECT_NEAR(e.tw, 10.0, 1e-12);
+  EXPECT_TRUE(std::isnan(edge_error(3.1, 3.0, 0.0).tw));  // unknown scale: no Tracy–Widom value
   const auto z_points = standard_stieltjes_points({{1.0, 3.0}}, 2.0);
   ASSERT_EQ(z_points.size(), 16u);
   for (std::size_t k = 0; k + 1 < z_points.size(); ++k) {
@@ -98,4 +120,51 @@ TEST(Metrics, MomentsStieltjesEdges) {
     EXPECT_LE(z_points[k].imag(), 0.6 + 1e-15);
   }
   EXPECT_EQ(z_points.back(), complex(-2.0, 0.0));
+}
+
+// docs/theory.md §9.5: σ_d = (a d)^{-2/3} for ρ(x) ≈ (a/π)√(λ₊ − x).
+TEST(TracyWidomScale, SemicircleHasUnitCoefficient) {
+  for (const index_t d : {100, 1000, 4096}) EXPECT_NEAR(tracy_widom_scale(1.0, d), std::pow(d, -2.0 / 3.0), 1e-15);
+  EXPECT_NEAR(sqrt_edge_coefficient(Semicircle(), 2.0, 1e-3), 1.0, 1e-7);
+  EXPECT_NEAR(sqrt_edge_coefficient(Semicircle(), 2.0, 1e-1), 1.0, 1e-4);
+}
+
+// The general rule with MP's closed-form coefficient reproduces Johnstone's (2001) centring scale
+// σ²(1 + √c)(1 + 1/√c)^{1/3} n^{-2/3} (leading order, p = d = cn), on both sides of c = 1.
+TEST(TracyWidomScale, MarchenkoPasturIsJohnstone) {
+  for (const double c : {0.1, 0.25, 0.5, 1.0, 2.0, 5.0})
+    for (const double sigma2 : {1.0, 2.5}) {
+      const theory::MarchenkoPastur mp(c, sigma2);
+      for (const index_t d : {200, 1000, 3000}) {
+        const double rule = tracy_widom_scale(mp.upper_edge_sqrt_coefficient(), d);
+        EXPECT_NEAR(rule / mp.johnstone_tw_scale(static_cast<double>(d)), 1.0, 1e-12) << c << " " << sigma2 << " " << d;
+      }
+      // The density fit, as the engine does it, against the closed form.
+      const double a = mp.upper_edge_sqrt_coefficient();
+      EXPECT_NEAR(sqrt_edge_coefficient(mp, mp.upper_edge(), 1e-3 * mp.upper_edge()) / a, 1.0, 1e-6) << c;
+    }
+}
+
+// Bai–Silverstein: the edge-equation coefficient equals MP's for H = δ₁, and the density fit agrees
+// with it for H = ⅓(δ₁ + δ₃ + δ₇) (whose right edge is docs/theory.md §10 row 8).
+TEST(TracyWidomScale, BaiSilversteinEdgeEquation) {
+  for (const double c : {0.25, 0.5, 2.0}) {
+    const theory::BaiSilverstein h1({{1.0}, {1.0}}, c);
+    const auto [a, edge] = h1.upper_edge_sqrt_coefficient();
+    EXPECT_NEAR(a / theory::MarchenkoPastur(c).upper_edge_sqrt_coefficient(), 1.0, 1e-10) << c;
+    EXPECT_NEAR(edge, theory::MarchenkoPastur(c).upper_edge(), 1e-12) << c;
+  }
+  const theory::BaiSilverstein h({{1.0, 3.0, 7.0}, {1.0 / 3, 1.0 / 3, 1.0 / 3}}, 0.5);
+  const auto [a, edge] = h.upper_edge_sqrt_coefficient();
+  EXPECT_NEAR(edge, 14.785527050, 1e-8);
+  EXPECT_NEAR(sqrt_edge_coefficient(h, edge, 1e-3 * edge) / a, 1.0, 1e-6);
+}
+
+// Only square-root edges get a coefficient: a hard edge (uniform density) and a (λ₊ − x)^{3/2} edge do not.
+TEST(TracyWidomScale, OtherEdgesAreRefused) {
+  EXPECT_TRUE(std::isnan(sqrt_edge_coefficient(UniformLaw(0.0, 1.0), 1.0, 1e-2)));
+  EXPECT_TRUE(std::isnan(sqrt_edge_coefficient(Semicircle(3), 2.0, 1e-2)));
+  // A misplaced edge (the law's true edge is 2) is tolerated up to a quarter window, not beyond.
+  EXPECT_NEAR(sqrt_edge_coefficient(Semicircle(), 2.0 - 1e-4, 1e-3), 1.0, 1e-3);
+  EXPECT_TRUE(std::isnan(sqrt_edge_coefficient(Semicircle(), 2.0 - 1e-3, 1e-3)));
 }

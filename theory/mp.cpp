@@ -68,6 +68,16 @@ double MarchenkoPastur::upper_edge() const {
   return sigma2_ * d * d;
 }
 
+double MarchenkoPastur::upper_edge_sqrt_coefficient() const {
+  // ρ = √((x − a)(b − x))/(2πσ²cx) ≈ √(b − a)/(2πσ²cb) · √(b − x), b − a = 4σ²√c.
+  return std::sqrt(upper_edge() - lower_edge()) / (2.0 * sigma2_ * c_ * upper_edge());
+}
+
+double MarchenkoPastur::johnstone_tw_scale(double dim) const {
+  const double root = std::sqrt(c_), n = dim / c_;
+  return sigma2_ * (1.0 + root) * std::cbrt(1.0 + 1.0 / root) * std::pow(n, -2.0 / 3.0);
+}
+
 std::vector<Interval> MarchenkoPastur::support() const { return {{lower_edge(), upper_edge()}}; }
 
 std::vector<Atom> MarchenkoPastur::atoms() const {

@@ -264,6 +264,19 @@ complex BaiSilverstein::z_of_companion(complex mt) const { return z_of_s(h_, c_,
 
 std::vector<double> BaiSilverstein::edges() const { return edges_; }
 
+std::pair<double, double> BaiSilverstein::upper_edge_sqrt_coefficient() const {
+  // dz/ds = 1 − c Σ w t²/(s − t)² rises from −∞ to 1 on (max t, ∞): one root, by bisection.
+  const double t_max = *std::max_element(h_.t.begin(), h_.t.end());
+  double lo = t_max * (1.0 + 1e-15), hi = 2.0 * t_max;
+  while (dz_ds(h_, c_, complex(hi, 0.0)).real() <= 0.0) hi *= 2.0;
+  for (int it = 0; it < 200 && hi - lo > 4.0 * kEps * hi; ++it) {
+    const double mid = 0.5 * (lo + hi);
+    (dz_ds(h_, c_, complex(mid, 0.0)).real() > 0.0 ? hi : lo) = mid;
+  }
+  const double s = 0.5 * (lo + hi);
+  return {std::sqrt(2.0 / d2z_ds2(h_, c_, s)) / (c_ * s * s), z_of_s(h_, c_, complex(s, 0.0)).real()};
+}
+
 std::vector<Interval> BaiSilverstein::support() const {
   std::vector<Interval> out;
   for (std::size_t i = 0; i + 1 < edges_.size(); i += 2) out.push_back({edges_[i], edges_[i + 1]});

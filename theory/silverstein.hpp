@@ -1,6 +1,7 @@
 #pragma once
 // General population covariance (docs/theory.md §1.2–1.3, §9.2): S = C^{1/2} Z Zᵀ C^{1/2} / n with the
 // population spectrum H = Σ_k w_k δ_{t_k} (discrete), c = p/n.
+#include <utility>
 #include <vector>
 
 #include "core/spectral_law.hpp"
@@ -25,6 +26,11 @@ class BaiSilverstein final : public SpectralLaw {
   complex companion_stieltjes(complex z) const;
   // Support edges by the inverse-function method (real critical points of z(m̃)), sorted.
   std::vector<double> edges() const;
+  // The square-root coefficient a of the right edge, ρ(x) ≈ (a/π)√(λ₊ − x) (docs/theory.md §9.5), from
+  // the edge equation: with s = −1/m̃, λ₊ = z(s*) at the critical point s* > max t, and near it
+  // z ≈ λ₊ + ½ z''(s*)(s − s*)², so Im m̃ ≈ √(2(λ₊ − x)/z''(s*))/s*² and ρ = Im m̃/(πc):
+  // a = √(2/z''(s*)) / (c s*²). Returns {a, λ₊}.
+  std::pair<double, double> upper_edge_sqrt_coefficient() const;
 
   std::vector<Interval> support() const override;  // consecutive pairs of edges
   std::vector<Atom> atoms() const override;          // (1 - 1/c)⁺ at 0
