@@ -132,3 +132,36 @@ TEST(TracyWidomEdge, MarchenkoPasturEdgeIsTracyWidom) {
   EXPECT_GT(std::abs(wrong.mean - kMean), mean_tol);
   EXPECT_GT(ks_to_tw1(tw[1]), ks_tol);
 }
+
+// docs/theory.md §9.5: the default mp_c0.5 case (d = 1000, seed 42) re-scored against a law whose
+// right edge is (1 + ε)λ₊. The draw passes with the right law and fails with ε = +2 % and ε = −4 %
+// (the former rule 3δ·d^{2/3} passed both); and, over the TW₁ distribution, the edge alone detects
+// ε = +2.6 % or ε = −3.8 % with probability ≥ 0.9 at this size (one draw).
+TEST(TracyWidomEdge, WrongEdgeFailsAtDimension1000) {
+  auto backend = make_cpu_backend();
+  const auto c = test_support::make_case("mp", {{"n", "2000"}, {"c", "0.5"}}, 1, 42);
+  const SpectralTheory t = build_theory(c);
+  const double tol = default_tolerances(c, t).at("edge_error_tw");
+  EXPECT_NEAR(tol, tw1::abs_bound(1e-3), 1e-12);  // mp: no finite-size allowance
+  StageTimes times;
+  const auto eigs = c.model->sample(*backend, c.params, StreamKey{42, c.case_key, 0, 0}, times).eigenvalues;
+  const double edge = t.support.back().hi, top = eigs.back();
+  const auto rescored = [&](double eps) { return edge_error(top, edge * (1 + eps), t.tw_scale).tw; };
+  EXPECT_LE(std::abs(rescored(0.0)), tol);
+  EXPECT_GT(std::abs(rescored(0.02)), tol);
+  EXPECT_GT(std::abs(rescored(-0.04)), tol);
+  const double old_tol = 3.0 * t.edge_scale;  // the former rule, in λ units
+  EXPECT_LE(std::abs(top - edge * 1.02), old_tol);
+  EXPECT_LE(std::abs(top - edge * 0.96), old_tol);
+  // Probability that |TW₁ − ελ₊/σ_d| > tol: the edge's power against a relative edge error ε.
+  const auto power = [&](double eps) {
+    const double shift = eps * edge / t.tw_scale;
+    return tw1::cdf(-tol + shift) + 1.0 - tw1::cdf(tol + shift);
+  };
+  EXPECT_NEAR(power(0.0), 1e-3, 1e-9);
+  EXPECT_GE(power(0.026), 0.9);
+  EXPECT_GE(power(-0.038), 0.9);
+  EXPECT_LT(power(0.02), 0.9);  // a single draw cannot do better at d = 1000: TW₁'s sd is 0.6 % of λ₊ here
+  std::printf("d = 1000: tolerance %.3f TW units = %.2f %% of λ₊; power at ε = +1, +2, -2, -3 %%: %.3f %.3f %.3f %.3f\n",
+              tol, 100 * tol * t.tw_scale / edge, power(0.01), power(0.02), power(-0.02), power(-0.03));
+}
