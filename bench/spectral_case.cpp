@@ -176,7 +176,7 @@ namespace {
 
 // docs/theory.md §9.5: |edge_error_tw| ≤ the TW₁ bound at a false-alarm rate of 1e-3 per metric, plus
 // for the nonlinear laws (finite-size factor > 1) an allowance of (d/1000)^{1/6} Tracy–Widom units
-// for their O(d^{-1/2}) relative edge bias (≤ 0.8 units measured at d = 600–4000).
+// for their O(d^{-1/2}) relative edge bias (within about one unit at d = 600–4000, docs/theory.md §9.5).
 double edge_tw_tolerance(const ResolvedCase& c) {
   static const double bound = tw1::abs_bound(1e-3);
   const double d = static_cast<double>(c.sizes.eig_dim);
