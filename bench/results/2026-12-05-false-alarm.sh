@@ -22,13 +22,27 @@ for path in sys.argv[1:]:
             for k, tol in r["tolerance"].items():
                 v = r["metrics"].get(k)
                 if v is None or not abs(v) <= tol: c["metric_fail"][k] += 1
-print("| case | d | seeds | FAIL | failing metrics | tolerance_source |")
-print("|---|---|---|---|---|---|")
+# RULE=results.jsonl of a run before calibration (its tolerances are the size rule): how many of the
+# same draws the rule would have failed.
+import os
+rule = {}
+if os.environ.get("RULE"):
+    for line in open(os.environ["RULE"]):
+        r = json.loads(line)
+        if "ks" in r.get("metrics", {}): rule[r["case"]] = r["tolerance"]
+rule_fail = collections.Counter()
+for path in sys.argv[1:]:
+    for line in open(path):
+        r = json.loads(line)
+        tol = rule.get(r["case"])
+        if tol and any(not abs(r["metrics"].get(k, float("nan"))) <= t for k, t in tol.items()): rule_fail[r["case"]] += 1
+print("| case | d | seeds | FAIL | failing metrics | tolerance_source | FAIL under the size rule |")
+print("|---|---|---|---|---|---|---|")
 tot = fails = 0
 for name, c in per.items():
     tot += c["n"]; fails += c["fail"]
     mf = ", ".join(f"{k} ×{n}" for k, n in c["metric_fail"].items()) or "-"
-    print(f"| {name} | {c['d']} | {c['n']} ({min(c['seeds'])}–{max(c['seeds'])}) | {c['fail']} | {mf} | {', '.join(sorted(c['src']))} |")
+    print(f"| {name} | {c['d']} | {c['n']} ({min(c['seeds'])}–{max(c['seeds'])}) | {c['fail']} | {mf} | {', '.join(sorted(c['src']))} | {rule_fail[name] if rule else '-'} |")
 print(f"\nTotal: {fails} FAIL in {tot} case runs.")
 PY
   exit 0
