@@ -264,3 +264,13 @@ TEST(Calibration, OnePercentScaleErrorAtD1000FailsCalibratedNotRule) {
               << ")\n";
   }
 }
+
+// The nightly suite's CPU cases (its sweeps over n included) are inside the table's sizes or its 4×
+// extrapolation window; only GPU-only cases may fall back to the rule.
+TEST(Calibration, CommittedTableCoversTheNightlyCpuCases) {
+  for (const auto& sc : rmt::bench::load_suite_cases(rmt::test_support::source_dir() / "bench/suites/nightly.toml")) {
+    const auto c = rmt::bench::resolve_case(sc.spec);
+    if (c.kind != rmt::bench::CaseKind::spectral || sc.needs == "cuda") continue;
+    EXPECT_TRUE(rmt::bench::calibrated_null(c, "ks")) << sc.spec.name;
+  }
+}
