@@ -60,4 +60,19 @@ struct CompareOptionsCli {
 // Exit 1 when any case is WORSE, else 0.
 int compare_command(const CompareOptionsCli& o);
 
+struct CalibrateOptions {
+  std::vector<std::string> suites;  // none: the embedded default suite
+  std::vector<std::string> cases;   // --case: only these cases or sweeps
+  std::string model;
+  std::vector<std::string> sets;
+  int seeds = 200;
+  std::uint64_t first_seed = 1000;  // seeds first_seed … first_seed + seeds − 1 (fresh ones for false alarms)
+  std::string out = "calibration.json";
+  std::string backend = "auto";
+  std::string command_line;  // recorded in the table
+  bool quiet = false;
+};
+// Writes the null table (bench/calibration.hpp) to o.out; 0 on success.
+int calibrate_command(const CalibrateOptions& o);
+
 }  // namespace rmt::bench

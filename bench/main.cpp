@@ -94,6 +94,21 @@ int main(int argc, char** argv) {
   bench_cmd->add_option("--out", bench.out, "write the JSON results to this file");
   bench_cmd->add_flag("--quiet", bench.quiet, "no progress on stderr");
 
+  CalibrateOptions calibrate;
+  calibrate.command_line = "rmtbench";
+  for (int i = 1; i < argc; ++i) calibrate.command_line += " " + std::string(argv[i]);
+  auto* calibrate_cmd =
+      app.add_subcommand("calibrate", "null distributions of the metrics of spectral cases over many seeds (the calibration table)");
+  calibrate_cmd->add_option("suites", calibrate.suites, "suite files (TOML); none: the embedded default suite");
+  calibrate_cmd->add_option("--case", calibrate.cases, "only the named cases or sweeps of the suites");
+  calibrate_cmd->add_option("--model", calibrate.model, "calibrate one ad-hoc case of this model");
+  calibrate_cmd->add_option("--set", calibrate.sets, "model parameter KEY=VALUE (repeatable)");
+  calibrate_cmd->add_option("--seeds", calibrate.seeds, "seeds per case and size (one draw each)")->capture_default_str();
+  calibrate_cmd->add_option("--first-seed", calibrate.first_seed, "the seeds are FIRST, FIRST+1, ...")->capture_default_str();
+  calibrate_cmd->add_option("--backend", calibrate.backend, "auto|cpu|cuda")->capture_default_str();
+  calibrate_cmd->add_option("--out", calibrate.out, "the table (JSON), written atomically after every size")->capture_default_str();
+  calibrate_cmd->add_flag("--quiet", calibrate.quiet, "no progress on stderr");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -115,6 +130,7 @@ int main(int argc, char** argv) {
     if (*report_cmd) return report_command(report_dir);
     if (*compare_cmd) return compare_command(compare);
     if (*bench_cmd) return bench_command(bench);
+    if (*calibrate_cmd) return calibrate_command(calibrate);
   } catch (const rmt::InputError& e) {
     return fail(2, e.what());
   } catch (const rmt::ResourceError& e) {

@@ -77,6 +77,9 @@ nlohmann::json run_record(const Backend& backend, const ResolvedCase& c, nlohman
       {"verdict", within_tolerance(metrics, tolerance) ? "pass" : "fail"},
       {"timing", std::move(timing)},
       {"repro", repro_command(c, backend.name())},
+      // Where the tolerances come from: "rule" (docs/theory.md §9.5 size rule) unless the spectral case
+      // sets "calibrated:<table>" (bench/calibration.hpp).
+      {"tolerance_source", "rule"},
   };
 }
 

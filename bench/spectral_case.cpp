@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "bench/calibration.hpp"
 #include "bench/record.hpp"
 #include "bench/theory_json.hpp"
 #include "core/finite.hpp"
@@ -79,6 +80,21 @@ void outlier_metrics(const SpectralTheory& t, const std::vector<Outlier>& measur
   out["outlier_alignment_error"] = align;
 }
 
+// Replicate r of the case: sampled on the backend, sorted, measured against the law. The one path
+// that `rmtbench run` (every replicate) and `rmtbench calibrate` (one draw per seed) share.
+DrawMetrics measure_draw(Backend& backend, const ResolvedCase& c, const SpectralTheory& t, std::uint32_t r,
+                         Precision precision, StageTimes& times, Draw& draw, double& metrics_s) {
+  const StreamKey key{c.spec.seed, c.case_key, r, 0};
+  draw = c.model->sample(backend, c.params, key, times);
+  require_finite(draw.eigenvalues, fmt::format("the eigenvalues of replicate {}", r));
+  std::sort(draw.eigenvalues.begin(), draw.eigenvalues.end());
+  const auto metrics_start = std::chrono::steady_clock::now();
+  DrawMetrics m = measure(t, draw.eigenvalues, precision);
+  outlier_metrics(t, draw.outliers, m.values);
+  metrics_s += seconds_since(metrics_start);
+  return m;
+}
+
 // Every replicate's measurements, summarised (bench/record.hpp) once all have run.
 struct Replicates {
   std::map<std::string, std::vector<double>> metrics;
@@ -141,6 +157,16 @@ void widen_for_fp32(std::map<std::string, double>& tol, double d, double right_e
 
 }  // namespace
 
+std::map<std::string, double> measure_one_draw(Backend& backend, const ResolvedCase& c, const SpectralTheory& t,
+                                               std::uint32_t replicate) {
+  const Precision precision = parse_precision(c.spec.precision, "precision");
+  const PrecisionScope scope(backend, precision);
+  StageTimes times;
+  Draw draw;
+  double metrics_s = 0;
+  return measure_draw(backend, c, t, replicate, precision, times, draw, metrics_s).values;
+}
+
 SpectralTheory build_theory(const ResolvedCase& c) {
   SpectralTheory t;
   t.law = c.model->law(c.params, StreamKey{c.spec.seed, c.case_key, 0, 0});
@@ -185,7 +211,8 @@ double edge_tw_tolerance(const ResolvedCase& c) {
 
 }  // namespace
 
-std::map<std::string, double> default_tolerances(const ResolvedCase& c, const SpectralTheory& t) {
+std::map<std::string, double> default_tolerances(const ResolvedCase& c, const SpectralTheory& t, std::string* source,
+                                                 const CalibrationTable* table) {
   const auto d = static_cast<double>(c.sizes.eig_dim);
   const auto& support = t.support;
   const double width = support.empty() ? 1.0 : support.back().hi - support.front().lo;
@@ -216,6 +243,16 @@ std::map<std::string, double> default_tolerances(const ResolvedCase& c, const Sp
     tol["outlier_position_error"] = position_tol;
     tol["outlier_alignment_error"] = 5.0 / std::sqrt(n);
   }
+  // The calibrated null (bench/calibration.hpp) replaces the size rule where the table covers the case;
+  // edge_error_tw keeps its own rule (in Tracy–Widom units).
+  if (source) *source = "rule";
+  for (auto& [k, v] : tol) {
+    if (!table_sets_tolerance(k)) continue;
+    if (const auto null = calibrated_null(table ? *table : embedded_calibration(), c, k)) {
+      v = null->tolerance;
+      if (source) *source = (table ? *table : embedded_calibration()).source();
+    }
+  }
   if (parse_precision(c.spec.precision, "precision") == Precision::fp32 && !support.empty())
     widen_for_fp32(tol, d, support.back().hi, t.scale, t.tw_scale);
   for (const auto& [k, v] : c.spec.tolerance) tol[k] = v;
@@ -236,14 +273,9 @@ nlohmann::json run_spectral_case(Backend& backend, const ResolvedCase& c, const 
   Replicates all;
   double metrics_s = 0;
   for (std::size_t r = 0; r < reps; ++r) {
-    const StreamKey key{c.spec.seed, c.case_key, static_cast<std::uint32_t>(r), 0};
-    Draw draw = c.model->sample(backend, c.params, key, all.times.emplace_back());
-    require_finite(draw.eigenvalues, fmt::format("the eigenvalues of replicate {}", r));
-    std::sort(draw.eigenvalues.begin(), draw.eigenvalues.end());
-    const auto metrics_start = std::chrono::steady_clock::now();
-    DrawMetrics m = measure(t, draw.eigenvalues, precision);
-    outlier_metrics(t, draw.outliers, m.values);
-    metrics_s += seconds_since(metrics_start);
+    Draw draw;
+    DrawMetrics m = measure_draw(backend, c, t, static_cast<std::uint32_t>(r), precision, all.times.emplace_back(),
+                                 draw, metrics_s);
     all.add(m, draw);
   }
 
@@ -276,12 +308,15 @@ nlohmann::json run_spectral_case(Backend& backend, const ResolvedCase& c, const 
   // The replicate spread of each metric: `rmtbench compare` judges changes against it.
   if (reps > 1) empirical["metrics_sd"] = sd;
 
-  const auto tolerance = default_tolerances(c, t);
+  std::string tolerance_source;
+  const auto tolerance = default_tolerances(c, t, &tolerance_source);
   // Stage times of one draw (median over replicates), apart from theory and metrics; total_s is the
   // wall time of the whole case.
   nlohmann::json timing = timing_json(all.median_times(), theory_s, seconds_since(start));
   timing["metrics_s"] = metrics_s;
-  return run_record(backend, c, std::move(empirical), std::move(theory), metrics, tolerance, std::move(timing));
+  auto record = run_record(backend, c, std::move(empirical), std::move(theory), metrics, tolerance, std::move(timing));
+  record["tolerance_source"] = tolerance_source;
+  return record;
 }
 
 }  // namespace rmt::bench

@@ -44,8 +44,19 @@ double edge_scale(const std::vector<Interval>& support, const SpectralCdf& cdf, 
 double tracy_widom_edge_scale(const SpectralLaw& law, const std::vector<Interval>& support, double edge_scale,
                               index_t dim);
 
-// Default tolerances from docs/theory.md §9.5, scaled with the size (see README, "Tolerances"), then the case's overrides.
-std::map<std::string, double> default_tolerances(const ResolvedCase& c, const SpectralTheory& t);
+class CalibrationTable;  // bench/calibration.hpp
+
+// Default tolerances from docs/theory.md §9.5: the calibrated null of `table` (the embedded
+// bench/calibration/spectral.json when null) for the metrics and sizes it covers, else the size rule
+// (see README, "Tolerances"); then the fp32 widening and the case's overrides. `source`, when given,
+// gets the record's tolerance_source: "calibrated:<table>" or "rule".
+std::map<std::string, double> default_tolerances(const ResolvedCase& c, const SpectralTheory& t,
+                                                 std::string* source = nullptr, const CalibrationTable* table = nullptr);
+
+// The metrics of replicate `replicate` of the case (its seed is c.spec.seed), measured against `t` as
+// run_spectral_case measures every replicate: `rmtbench calibrate` draws its null distributions here.
+std::map<std::string, double> measure_one_draw(Backend& backend, const ResolvedCase& c, const SpectralTheory& t,
+                                               std::uint32_t replicate);
 
 // Runs every replicate, writes DIR/eigs/<case>.npy and returns the run record.
 nlohmann::json run_spectral_case(Backend& backend, const ResolvedCase& c, const std::filesystem::path& out_dir);

@@ -64,6 +64,7 @@ TEST(Cli, DefaultSuiteWritesRecordsEigenvaluesAndReport) {
     std::set<std::string> keys;
     for (const auto& [k, v] : j.items()) keys.insert(k);
     keys.erase("case_id");  // an extension of the contract (resumable runs)
+    EXPECT_TRUE(keys.erase("tolerance_source")) << "an extension of the contract (calibrated tolerances)";
     EXPECT_EQ(keys, contract) << line.substr(0, 200);
     EXPECT_EQ(j["schema_version"], 1);
     EXPECT_EQ(j["backend"], "cpu");
