@@ -21,13 +21,13 @@ namespace {
 // where one evaluation is cheap (< kCheapSeconds), bisections in value between the last miss and the
 // first hit. Every evaluation re-scores all replicates against a freshly built law: ~1 ms for
 // Marchenko–Pastur, 0.3–0.7 s for the nonlinear families and Bai–Silverstein at d ≈ 1000, several
-// seconds for the data-dependent laws (llc_gram, rff). A case spends on it at most three times its own
+// seconds for the data-dependent laws (llc_gram, rff). A case spends on it at most 1.5 times its own
 // time (sampling, eigensolver, metrics) within [kMinBudgetSeconds, kMaxBudgetSeconds]; searches cut
 // short by the budget report what they found so far (detail: "note").
 constexpr std::array<double, 5> kGrid = {0.003, 0.01, 0.03, 0.1, 0.3};
 constexpr int kRefinements = 3;
 constexpr double kCheapSeconds = 0.02;
-constexpr double kMinBudgetSeconds = 0.25, kMaxBudgetSeconds = 10.0;
+constexpr double kMinBudgetSeconds = 0.25, kMaxBudgetSeconds = 5.0;
 
 // Whether the verdict fails with probability ≥ 0.9 at one ε, and the metric that makes it fail;
 // nullopt when the perturbed law could not be evaluated there.
@@ -138,7 +138,7 @@ Sensitivity spectral_sensitivity(const ResolvedCase& c, const SpectralTheory& t,
                                  const std::map<std::string, double>& tolerance, const Rescorer& rescore,
                                  double case_seconds) {
   Budget budget;
-  budget.limit = std::clamp(3.0 * case_seconds, kMinBudgetSeconds, kMaxBudgetSeconds);
+  budget.limit = std::clamp(1.5 * case_seconds, kMinBudgetSeconds, kMaxBudgetSeconds);
   Sensitivity s;
   nlohmann::json skipped = nlohmann::json::object(), per_sign = nlohmann::json::object();
   const std::size_t reps = static_cast<std::size_t>(c.spec.replicates);

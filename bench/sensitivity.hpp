@@ -44,7 +44,7 @@ struct Sensitivity {
   nlohmann::json detail = nlohmann::json::object();
 };
 
-// `case_seconds`: the case's own time so far; the search spends at most three times that (0.25–10 s).
+// `case_seconds`: the case's own time so far; the search spends at most 1.5 times that (0.25–5 s); one evaluation may overrun it.
 Sensitivity spectral_sensitivity(const ResolvedCase& c, const SpectralTheory& t,
                                  const std::map<std::string, double>& tolerance, const Rescorer& rescore,
                                  double case_seconds);

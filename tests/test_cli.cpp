@@ -64,6 +64,9 @@ TEST(Cli, DefaultSuiteWritesRecordsEigenvaluesAndReport) {
     std::set<std::string> keys;
     for (const auto& [k, v] : j.items()) keys.insert(k);
     keys.erase("case_id");  // an extension of the contract (resumable runs)
+    // Extensions of the contract (docs/architecture.md): what the case would catch.
+    EXPECT_TRUE(keys.erase("sensitivity")) << line.substr(0, 200);
+    keys.erase("sensitivity_detail");
     EXPECT_EQ(keys, contract) << line.substr(0, 200);
     EXPECT_EQ(j["schema_version"], 1);
     EXPECT_EQ(j["backend"], "cpu");
