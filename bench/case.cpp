@@ -69,6 +69,11 @@ ResolvedCase resolve_case(const CaseSpec& spec) {
   c.case_key = case_key(spec.model, c.params);
   for (const auto& [key, value] : spec.tolerance)
     if (!(value >= 0)) throw InputError(fmt::format("case '{}': tolerance {} = {} must be >= 0", spec.name, key, value));
+  c.theory_params = c.params;
+  if (spec.mutation.active()) {
+    validate_mutation(spec.mutation, c);
+    return mutated_case(c, spec.mutation);
+  }
   return c;
 }
 

@@ -6,11 +6,13 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
 #include "bench/model.hpp"
+#include "bench/mutation.hpp"
 
 namespace rmt::bench {
 
@@ -22,6 +24,7 @@ struct CaseSpec {
   int replicates = 1;
   std::string precision = "fp64";
   std::map<std::string, double> tolerance;  // overrides of the default tolerances
+  TheoryMutation mutation;                   // theory-side mutation (bench/mutation.hpp); inactive by default
 };
 
 class CurveModel;  // bench/curve_model.hpp
@@ -40,6 +43,12 @@ struct ResolvedCase {
   Params params;
   Sizes sizes;
   std::uint32_t case_key = 0;  // Philox key: hash of the model and its resolved parameters
+  // The theory side (bench/mutation.hpp): the parameters the theory is built from and, for learning
+  // curves, the factor on its risks — params and 1 unless spec.mutation is active. A mutated spectral
+  // case's `model` points to a wrapper owned here that builds the mutated law.
+  Params theory_params;
+  double theory_scale = 1;
+  std::shared_ptr<const Model> owned_model;
 };
 
 ResolvedCase resolve_case(const CaseSpec& spec);  // throws InputError

@@ -8,7 +8,9 @@
 #include <map>
 #include <string>
 
+#include "bench/mutation.hpp"
 #include "bench/record.hpp"
+#include "bench/sensitivity.hpp"
 #include "core/error.hpp"
 
 namespace rmt::bench {
@@ -103,8 +105,14 @@ nlohmann::json run_curve_case(Backend& backend, const ResolvedCase& c) {
   const auto start = std::chrono::steady_clock::now();
   const CurveModel& model = *c.curve;
   const CurveAxis axis = curve_axis(model, c.params);
-  const auto theory_points = model.theory(c.params, axis);
-  nlohmann::json theory = curve_theory_json(model, c.params, axis, theory_points);
+  // The theory side (bench/mutation.hpp): the case's own parameters unless its theory is mutated.
+  const bool mutated = c.spec.mutation.active();
+  const Params& theory_params = mutated ? c.theory_params : c.params;
+  auto theory_points = model.theory(theory_params, mutated ? curve_axis(model, theory_params) : axis);
+  if (mutated)
+    for (auto& p : theory_points)
+      for (double* v : {&p.train, &p.test, &p.bias, &p.variance}) *v *= c.theory_scale;
+  nlohmann::json theory = curve_theory_json(model, theory_params, axis, theory_points);
   const double theory_s = seconds_since(start);
 
   StageTimes times;
@@ -144,29 +152,69 @@ nlohmann::json run_curve_case(Backend& backend, const ResolvedCase& c) {
     empirical["risk"] = {{"train", train.mean[0]}, {"train_se", train.se[0]}, {"test", test.mean[0]}, {"test_se", test.se[0]}};
 
   const double relative = model.relative_tolerance(c.params);
-  std::map<std::string, double> metrics, tolerance;
+  // The metrics and tolerances of the measured curve against one theory (the case's, or for a mutated
+  // case also the correct one on the same draws); `model.analyse` adds to the blocks it is given.
+  const auto judge = [&](const std::vector<RiskPoint>& points, const Params& theory_p, nlohmann::json& theory_block,
+                         nlohmann::json& empirical_block) {
+    std::map<std::string, double> metrics, tolerance;
+    const auto risk = agreement(column(points, &RiskPoint::test), test, relative, 0.0);
+    if (risk.any) {
+      metrics["risk_error"] = risk.error;
+      metrics["risk_z"] = risk.worst_z;
+      tolerance["risk_error"] = risk.tolerance;
+    }
+    const auto train_theory = column(points, &RiskPoint::train);
+    double train_scale = 0;
+    for (const double v : train_theory)
+      if (std::isfinite(v)) train_scale = std::max(train_scale, std::abs(v));
+    const auto fit = agreement(train_theory, train, relative, 0.1 * train_scale);
+    if (fit.any) {
+      metrics["train_error"] = fit.error;
+      tolerance["train_error"] = fit.tolerance;
+    }
+    model.analyse(theory_p, axis, test.mean, test.se, theory_block, empirical_block, metrics, tolerance);
+    for (const auto& [k, v] : c.spec.tolerance) tolerance[k] = v;
+    return std::pair{metrics, tolerance};
+  };
+  const auto [metrics, tolerance] = judge(theory_points, theory_params, theory, empirical);
   const auto test_theory = column(theory_points, &RiskPoint::test);
   const auto risk = agreement(test_theory, test, relative, 0.0);
+
+  // sensitivity.risk: the smallest relative error of the predicted test risk that risk_error detects
+  // with probability ≥ 0.9 (bench/sensitivity.hpp), from the measured curve and its standard errors.
+  Sensitivity sensitivity;
   if (risk.any) {
-    metrics["risk_error"] = risk.error;
-    metrics["risk_z"] = risk.worst_z;
-    tolerance["risk_error"] = risk.tolerance;
+    sensitivity = curve_sensitivity([&](double factor) {
+      std::vector<double> scaled = test_theory;
+      for (auto& v : scaled) v *= factor;
+      const auto a = agreement(scaled, test, relative, 0.0);
+      RiskCheck r{a.error, c.spec.tolerance.contains("risk_error") ? c.spec.tolerance.at("risk_error") : a.tolerance, 0};
+      for (std::size_t i = 0; i < scaled.size(); ++i)  // the spread of the relative error at the worst point
+        if (std::isfinite(scaled[i]) && scaled[i] != 0 &&
+            std::abs(test.mean[i] - scaled[i]) / std::abs(scaled[i]) >= a.error)
+          r.spread = test.se[i] / std::abs(scaled[i]);
+      return r;
+    });
+  } else {
+    sensitivity.values["risk"] = nullptr;
+    sensitivity.detail["skipped"] = {{"risk", "no predicted test risk on this curve"}};
   }
-  const auto train_theory = column(theory_points, &RiskPoint::train);
-  double train_scale = 0;
-  for (const double v : train_theory)
-    if (std::isfinite(v)) train_scale = std::max(train_scale, std::abs(v));
-  const auto fit = agreement(train_theory, train, relative, 0.1 * train_scale);
-  if (fit.any) {
-    metrics["train_error"] = fit.error;
-    tolerance["train_error"] = fit.tolerance;
+  nlohmann::json mutation;
+  if (mutated) {  // the correct law on the same draws
+    nlohmann::json scratch_theory = nlohmann::json::object(), scratch_empirical = nlohmann::json::object();
+    const auto [correct_metrics, correct_tolerance] =
+        judge(model.theory(c.params, axis), c.params, scratch_theory, scratch_empirical);
+    mutation = mutation_json(c.spec.mutation, within_tolerance(metrics, tolerance),
+                             within_tolerance(correct_metrics, correct_tolerance), correct_metrics);
   }
-  model.analyse(c.params, axis, test.mean, test.se, theory, empirical, metrics, tolerance);
-  for (const auto& [k, v] : c.spec.tolerance) tolerance[k] = v;
 
   // Stage times summed over replicates.
-  return run_record(backend, c, std::move(empirical), std::move(theory), metrics, tolerance,
-                    timing_json(times, theory_s, seconds_since(start)));
+  auto record = run_record(backend, c, std::move(empirical), std::move(theory), metrics, tolerance,
+                           timing_json(times, theory_s, seconds_since(start)));
+  record["sensitivity"] = std::move(sensitivity.values);
+  record["sensitivity_detail"] = std::move(sensitivity.detail);
+  if (!mutation.is_null()) record["mutation"] = std::move(mutation);
+  return record;
 }
 
 }  // namespace rmt::bench

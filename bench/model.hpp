@@ -152,6 +152,16 @@ class Model : public ModelBase {
   virtual double finite_size_factor() const { return 1.0; }
   // Number of spikes whose top eigenpairs are measured (0: eigenvalues only).
   virtual int tracked_spikes(const Params&) const { return 0; }
+  // Perturbation hooks of the theory side (bench/sensitivity.hpp, bench/mutation.hpp).
+  // The real parameter that is this family's aspect ratio (c = p/n, φ, γ0), or empty when the law
+  // cannot be rebuilt with it perturbed alone (data-dependent theories).
+  virtual std::string_view aspect_param() const { return {}; }
+  // The law with the activation's first Hermite coefficient a₁ (E f'(ξ) of the activation the theory
+  // uses) multiplied by `factor`, every other input of the law unchanged; nullptr where the family
+  // has no such coefficient or its theory does not take it as an input.
+  virtual std::unique_ptr<SpectralLaw> law_hermite_a1(const Params&, const StreamKey&, double /*factor*/) const {
+    return nullptr;
+  }
   virtual Draw sample(Backend& backend, const Params& p, const StreamKey& key, StageTimes& t) const = 0;
 };
 

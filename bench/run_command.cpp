@@ -28,6 +28,8 @@
 #include "bench/record.hpp"
 #include "bench/commands.hpp"
 #include "bench/run_command.hpp"
+
+#include "bench/mutation.hpp"
 #include "bench/run_log.hpp"
 #include "bench/suite.hpp"
 #include "core/atomic_file.hpp"
@@ -193,7 +195,7 @@ void print_table_row(std::size_t width, const json& r) {
                    fmt::format("{}", r["size"]["eig_dim"].get<long>()), fmt_metric(m, "ks"), fmt_metric(m, "w1"),
                    fmt_metric(m, "edge_error_tw"), fmt_metric(m, "stieltjes_error"),
                    fmt::format("{:.2f}s", r["timing"]["total_s"].get<double>()),
-                   r["verdict"].get<std::string>() == "pass" ? "PASS" : "FAIL");
+                   verdict_word(r));
 }
 
 // SIGINT/SIGTERM: say what is kept and how to continue, then die of the signal as before (exit
@@ -391,10 +393,10 @@ int run_command(const RunOptions& given, const BackendFactory& make_backend) {
         throw ResourceError(stopped(std::runtime_error("out of host memory")));
       }
       ++measured;
-      progress.finish(name, record.value("verdict", std::string()) == "pass" ? "PASS" : "FAIL",
+      progress.finish(name, verdict_word(record),
                       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), p.cost);
     }
-    if (record.value("verdict", std::string()) != "pass") ++failed;
+    if (record_fails_run(record)) ++failed;  // a mutation counts by whether it was caught (bench/mutation.hpp)
     progress.print_above([&] {
       if (o.json) fmt::print("{}\n", record_line(record));
       else print_table_row(width, record);

@@ -10,7 +10,9 @@
 #include <fmt/format.h>
 
 #include "bench/calibration.hpp"
+#include "bench/mutation.hpp"
 #include "bench/record.hpp"
+#include "bench/sensitivity.hpp"
 #include "bench/theory_json.hpp"
 #include "core/finite.hpp"
 #include "core/metrics.hpp"
@@ -263,7 +265,9 @@ nlohmann::json run_spectral_case(Backend& backend, const ResolvedCase& c, const 
   const auto start = std::chrono::steady_clock::now();
   const SpectralTheory t = build_theory(c);
   const auto grid = density_grid(*t.law, 201);
-  nlohmann::json theory = theory_json(*c.model, c.params, *t.law, grid, t.z);
+  // A mutated case's theory block shows the parameters its law was built from (bench/mutation.hpp).
+  nlohmann::json theory =
+      theory_json(*c.model, c.spec.mutation.active() ? c.theory_params : c.params, *t.law, grid, t.z);
   const double theory_s = seconds_since(start);
 
   const Precision precision = parse_precision(c.spec.precision, "precision");
@@ -310,12 +314,44 @@ nlohmann::json run_spectral_case(Backend& backend, const ResolvedCase& c, const 
 
   std::string tolerance_source;
   const auto tolerance = default_tolerances(c, t, &tolerance_source);
+  // Every replicate's draw re-scored against another theory: the perturbed laws of the sensitivity
+  // (bench/sensitivity.hpp) and, for a mutated case, the correct law on the same draws.
+  const Rescorer rescore = [&](const SpectralTheory& other) {
+    std::vector<MetricValues> out;
+    for (std::size_t r = 0; r < reps; ++r) {
+      const auto first = all.pooled.begin() + static_cast<std::ptrdiff_t>(r * static_cast<std::size_t>(dim));
+      const std::vector<double> eigs(first, first + static_cast<std::ptrdiff_t>(dim));
+      DrawMetrics m = measure(other, eigs, precision);
+      std::vector<Outlier> measured;
+      for (std::size_t k = 0; k < all.spikes.size(); ++k)
+        measured.push_back({all.spikes[k], all.positions[k][r], all.alignments[k][r]});
+      outlier_metrics(other, measured, m.values);
+      out.push_back(std::move(m.values));
+    }
+    return out;
+  };
+  const auto sensitivity_start = std::chrono::steady_clock::now();
+  Sensitivity sensitivity = spectral_sensitivity(c, t, tolerance, rescore, seconds_since(start));
+  nlohmann::json mutation;
+  if (c.spec.mutation.active()) {
+    const ResolvedCase correct = unmutated_case(c);
+    const SpectralTheory correct_theory = build_theory(correct);
+    const MetricValues correct_metrics = mean_metrics(rescore(correct_theory));
+    mutation = mutation_json(c.spec.mutation, within_tolerance(metrics, tolerance),
+                             within_tolerance(correct_metrics, default_tolerances(correct, correct_theory)),
+                             correct_metrics);
+  }
+  const double sensitivity_s = seconds_since(sensitivity_start);
   // Stage times of one draw (median over replicates), apart from theory and metrics; total_s is the
   // wall time of the whole case.
   nlohmann::json timing = timing_json(all.median_times(), theory_s, seconds_since(start));
   timing["metrics_s"] = metrics_s;
+  timing["sensitivity_s"] = sensitivity_s;
   auto record = run_record(backend, c, std::move(empirical), std::move(theory), metrics, tolerance, std::move(timing));
   record["tolerance_source"] = tolerance_source;
+  record["sensitivity"] = std::move(sensitivity.values);
+  record["sensitivity_detail"] = std::move(sensitivity.detail);
+  if (!mutation.is_null()) record["mutation"] = std::move(mutation);
   return record;
 }
 

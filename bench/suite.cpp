@@ -145,6 +145,21 @@ class SuiteReader {
     return c;
   }
 
+  // mutation = { theory_set = { c = 0.55 }, scale = 1.05, hermite_a1 = 0.9, expect = "caught" }
+  // (bench/mutation.hpp; values are checked against the case when it resolves).
+  TheoryMutation mutation(const toml::node& node) const {
+    const auto& t = table(node, "mutation");
+    allow_only(t, {"theory_set", "scale", "hermite_a1", "expect"}, "mutation");
+    TheoryMutation m;
+    if (const auto* set = t.get("theory_set"))
+      for (const auto& [key, value] : table(*set, "theory_set")) m.set.emplace_back(std::string(key.str()), param_value(value, key.str()));
+    if (const auto* n = t.get("scale")) m.scale = number(*n, "scale");
+    if (const auto* n = t.get("hermite_a1")) m.hermite_a1 = number(*n, "hermite_a1");
+    if (const auto* n = t.get("expect")) m.expect = one_of(*n, "expect", {"caught", "survives"});
+    if (!m.active()) fail(node, "'mutation' changes nothing (give theory_set, scale or hermite_a1)");
+    return m;
+  }
+
   // The axes of a [case.sweep] / [case.zip] table, in the order written.
   std::vector<SweepAxis> axes(const toml::table& t, std::string_view where, const ModelBase& model) const {
     std::vector<std::pair<std::string, const toml::node*>> entries;
@@ -186,7 +201,7 @@ class SuiteReader {
   // `outer`: the keys of the include tables that led to this file, between its [defaults] and the
   // case's own keys.
   std::vector<SuiteCase> read_case(const toml::table& t, const Common& defaults, const Common& outer) const {
-    std::vector<std::string_view> allowed = {"name", "model", "sweep", "zip"};
+    std::vector<std::string_view> allowed = {"name", "model", "sweep", "zip", "mutation"};
     allowed.insert(allowed.end(), kCommonKeys.begin(), kCommonKeys.end());
     allow_only(t, allowed, "[[case]]");
     const auto* name = t.get("name");
@@ -207,6 +222,7 @@ class SuiteReader {
     defaults.apply_to(base);
     outer.apply_to(base);
     common(t).apply_to(base);
+    if (const auto* m = t.get("mutation")) base.spec.mutation = mutation(*m);
 
     SweepSpec sweep;
     if (const auto* s = t.get("sweep")) sweep.cartesian = axes(table(*s, "sweep"), "sweep", *model);

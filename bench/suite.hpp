@@ -15,6 +15,9 @@
 //   seed, replicates, precision, tolerance = { ks = 0.03 }
 //   backend = "cpu"            auto | cpu | cuda, unless --backend is given
 //   requires = "cuda"          skipped, with a note, when the case would not run on CUDA
+//   mutation = { theory_set = { c = 0.55 }, scale = 1.05, hermite_a1 = 0.9, expect = "caught" }
+//                              a deliberately wrong theory for the same draws (bench/mutation.hpp);
+//                              expect = "survives" marks a known survivor that does not fail the run
 //   [case.sweep]               one case per point: n = "250:4000:5log", c = [0.25, 0.5] (Cartesian)
 //   [case.zip]                 parameters varied together (lists of one length)
 #include <filesystem>

@@ -64,6 +64,13 @@ std::string complex_text(const std::optional<std::pair<double, double>>& c) {
 }
 
 Status verdict_of(const json& rec) {
+  // A mutation (a deliberately wrong theory) is judged by whether it was caught, not by its verdict.
+  if (const json* m = field(rec, "mutation"); m != nullptr && field(m, "status") != nullptr) {
+    const std::string status = text(field(m, "status"));
+    if (status == "caught") return Status::Pass;
+    if (status == "survived" && text(field(m, "expect")) == "survives") return Status::Warn;
+    return Status::Fail;
+  }
   const std::string v = text(field(rec, "verdict"));
   if (v == "pass" || v == "PASS" || v == "OK") return Status::Pass;
   if (v == "fail" || v == "FAIL" || v == "FAILED") return Status::Fail;

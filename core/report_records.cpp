@@ -54,6 +54,17 @@ std::string metric_cell(const json& rec, const std::string& key) {
   return fmt::format(R"(<td class="num {}">{}</td>)", status_class(s), cell(number(field(rec, "metrics", key))));
 }
 
+// After the verdict badge: what a mutation did ("mutation caught"), or what the case would have
+// caught (`sensitivity`: "would catch a 1.2 % scale error", "a 12 % risk error").
+std::string verdict_note(const json& rec) {
+  if (const json* m = field(rec, "mutation"); m != nullptr && field(m, "status") != nullptr)
+    return fmt::format(R"( <span class="muted">mutation {}</span>)", escape(text(field(m, "status"))));
+  for (const auto& [key, what] : {std::pair{"scale", "scale"}, std::pair{"risk", "risk"}})
+    if (const auto eps = number(field(rec, "sensitivity", key)))
+      return fmt::format(R"( <span class="muted">would catch a {} % {} error</span>)", escape(compact(100 * *eps, 2)), what);
+  return {};
+}
+
 std::string summary_table(const std::vector<json>& records, const std::vector<std::string>& ids) {
   const auto metrics = summary_metrics(records);
   std::string head = "<tr><th>case</th><th>model</th><th>size</th><th>backend / device</th><th>precision</th>"
@@ -66,7 +77,7 @@ std::string summary_table(const std::vector<json>& records, const std::vector<st
     rows += fmt::format(R"(<tr><td><a href="#{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class="num">{}</td><td>{}</td>)",
                         ids[i], or_dash(text(field(r, "case"))), or_dash(text(field(r, "model"))), size_text(r),
                         backend_text(r), or_dash(text(field(r, "precision"))), or_dash(text(field(r, "replicates"))),
-                        badge(verdict_of(r)));
+                        badge(verdict_of(r)) + verdict_note(r));
     for (const auto& m : metrics) rows += metric_cell(r, m);
     const auto t = number(field(r, "timing", "total_s"));
     rows += fmt::format(R"(<td class="num">{}</td></tr>)", t ? escape(compact(*t, 3)) + " s" : "—");
@@ -107,7 +118,7 @@ ReportSection case_panel(const json& rec, const std::string& id, const ReportInp
   ReportSection sec;
   sec.id = id;
   sec.css_class = "case";
-  sec.heading = fmt::format(R"({} {} <span class="muted">{}</span>)", badge(verdict_of(rec)), or_dash(name),
+  sec.heading = fmt::format(R"({} {} <span class="muted">{}</span>)", badge(verdict_of(rec)) + verdict_note(rec), or_dash(name),
                             or_dash(text(field(rec, "model"))));
   std::string s = fmt::format(R"(<p class="meta">size {} · {} · {} · seed {} · replicates {})", size_text(rec),
                               backend_text(rec), or_dash(text(field(rec, "precision"))),

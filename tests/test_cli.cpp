@@ -65,6 +65,9 @@ TEST(Cli, DefaultSuiteWritesRecordsEigenvaluesAndReport) {
     for (const auto& [k, v] : j.items()) keys.insert(k);
     keys.erase("case_id");  // an extension of the contract (resumable runs)
     EXPECT_TRUE(keys.erase("tolerance_source")) << "an extension of the contract (calibrated tolerances)";
+    // Extensions of the contract (docs/architecture.md): what the case would catch.
+    EXPECT_TRUE(keys.erase("sensitivity")) << line.substr(0, 200);
+    keys.erase("sensitivity_detail");
     EXPECT_EQ(keys, contract) << line.substr(0, 200);
     EXPECT_EQ(j["schema_version"], 1);
     EXPECT_EQ(j["backend"], "cpu");

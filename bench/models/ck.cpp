@@ -51,8 +51,13 @@ class CkModel final : public Model {
     return plan;
   }
 
-  std::unique_ptr<SpectralLaw> law(const Params& p, const StreamKey&) const override {
-    return std::make_unique<theory::ConjugateKernel>(normalised_activation(p).b, p.real("gamma0"),
+  std::unique_ptr<SpectralLaw> law(const Params& p, const StreamKey& key) const override {
+    return law_hermite_a1(p, key, 1.0);
+  }
+  std::string_view aspect_param() const override { return "gamma0"; }
+  // b = E σ'(ξ) is the first Hermite coefficient of the normalised σ.
+  std::unique_ptr<SpectralLaw> law_hermite_a1(const Params& p, const StreamKey&, double factor) const override {
+    return std::make_unique<theory::ConjugateKernel>(factor * normalised_activation(p).b, p.real("gamma0"),
                                                      parse_layer_ratios(p.text("gammas"), "gammas"));
   }
 

@@ -98,9 +98,14 @@ class DeepNtkModel final : public Model {
     return plan;
   }
 
-  std::unique_ptr<SpectralLaw> law(const Params& p, const StreamKey&) const override {
+  std::unique_ptr<SpectralLaw> law(const Params& p, const StreamKey& key) const override {
+    return law_hermite_a1(p, key, 1.0);
+  }
+  std::string_view aspect_param() const override { return "gamma0"; }
+  // b = E σ'(ξ) (the first Hermite coefficient of the normalised σ) scaled; a = E σ'(ξ)² kept.
+  std::unique_ptr<SpectralLaw> law_hermite_a1(const Params& p, const StreamKey&, double factor) const override {
     const auto act = normalised_activation(p);
-    return std::make_unique<theory::DeepNeuralTangentKernel>(act.a, act.b, p.real("gamma0"),
+    return std::make_unique<theory::DeepNeuralTangentKernel>(act.a, factor * act.b, p.real("gamma0"),
                                                              parse_layer_ratios(p.text("gammas"), "gammas"));
   }
 

@@ -38,9 +38,13 @@ class KernelModel final : public Model {
     return plan;
   }
 
-  std::unique_ptr<SpectralLaw> law(const Params& p, const StreamKey&) const override {
+  std::unique_ptr<SpectralLaw> law(const Params& p, const StreamKey& key) const override {
+    return law_hermite_a1(p, key, 1.0);
+  }
+  std::string_view aspect_param() const override { return "c"; }
+  std::unique_ptr<SpectralLaw> law_hermite_a1(const Params& p, const StreamKey&, double factor) const override {
     const auto h = theory::hermite_coefficients(activation_from(p));
-    return std::make_unique<theory::ChengSinger>(h.mu1, h.second_moment - h.mu0 * h.mu0, p.real("c"));
+    return std::make_unique<theory::ChengSinger>(factor * h.mu1, h.second_moment - h.mu0 * h.mu0, p.real("c"));
   }
 
   Draw sample(Backend& backend, const Params& prm, const StreamKey& key, StageTimes& t) const override {

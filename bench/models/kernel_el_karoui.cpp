@@ -55,6 +55,8 @@ class KernelElKarouiModel final : public Model {
     return plan;
   }
 
+  std::string_view aspect_param() const override { return "c"; }
+
   std::unique_ptr<SpectralLaw> law(const Params& p, const StreamKey&) const override {
     const KernelFunction f{theory::parse_kernel_function(p.text("f"))};
     const auto lin = p.text("kind") == "inner" ? theory::inner_product_linearisation(f, 1.0)

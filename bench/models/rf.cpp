@@ -78,10 +78,16 @@ class RfModel final : public Model {
     return plan;
   }
 
-  std::unique_ptr<SpectralLaw> law(const Params& p, const StreamKey&) const override {
+  std::unique_ptr<SpectralLaw> law(const Params& p, const StreamKey& key) const override {
+    return law_hermite_a1(p, key, 1.0);
+  }
+  std::string_view aspect_param() const override { return "phi"; }
+  // η = E f_c² kept, ζ = (factor·μ1)².
+  std::unique_ptr<SpectralLaw> law_hermite_a1(const Params& p, const StreamKey&, double factor) const override {
     const auto h = theory::hermite_coefficients(activation_from(p));
     const double eta = h.second_moment - h.mu0 * h.mu0;  // E f_c², f_c = f - μ0
-    return std::make_unique<theory::PenningtonWorah>(eta, h.mu1 * h.mu1, p.real("phi"), p.real("psi"));
+    const double mu1 = factor * h.mu1;
+    return std::make_unique<theory::PenningtonWorah>(eta, mu1 * mu1, p.real("phi"), p.real("psi"));
   }
 
   Draw sample(Backend& backend, const Params& prm, const StreamKey& key, StageTimes& t) const override {

@@ -20,6 +20,7 @@ class SampleCovarianceModel : public Model {
     return {dim, p.integer("n"), dim};
   }
   MemoryPlan memory_plan(const Params& p) const override;
+  std::string_view aspect_param() const override { return "c"; }
 };
 
 // The phases of sample_covariance(p, n, top_k): X (with its row scales), X and S, then S alone
