@@ -1,6 +1,5 @@
 // Sensitivity of a case's verdict to standard perturbations of its law (bench/sensitivity.hpp,
 // docs/theory.md §9.5 "Sensitivity").
-#include "bench/calibration.hpp"
 #include "bench/sensitivity.hpp"
 
 #include <algorithm>
@@ -11,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "bench/calibration.hpp"
 #include "bench/mutation.hpp"
 #include "bench/record.hpp"
 
