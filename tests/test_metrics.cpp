@@ -2,8 +2,8 @@
 
 #include <cmath>
 
-#include "core/metrics.hpp"
-#include "core/spectral_cdf.hpp"
+#include "core/base/metrics.hpp"
+#include "core/base/spectral_cdf.hpp"
 #include "theory/mp.hpp"
 
 using namespace rmt;

@@ -3,7 +3,7 @@
 // population spectrum H = Σ_k w_k δ_{t_k} (discrete), c = p/n.
 #include <vector>
 
-#include "core/spectral_law.hpp"
+#include "core/base/spectral_law.hpp"
 
 namespace rmt::theory {
 
