@@ -11,11 +11,12 @@
 #include "bench/case.hpp"
 #include "bench/commands.hpp"
 #include "bench/record.hpp"
-#include "core/atomic_file.hpp"
-#include "core/error.hpp"
-#include "core/grid.hpp"
-#include "core/parse.hpp"
-#include "core/utc_time.hpp"
+#include "core/results/atomic_file.hpp"
+#include "core/base/error.hpp"
+#include "core/base/grid.hpp"
+#include "core/base/parse.hpp"
+#include "core/base/stopwatch.hpp"
+#include "core/base/utc_time.hpp"
 
 namespace rmt::bench {
 
@@ -25,7 +26,7 @@ template <typename F>
 double seconds(F&& f) {
   const auto start = std::chrono::steady_clock::now();
   f();
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return seconds_since(start);
 }
 
 // The backend's GEMM rate (FLOP/s) on m×m operands in the working precision (DGEMM for fp64, SGEMM

@@ -16,10 +16,11 @@
 #include "bench/commands.hpp"
 #include "bench/spectral_case.hpp"
 #include "bench/suite.hpp"
-#include "core/atomic_file.hpp"
-#include "core/error.hpp"
-#include "core/parse.hpp"
-#include "core/utc_time.hpp"
+#include "core/base/error.hpp"
+#include "core/base/parse.hpp"
+#include "core/base/stopwatch.hpp"
+#include "core/base/utc_time.hpp"
+#include "core/results/atomic_file.hpp"
 
 namespace rmt::bench {
 
@@ -150,9 +151,9 @@ int calibrate_command(const CalibrateOptions& o) {
       for (const auto& [metric, v] : measure_one_draw(*backend, c, t, 0)) values[metric].push_back(v);
       if (!o.quiet && (s + 1) % std::max(1, o.seeds / 4) == 0 && s + 1 < o.seeds)
         fmt::print(stderr, "  {} / {} seeds, {:.1f} s\n", s + 1, o.seeds,
-                   std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+                   seconds_since(start));
     }
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double seconds = seconds_since(start);
     json metrics = json::object();
     for (const auto& [metric, v] : values)
       if (metric != "unpredicted_outliers") metrics[metric] = null_summary(v);

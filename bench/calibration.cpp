@@ -9,7 +9,7 @@
 
 #include "bench/embedded_calibration.hpp"
 #include "bench/record.hpp"
-#include "core/error.hpp"
+#include "core/base/error.hpp"
 
 namespace rmt::bench {
 

@@ -7,8 +7,8 @@
 #include "bench/curve_case.hpp"
 #include "bench/curve_model.hpp"
 #include "bench/spectral_case.hpp"
-#include "core/error.hpp"
-#include "core/hash.hpp"
+#include "core/base/error.hpp"
+#include "core/base/hash.hpp"
 
 namespace rmt::bench {
 

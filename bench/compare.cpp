@@ -1,4 +1,4 @@
-// `rmtbench compare BASE_DIR NEW_DIR`: regression verdicts per case (core/run_compare.hpp), printed
+// `rmtbench compare BASE_DIR NEW_DIR`: regression verdicts per case (core/results/run_compare.hpp), printed
 // as a table, written to NEW_DIR/compare.json and shown in NEW_DIR/report.html. Exit 1 on WORSE.
 #include <cstdio>
 #include <filesystem>
@@ -6,11 +6,11 @@
 #include <fmt/format.h>
 
 #include "bench/commands.hpp"
-#include "core/atomic_file.hpp"
-#include "core/error.hpp"
-#include "core/jsonl.hpp"
-#include "core/run_compare.hpp"
-#include "core/report.hpp"
+#include "core/results/atomic_file.hpp"
+#include "core/base/error.hpp"
+#include "core/results/jsonl.hpp"
+#include "core/results/run_compare.hpp"
+#include "core/results/report.hpp"
 
 namespace rmt::bench {
 

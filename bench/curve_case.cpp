@@ -11,15 +11,12 @@
 #include "bench/mutation.hpp"
 #include "bench/record.hpp"
 #include "bench/sensitivity.hpp"
-#include "core/error.hpp"
+#include "core/base/error.hpp"
+#include "core/base/stopwatch.hpp"
 
 namespace rmt::bench {
 
 namespace {
-
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
 
 // A dynamics curve (over t) is always a curve; a single λ is a `risk`.
 bool is_curve(const CurveAxis& axis) { return axis.name == "t" || axis.values.size() > 1; }

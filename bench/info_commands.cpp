@@ -6,11 +6,11 @@
 #include "bench/curve_case.hpp"
 #include "bench/model.hpp"
 #include "bench/theory_json.hpp"
-#include "core/backend.hpp"
-#include "core/error.hpp"
-#include "core/metrics.hpp"
-#include "core/parse.hpp"
-#include "core/report.hpp"
+#include "core/base/backend.hpp"
+#include "core/base/error.hpp"
+#include "core/base/metrics.hpp"
+#include "core/base/parse.hpp"
+#include "core/results/report.hpp"
 
 namespace rmt::bench {
 

@@ -8,8 +8,8 @@
 #include <fmt/format.h>
 
 #include "bench/commands.hpp"
-#include "core/error.hpp"
-#include "core/parse.hpp"
+#include "core/base/error.hpp"
+#include "core/base/parse.hpp"
 
 namespace {
 

@@ -10,9 +10,10 @@
 #include <string_view>
 #include <vector>
 
-#include "core/backend.hpp"
-#include "core/params.hpp"
-#include "core/spectral_law.hpp"
+#include "core/base/backend.hpp"
+#include "core/base/params.hpp"
+#include "core/base/spectral_law.hpp"
+#include "core/base/stopwatch.hpp"
 
 namespace rmt::bench {
 
@@ -36,10 +37,10 @@ auto timed(double& seconds, F&& f) {
   const auto start = std::chrono::steady_clock::now();
   if constexpr (std::is_void_v<decltype(f())>) {
     f();
-    seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    seconds += seconds_since(start);
   } else {
     auto result = f();
-    seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    seconds += seconds_since(start);
     return result;
   }
 }

@@ -8,7 +8,7 @@
 
 #include "bench/case.hpp"
 #include "bench/curve_model.hpp"
-#include "core/error.hpp"
+#include "core/base/error.hpp"
 #include "theory/affine_law.hpp"
 
 namespace rmt::bench {

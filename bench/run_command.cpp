@@ -25,20 +25,20 @@
 #include <fmt/format.h>
 
 #include "bench/case.hpp"
-#include "bench/record.hpp"
 #include "bench/commands.hpp"
-#include "bench/run_command.hpp"
-
 #include "bench/mutation.hpp"
+#include "bench/record.hpp"
+#include "bench/run_command.hpp"
 #include "bench/run_log.hpp"
 #include "bench/suite.hpp"
-#include "core/atomic_file.hpp"
-#include "core/convergence.hpp"
-#include "core/error.hpp"
-#include "core/parse.hpp"
-#include "core/progress.hpp"
-#include "core/report.hpp"
-#include "core/utc_time.hpp"
+#include "core/base/error.hpp"
+#include "core/base/parse.hpp"
+#include "core/base/progress.hpp"
+#include "core/base/stopwatch.hpp"
+#include "core/base/utc_time.hpp"
+#include "core/results/atomic_file.hpp"
+#include "core/results/convergence.hpp"
+#include "core/results/report.hpp"
 
 namespace rmt::bench {
 
@@ -361,9 +361,7 @@ int run_command(const RunOptions& given, const BackendFactory& make_backend) {
                                  p.entry.spec.replicates, p.entry.spec.replicates > 1 ? "s" : ""),
                      p.cost);
       const auto start = std::chrono::steady_clock::now();
-      const auto seconds = [&] {
-        return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      };
+      const auto seconds = [&] { return seconds_since(start); };
       const auto stopped = [&](const std::exception& e) {  // a fault that ends the run: keep what is done
         const auto kept = log.records().size();
         return fmt::format("{}; the {} finished case{} kept in {}, continue with: rmtbench run --resume {}", e.what(),
@@ -393,8 +391,7 @@ int run_command(const RunOptions& given, const BackendFactory& make_backend) {
         throw ResourceError(stopped(std::runtime_error("out of host memory")));
       }
       ++measured;
-      progress.finish(name, verdict_word(record),
-                      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), p.cost);
+      progress.finish(name, verdict_word(record), seconds(), p.cost);
     }
     if (record_fails_run(record)) ++failed;  // a mutation counts by whether it was caught (bench/mutation.hpp)
     progress.print_above([&] {

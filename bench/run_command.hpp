@@ -7,7 +7,7 @@
 #include <string_view>
 
 #include "bench/commands.hpp"
-#include "core/backend.hpp"
+#include "core/base/backend.hpp"
 
 namespace rmt::bench {
 

@@ -2,9 +2,9 @@
 
 #include <fmt/format.h>
 
-#include "core/atomic_file.hpp"
-#include "core/hash.hpp"
-#include "core/jsonl.hpp"
+#include "core/results/atomic_file.hpp"
+#include "core/base/hash.hpp"
+#include "core/results/jsonl.hpp"
 
 namespace rmt::bench {
 

@@ -1,6 +1,6 @@
 #pragma once
 // The results.jsonl of a run directory as an append-only log: each finished case is one line,
-// appended and fsync'd (core/jsonl.hpp), so a run killed at any moment loses at most the case in
+// appended and fsync'd (core/results/jsonl.hpp), so a run killed at any moment loses at most the case in
 // flight, and `run --resume DIR` skips every case already recorded.
 #include <filesystem>
 #include <string>

@@ -14,17 +14,14 @@
 #include "bench/record.hpp"
 #include "bench/sensitivity.hpp"
 #include "bench/theory_json.hpp"
-#include "core/finite.hpp"
-#include "core/metrics.hpp"
-#include "core/npy.hpp"
+#include "core/base/finite.hpp"
+#include "core/base/metrics.hpp"
+#include "core/base/stopwatch.hpp"
+#include "core/results/npy.hpp"
 
 namespace rmt::bench {
 
 namespace {
-
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
 
 std::string file_safe(std::string_view name) {
   std::string out(name);

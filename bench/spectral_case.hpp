@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bench/case.hpp"
-#include "core/spectral_cdf.hpp"
+#include "core/base/spectral_cdf.hpp"
 
 namespace rmt::bench {
 

@@ -11,7 +11,7 @@
 
 #include "bench/embedded_suites.hpp"
 #include "bench/sweep.hpp"
-#include "core/error.hpp"
+#include "core/base/error.hpp"
 
 namespace rmt::bench {
 

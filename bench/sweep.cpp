@@ -5,8 +5,8 @@
 
 #include <fmt/format.h>
 
-#include "core/error.hpp"
-#include "core/grid.hpp"
+#include "core/base/error.hpp"
+#include "core/base/grid.hpp"
 
 namespace rmt::bench {
 

@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include "core/params.hpp"
+#include "core/base/params.hpp"
 
 namespace rmt::bench {
 
@@ -36,7 +36,7 @@ struct SweepPoint {
   std::string label;   // "k1=v1,k2=v2"
 };
 
-// The values of a numeric grid ("1,2,3", "a:b:k", "a:b:klog"; core/grid.hpp); integer parameters are
+// The values of a numeric grid ("1,2,3", "a:b:k", "a:b:klog"; core/base/grid.hpp); integer parameters are
 // rounded (and must stay distinct). Labels use the fewest significant digits (at least 4) that keep
 // the values apart. Throws InputError naming `what`.
 std::vector<SweepValue> grid_values(std::string_view grid, bool integer, std::string_view what);

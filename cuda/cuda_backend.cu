@@ -1,4 +1,4 @@
-// CUDA backend: the elementwise functors of core/elementwise.hpp (Philox sampling, activations,
+// CUDA backend: the elementwise functors of core/base/elementwise.hpp (Philox sampling, activations,
 // Hadamard product, row scaling, diagonal, kernel functions) in grid-stride kernels, cuBLAS SYRK
 // Gram, GEMM and AXPY, cuSOLVER (64-bit API)
 // eigensolvers, in fp64 or fp32 (the matrix's precision). One non-default stream per backend; the
@@ -18,7 +18,7 @@
 #include <utility>
 #include <vector>
 
-#include "core/backend.hpp"
+#include "core/base/backend.hpp"
 #include "cuda/kernels.cuh"
 
 namespace rmt {
@@ -36,13 +36,6 @@ class DeviceStorage final : public Matrix::Storage {
  private:
   DeviceBuffer buffer_;
 };
-
-// Calls f(T{}) with T = double or float after the precision.
-template <typename F>
-decltype(auto) dispatch(Precision p, F&& f) {
-  if (p == Precision::fp32) return f(float{});
-  return f(double{});
-}
 
 // cuBLAS entry points and cuSOLVER data types by element type.
 template <typename T>

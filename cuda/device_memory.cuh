@@ -14,7 +14,7 @@
 #include <cuda_runtime.h>
 #include <cusolverDn.h>
 
-#include "core/error.hpp"
+#include "core/base/error.hpp"
 
 namespace rmt::cuda_detail {
 

@@ -14,7 +14,7 @@
 // fmt 9 disables FMT_CONSTEXPR whenever __NVCC__ is defined, and then fails to compile under nvcc
 // with -std=c++20 (constexpr functions calling the now non-constexpr helpers). g++ translation
 // units get FMT_USE_CONSTEXPR=1 anyway, so setting it here keeps .cu and .cpp files consistent.
-// This must come before the first include of fmt (core/error.hpp includes it).
+// This must come before the first include of fmt (core/base/error.hpp includes it).
 #ifndef FMT_USE_CONSTEXPR
 #define FMT_USE_CONSTEXPR 1
 #endif
@@ -26,7 +26,7 @@
 #include <cuda_runtime_api.h>
 #include <cusolverDn.h>
 
-#include "core/error.hpp"
+#include "core/base/error.hpp"
 
 namespace rmt::cuda_detail {
 

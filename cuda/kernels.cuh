@@ -1,12 +1,12 @@
 #pragma once
 // Device kernels of the CUDA backend: the grid-stride drivers that run the elementwise functors of
-// core/elementwise.hpp (the same functors the CPU backend runs in its OpenMP loops), and the tiled
+// core/base/elementwise.hpp (the same functors the CPU backend runs in its OpenMP loops), and the tiled
 // symmetrisation of a SYRK result.
 #include <cstdint>
 
 #include <cuda_runtime.h>
 
-#include "core/elementwise.hpp"
+#include "core/base/elementwise.hpp"
 
 namespace rmt::cuda_detail {
 
@@ -39,7 +39,7 @@ __global__ void symmetrise_lower_kernel(T* c, std::int64_t n) {
   }
 }
 
-// f(e) for every e < count (grid-stride): an index functor of core/elementwise.hpp, passed by value.
+// f(e) for every e < count (grid-stride): an index functor of core/base/elementwise.hpp, passed by value.
 template <typename F>
 __global__ void for_each_index_kernel(std::uint64_t count, F f) {
   const std::uint64_t stride = std::uint64_t(blockDim.x) * gridDim.x;
@@ -47,7 +47,7 @@ __global__ void for_each_index_kernel(std::uint64_t count, F f) {
 }
 
 // f(i, j) for every cell of a column-major rows×cols matrix (grid-stride over e = i + j·rows): a
-// cell functor of core/elementwise.hpp.
+// cell functor of core/base/elementwise.hpp.
 template <typename F>
 __global__ void for_each_cell_kernel(std::uint64_t rows, std::uint64_t count, F f) {
   const std::uint64_t stride = std::uint64_t(blockDim.x) * gridDim.x;

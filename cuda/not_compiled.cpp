@@ -1,6 +1,6 @@
 // CPU-only build: the CUDA backend is not compiled in, so it is never registered.
-#include "core/backend.hpp"
-#include "core/error.hpp"
+#include "core/base/backend.hpp"
+#include "core/base/error.hpp"
 
 namespace rmt {
 

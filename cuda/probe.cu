@@ -8,7 +8,7 @@
 
 #include <cuda_runtime.h>
 
-#include "core/backend.hpp"
+#include "core/base/backend.hpp"
 
 namespace rmt {
 namespace {

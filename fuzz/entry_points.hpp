@@ -28,13 +28,13 @@
 #include "bench/run_log.hpp"
 #include "bench/suite.hpp"
 #include "bench/sweep.hpp"
-#include "core/error.hpp"
-#include "core/grid.hpp"
-#include "core/jsonl.hpp"
-#include "core/npy.hpp"
-#include "core/params.hpp"
-#include "core/parse.hpp"
-#include "core/run_compare.hpp"
+#include "core/base/error.hpp"
+#include "core/base/grid.hpp"
+#include "core/results/jsonl.hpp"
+#include "core/results/npy.hpp"
+#include "core/base/params.hpp"
+#include "core/base/parse.hpp"
+#include "core/results/run_compare.hpp"
 
 namespace rmt::fuzz {
 

@@ -7,7 +7,7 @@
 
 #include <boost/math/quadrature/gauss_kronrod.hpp>
 
-#include "core/spectral_law.hpp"
+#include "core/base/spectral_law.hpp"
 
 namespace rmt::test_support {
 

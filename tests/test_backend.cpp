@@ -6,9 +6,9 @@
 
 #include <omp.h>
 
-#include "core/backend.hpp"
-#include "core/error.hpp"
-#include "core/philox.hpp"
+#include "core/base/backend.hpp"
+#include "core/base/error.hpp"
+#include "core/base/philox.hpp"
 
 using namespace rmt;
 

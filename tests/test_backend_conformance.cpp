@@ -3,7 +3,7 @@
 // CUDA device is usable, on the CUDA backend (the /cuda instances skip without one). Instance
 // names: fp64/Conformance.Test/cpu, fp32/Conformance.Test/cuda, ...
 //
-// Operations (core/backend.hpp): sample_gaussian, gram (both sides), multiply, multiply_transposed,
+// Operations (core/base/backend.hpp): sample_gaussian, gram (both sides), multiply, multiply_transposed,
 // apply_activation, apply_derivative, hadamard, add_scaled, scale_rows, set_diagonal, apply_kernel,
 // eigenvalues, top_eigenpairs, row_block, to_host, from_host; and the queries name, info,
 // available_bytes, eigensolver_workspace_bytes.
@@ -22,11 +22,11 @@
 #include <string>
 #include <vector>
 
-#include "core/activation.hpp"
-#include "core/backend.hpp"
-#include "core/error.hpp"
-#include "core/kernel_function.hpp"
-#include "core/philox.hpp"
+#include "core/base/activation.hpp"
+#include "core/base/backend.hpp"
+#include "core/base/error.hpp"
+#include "core/base/kernel_function.hpp"
+#include "core/base/philox.hpp"
 
 using namespace rmt;
 

@@ -16,7 +16,7 @@
 #include "bench/record.hpp"
 #include "bench/spectral_case.hpp"
 #include "bench/suite.hpp"
-#include "core/error.hpp"
+#include "core/base/error.hpp"
 #include "tests/support.hpp"
 
 namespace fs = std::filesystem;

@@ -11,8 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/backend.hpp"
-#include "core/npy.hpp"
+#include "core/base/backend.hpp"
+#include "core/results/npy.hpp"
 #include "tests/support.hpp"
 
 namespace fs = std::filesystem;

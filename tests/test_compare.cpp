@@ -1,5 +1,5 @@
-// Regression verdicts (core/run_compare.hpp, `rmtbench compare`), convergence studies
-// (core/convergence.hpp) and the report sections that show them (core/report_sections.hpp).
+// Regression verdicts (core/results/run_compare.hpp, `rmtbench compare`), convergence studies
+// (core/results/convergence.hpp) and the report sections that show them (core/results/report_sections.hpp).
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -14,10 +14,10 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/support.hpp"
-#include "core/convergence.hpp"
-#include "core/jsonl.hpp"
-#include "core/report_sections.hpp"
-#include "core/run_compare.hpp"
+#include "core/results/convergence.hpp"
+#include "core/results/jsonl.hpp"
+#include "core/results/report_sections.hpp"
+#include "core/results/run_compare.hpp"
 
 namespace fs = std::filesystem;
 using nlohmann::json;

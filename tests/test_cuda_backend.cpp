@@ -11,11 +11,11 @@
 #include <string>
 #include <vector>
 
-#include "core/activation.hpp"
-#include "core/backend.hpp"
-#include "core/error.hpp"
-#include "core/kernel_function.hpp"
-#include "core/philox.hpp"
+#include "core/base/activation.hpp"
+#include "core/base/backend.hpp"
+#include "core/base/error.hpp"
+#include "core/base/kernel_function.hpp"
+#include "core/base/philox.hpp"
 
 namespace {
 

@@ -4,7 +4,7 @@
 // entries at linear indices above 2³¹ — the last ~118 columns. Each n×n matrix takes 17.2 GB; at
 // most one exists at a time (device memory stays under ~20 GB). Entries are read back through
 // small products (G·E with E selecting columns, which is exact) and row blocks, and compared
-// with the host formulas: core/philox.hpp for the samples, host dot products of the sampled
+// with the host formulas: core/base/philox.hpp for the samples, host dot products of the sampled
 // columns for the Gram matrix, KernelFunction on those for the kernels. Skipped without a device.
 #include <gtest/gtest.h>
 
@@ -15,9 +15,9 @@
 #include <string>
 #include <vector>
 
-#include "core/backend.hpp"
-#include "core/kernel_function.hpp"
-#include "core/philox.hpp"
+#include "core/base/backend.hpp"
+#include "core/base/kernel_function.hpp"
+#include "core/base/philox.hpp"
 
 namespace {
 

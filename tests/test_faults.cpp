@@ -21,9 +21,9 @@
 
 #include "bench/case.hpp"
 #include "bench/run_command.hpp"
-#include "core/error.hpp"
-#include "core/finite.hpp"
-#include "core/jsonl.hpp"
+#include "core/base/error.hpp"
+#include "core/base/finite.hpp"
+#include "core/results/jsonl.hpp"
 #include "law_support.hpp"
 #include "support.hpp"
 #include "theory/conjugate_kernel.hpp"

@@ -1,12 +1,12 @@
-// core/fit.hpp: power-law fits in log–log with a Student-t interval on the exponent.
+// core/base/fit.hpp: power-law fits in log–log with a Student-t interval on the exponent.
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <random>
 #include <vector>
 
-#include "core/error.hpp"
-#include "core/fit.hpp"
+#include "core/base/error.hpp"
+#include "core/base/fit.hpp"
 
 using rmt::fit_power_law;
 

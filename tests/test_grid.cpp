@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
-#include "core/error.hpp"
-#include "core/grid.hpp"
+#include "core/base/error.hpp"
+#include "core/base/grid.hpp"
 
 using rmt::parse_grid;
 
@@ -19,6 +19,14 @@ TEST(Grid, LinearRangeIncludesBothEnds) {
   EXPECT_DOUBLE_EQ(g.front(), 0.2);
   EXPECT_DOUBLE_EQ(g.back(), 5.0);
   EXPECT_NEAR(g[1] - g[0], 4.8 / 29, 1e-15);
+}
+
+TEST(Grid, RangeWithHugeEndsStaysFinite) {
+  const auto v = parse_grid("-1e308:1e308:3", "x");
+  ASSERT_EQ(v.size(), 3u);
+  EXPECT_EQ(v[0], -1e308);
+  EXPECT_EQ(v[1], 0.0);
+  EXPECT_EQ(v[2], 1e308);
 }
 
 TEST(Grid, GeometricRangeHasConstantRatio) {

@@ -13,7 +13,7 @@
 #include "bench/case.hpp"
 #include "bench/curve_model.hpp"
 #include "bench/models/common/regression.hpp"
-#include "core/error.hpp"
+#include "core/base/error.hpp"
 #include "tests/support.hpp"
 
 using namespace rmt;

@@ -11,7 +11,7 @@
 #include "bench/case.hpp"
 #include "bench/curve_model.hpp"
 #include "bench/models/common/regression.hpp"
-#include "core/error.hpp"
+#include "core/base/error.hpp"
 #include "tests/support.hpp"
 #include "theory/scaling.hpp"
 

@@ -17,7 +17,7 @@
 #include "bench/models/common/feature_readout.hpp"
 #include "bench/models/common/labelled_data.hpp"
 #include "bench/models/common/regression.hpp"
-#include "core/error.hpp"
+#include "core/base/error.hpp"
 #include "tests/support.hpp"
 
 using namespace rmt;

@@ -18,7 +18,7 @@
 #include "bench/case.hpp"
 #include "bench/curve_model.hpp"
 #include "bench/models/common/deep.hpp"
-#include "core/error.hpp"
+#include "core/base/error.hpp"
 #include "support.hpp"
 
 #ifndef RMT_MEMORY_PLAN_BACKEND

@@ -3,8 +3,8 @@
 #include <cmath>
 #include <numbers>
 
-#include "core/metrics.hpp"
-#include "core/spectral_cdf.hpp"
+#include "core/base/metrics.hpp"
+#include "core/base/spectral_cdf.hpp"
 #include "theory/mp.hpp"
 #include "theory/silverstein.hpp"
 

@@ -6,9 +6,9 @@
 
 #include "bench/case.hpp"
 #include "bench/spectral_case.hpp"
-#include "core/metrics.hpp"
+#include "core/base/metrics.hpp"
 #include "tests/support.hpp"
-#include "core/npy.hpp"
+#include "core/results/npy.hpp"
 #include "theory/mp.hpp"
 
 using namespace rmt;

@@ -11,7 +11,7 @@
 
 #include "bench/mutation.hpp"
 #include "bench/suite.hpp"
-#include "core/error.hpp"
+#include "core/base/error.hpp"
 #include "support.hpp"
 
 namespace rmt {

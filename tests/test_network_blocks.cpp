@@ -39,7 +39,9 @@ TEST(NetworkBlocks, BlockedPreactivationsEqualTheWholeProduct) {
 TEST(NetworkBlocks, ModelsThatSkipTheEdgeSaySo) {
   for (const auto& m : models()) {
     const Params defaults = resolve_params(m->name(), m->params(), {});
-    if (!m->judges_edge(defaults)) EXPECT_FALSE(m->edge_note().empty()) << m->name();
+    if (!m->judges_edge(defaults)) {
+      EXPECT_FALSE(m->edge_note().empty()) << m->name();
+    }
   }
   EXPECT_EQ(find_model("kernel_el_karoui").edge_note().substr(0, 5), "never");
   const Model& deep = find_model("deep_ntk");

@@ -3,8 +3,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "core/error.hpp"
-#include "core/npy.hpp"
+#include "core/base/error.hpp"
+#include "core/results/npy.hpp"
 
 using namespace rmt;
 

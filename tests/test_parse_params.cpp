@@ -1,8 +1,8 @@
 #include <gtest/gtest.h>
 
-#include "core/error.hpp"
-#include "core/params.hpp"
-#include "core/parse.hpp"
+#include "core/base/error.hpp"
+#include "core/base/params.hpp"
+#include "core/base/parse.hpp"
 
 using namespace rmt;
 

@@ -8,8 +8,8 @@
 #include <cmath>
 
 #include "bench/case.hpp"
-#include "core/backend.hpp"
-#include "core/error.hpp"
+#include "core/base/backend.hpp"
+#include "core/base/error.hpp"
 #include "support.hpp"
 
 using namespace rmt;

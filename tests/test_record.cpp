@@ -1,5 +1,5 @@
 // The record helpers shared by spectral and learning-curve cases (bench/record.hpp), the case kind
-// chosen by resolve_case, and the shared FNV-1a and UTC timestamp helpers (core/hash.hpp, core/utc_time.hpp).
+// chosen by resolve_case, and the shared FNV-1a and UTC timestamp helpers (core/base/hash.hpp, core/base/utc_time.hpp).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -7,9 +7,9 @@
 
 #include "bench/case.hpp"
 #include "bench/record.hpp"
-#include "core/error.hpp"
-#include "core/hash.hpp"
-#include "core/utc_time.hpp"
+#include "core/base/error.hpp"
+#include "core/base/hash.hpp"
+#include "core/base/utc_time.hpp"
 #include "tests/support.hpp"
 
 using namespace rmt;

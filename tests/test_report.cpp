@@ -18,11 +18,11 @@
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 
-#include "core/error.hpp"
-#include "core/npy.hpp"
-#include "core/report.hpp"
-#include "core/report_page.hpp"
-#include "core/report_sections.hpp"
+#include "core/base/error.hpp"
+#include "core/results/npy.hpp"
+#include "core/results/report.hpp"
+#include "core/results/report_page.hpp"
+#include "core/results/report_sections.hpp"
 
 namespace {
 

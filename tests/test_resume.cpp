@@ -1,4 +1,4 @@
-// Crash-safe, resumable runs: results.jsonl as an fsync'd append-only log (core/jsonl.hpp,
+// Crash-safe, resumable runs: results.jsonl as an fsync'd append-only log (core/results/jsonl.hpp,
 // bench/run_log.hpp) and `rmtbench run --resume DIR` after SIGKILL at different moments.
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -15,9 +15,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/error.hpp"
-#include "core/jsonl.hpp"
-#include "core/progress.hpp"
+#include "core/base/error.hpp"
+#include "core/results/jsonl.hpp"
+#include "core/base/progress.hpp"
 #include "tests/support.hpp"
 
 namespace fs = std::filesystem;

@@ -11,7 +11,7 @@
 #include <lapacke.h>
 
 #include "bench/case.hpp"
-#include "core/activation.hpp"
+#include "core/base/activation.hpp"
 #include "theory/llc.hpp"
 
 using namespace rmt;

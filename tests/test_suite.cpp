@@ -2,7 +2,7 @@
 
 #include "bench/case.hpp"
 #include "bench/suite.hpp"
-#include "core/error.hpp"
+#include "core/base/error.hpp"
 
 using namespace rmt;
 using namespace rmt::bench;

@@ -10,7 +10,7 @@
 #include "bench/model.hpp"
 #include "bench/suite.hpp"
 #include "bench/sweep.hpp"
-#include "core/error.hpp"
+#include "core/base/error.hpp"
 
 using namespace rmt;
 using namespace rmt::bench;

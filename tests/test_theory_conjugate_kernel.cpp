@@ -19,7 +19,7 @@
 #include <numbers>
 #include <vector>
 
-#include "core/error.hpp"
+#include "core/base/error.hpp"
 #include "theory/conjugate_kernel.hpp"
 #include "theory/mp.hpp"
 #include "tests/law_support.hpp"
@@ -213,7 +213,9 @@ TEST(ConjugateKernel, MomentsFromFreeConvolution) {
   EXPECT_THROW(relu.moments(-1), rmt::InputError);
 }
 
-TEST(ConjugateKernel, Depth10IsFastAndConsistent) {
+// The time is recorded, not asserted: speed is a benchmark's business, and this test also runs
+// under the sanitizers.
+TEST(ConjugateKernel, Depth10IsConsistent) {
   const std::vector<double> gammas{0.8, 1.25, 0.5, 2.0, 1.0, 0.7, 1.5, 0.9, 1.1, 0.6};
   const auto start = std::chrono::steady_clock::now();
   const ConjugateKernel deep(kReluB, 2.0 / 3.0, gammas);  // includes the support scan
@@ -222,7 +224,6 @@ TEST(ConjugateKernel, Depth10IsFastAndConsistent) {
   for (complex z : zs) values.push_back(deep.stieltjes(z));
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  EXPECT_LT(seconds, 2.0);
   RecordProperty("depth10_seconds", std::to_string(seconds));
 
   const double b2 = kReluB * kReluB, g = gammas.back();

@@ -9,7 +9,7 @@
 #include <random>
 #include <vector>
 
-#include "core/error.hpp"
+#include "core/base/error.hpp"
 #include "theory/dynamics.hpp"
 #include "theory/numerics/contour.hpp"
 

@@ -16,7 +16,7 @@
 #include <numbers>
 #include <vector>
 
-#include "core/error.hpp"
+#include "core/base/error.hpp"
 #include "theory/gaussian.hpp"
 
 namespace {

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <limits>
 
-#include "core/error.hpp"
+#include "core/base/error.hpp"
 #include "theory/gmm_dynamics.hpp"
 
 namespace rmt::theory {

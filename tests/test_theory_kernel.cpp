@@ -20,7 +20,7 @@
 #include <cmath>
 #include <numbers>
 
-#include "core/error.hpp"
+#include "core/base/error.hpp"
 #include "theory/kernel.hpp"
 #include "theory/mp.hpp"
 #include "tests/law_support.hpp"

@@ -5,7 +5,7 @@
 #include <cmath>
 #include <memory>
 
-#include "core/error.hpp"
+#include "core/base/error.hpp"
 #include "theory/affine_law.hpp"
 #include "theory/el_karoui.hpp"
 #include "theory/llc.hpp"

@@ -15,7 +15,7 @@
 #include <limits>
 #include <numbers>
 
-#include "core/error.hpp"
+#include "core/base/error.hpp"
 #include "theory/mp.hpp"
 #include "tests/law_support.hpp"
 

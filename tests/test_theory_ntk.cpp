@@ -12,7 +12,7 @@
 #include <cmath>
 #include <numbers>
 
-#include "core/error.hpp"
+#include "core/base/error.hpp"
 #include "theory/mp.hpp"
 #include "theory/ntk.hpp"
 #include "tests/law_support.hpp"

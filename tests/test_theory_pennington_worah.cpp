@@ -16,8 +16,8 @@
 #include <cmath>
 #include <numbers>
 
-#include "core/activation.hpp"
-#include "core/error.hpp"
+#include "core/base/activation.hpp"
+#include "core/base/error.hpp"
 #include "theory/gaussian.hpp"
 #include "theory/mp.hpp"
 #include "theory/pennington_worah.hpp"

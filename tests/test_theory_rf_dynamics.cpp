@@ -11,8 +11,8 @@
 #include <random>
 #include <vector>
 
-#include "core/backend.hpp"
-#include "core/error.hpp"
+#include "core/base/backend.hpp"
+#include "core/base/error.hpp"
 #include "tests/oracle_data.hpp"
 #include "theory/llc_ridge.hpp"
 #include "theory/rf_dynamics.hpp"

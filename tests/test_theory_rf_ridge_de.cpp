@@ -13,7 +13,7 @@
 #include <numbers>
 #include <vector>
 
-#include "core/error.hpp"
+#include "core/base/error.hpp"
 #include "theory/mei_montanari.hpp"
 #include "theory/rf_ridge_de.hpp"
 #include "theory/ridge.hpp"

@@ -15,7 +15,7 @@
 #include <functional>
 #include <vector>
 
-#include "core/error.hpp"
+#include "core/base/error.hpp"
 #include "theory/ridge.hpp"
 
 namespace {

@@ -21,7 +21,7 @@
 #include <random>
 #include <vector>
 
-#include "core/error.hpp"
+#include "core/base/error.hpp"
 #include "theory/mp.hpp"
 #include "theory/numerics/polynomial.hpp"
 #include "theory/silverstein.hpp"

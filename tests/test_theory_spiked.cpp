@@ -5,7 +5,7 @@
 #include <limits>
 #include <vector>
 
-#include "core/error.hpp"
+#include "core/base/error.hpp"
 #include "theory/mp.hpp"
 #include "theory/silverstein.hpp"
 #include "theory/spiked.hpp"

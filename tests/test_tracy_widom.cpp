@@ -10,8 +10,8 @@
 #include <gtest/gtest.h>
 
 #include "bench/spectral_case.hpp"
-#include "core/error.hpp"
-#include "core/metrics.hpp"
+#include "core/base/error.hpp"
+#include "core/base/metrics.hpp"
 #include "tests/support.hpp"
 
 using namespace rmt;

@@ -3,7 +3,7 @@
 // of a Marchenko–Pastur law.
 #include <memory>
 
-#include "core/spectral_law.hpp"
+#include "core/base/spectral_law.hpp"
 
 namespace rmt::theory {
 

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <limits>
 
-#include "core/error.hpp"
+#include "core/base/error.hpp"
 #include "theory/mp.hpp"
 #include "theory/numerics/continuation.hpp"
 #include "theory/numerics/support_scan.hpp"

@@ -4,7 +4,7 @@
 // μ_ℓ = MP_{γ_ℓ} ⊠ ((1 - b²) + b² μ_{ℓ-1}), μ_0 = MP(γ0).
 #include <vector>
 
-#include "core/spectral_law.hpp"
+#include "core/base/spectral_law.hpp"
 
 namespace rmt::theory {
 

@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-#include "core/error.hpp"
+#include "core/base/error.hpp"
 #include "theory/mp.hpp"
 #include "theory/numerics/continuation.hpp"
 #include "theory/numerics/support_scan.hpp"

@@ -13,7 +13,7 @@
 // One hidden layer (L = 1) is exactly the verified law of theory/ntk.hpp.
 #include <vector>
 
-#include "core/spectral_law.hpp"
+#include "core/base/spectral_law.hpp"
 
 namespace rmt::theory {
 

@@ -9,7 +9,7 @@
 #include <numeric>
 #include <vector>
 
-#include "core/error.hpp"
+#include "core/base/error.hpp"
 #include "theory/numerics/band_quadrature.hpp"
 #include "theory/numerics/contour.hpp"
 

@@ -5,7 +5,7 @@
 // so the bulk of K is the MP law of XᵀX/p, scaled by f'(0) or -2 f'(2τ) and shifted by υ.
 #include <string_view>
 
-#include "core/kernel_function.hpp"
+#include "core/base/kernel_function.hpp"
 
 namespace rmt::theory {
 

@@ -5,7 +5,7 @@
 
 #include <boost/math/quadrature/gauss_kronrod.hpp>
 
-#include "core/error.hpp"
+#include "core/base/error.hpp"
 
 namespace rmt::theory {
 namespace {

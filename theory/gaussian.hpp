@@ -3,7 +3,7 @@
 // integral split at the kink for kinked functions; Hermite coefficients; centring/normalisation.
 #include <functional>
 
-#include "core/activation.hpp"
+#include "core/base/activation.hpp"
 
 namespace rmt::theory {
 

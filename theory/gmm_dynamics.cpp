@@ -6,7 +6,7 @@
 #include <cmath>
 #include <numbers>
 
-#include "core/error.hpp"
+#include "core/base/error.hpp"
 #include "theory/numerics/band_quadrature.hpp"
 
 namespace rmt::theory {

@@ -2,7 +2,7 @@
 // Inner-product kernel matrices at the 1/√p scale (Cheng–Singer; docs/theory.md §3.3):
 // K = f(ZᵀZ/√p)/√p with zero diagonal, Z ∈ R^{p×n} iid N(0,1), c = p/n, f centred,
 // a1 = E[ξ f(ξ)], ν = E f(ξ)². m(z) is the root of the cubic of §3.3 with Im m > 0.
-#include "core/spectral_law.hpp"
+#include "core/base/spectral_law.hpp"
 
 namespace rmt::theory {
 

@@ -9,7 +9,7 @@
 #include <boost/math/quadrature/gauss_kronrod.hpp>
 #include <cblas.h>
 
-#include "core/error.hpp"
+#include "core/base/error.hpp"
 #include "theory/gaussian.hpp"
 #include "theory/numerics/continuation.hpp"
 #include "theory/numerics/newton_stop.hpp"

@@ -5,9 +5,9 @@
 #include <optional>
 #include <vector>
 
-#include "core/spectral_law.hpp"
+#include "core/base/spectral_law.hpp"
 
-#include "core/activation.hpp"
+#include "core/base/activation.hpp"
 
 namespace rmt::theory {
 

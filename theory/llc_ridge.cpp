@@ -8,7 +8,7 @@
 #include <cmath>
 #include <vector>
 
-#include "core/error.hpp"
+#include "core/base/error.hpp"
 #include "theory/gaussian.hpp"
 #include "theory/llc.hpp"
 #include "theory/numerics/contour.hpp"

@@ -7,8 +7,8 @@
 #include <span>
 #include <vector>
 
-#include "core/activation.hpp"
-#include "core/types.hpp"
+#include "core/base/activation.hpp"
+#include "core/base/types.hpp"
 
 namespace rmt::theory {
 

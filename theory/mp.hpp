@@ -1,6 +1,6 @@
 #pragma once
 // Marchenko–Pastur law (docs/theory.md §1.1): S = XXᵀ/n, X ∈ R^{p×n} iid N(0, σ²), c = p/n.
-#include "core/spectral_law.hpp"
+#include "core/base/spectral_law.hpp"
 
 namespace rmt::theory {
 

@@ -2,7 +2,7 @@
 // One-hidden-layer neural tangent kernel (docs/theory.md §3.5): K = X1ᵀX1 + (DᵀD/d1) ⊙ (X0ᵀX0), normalised σ,
 // a_σ = E σ'(ξ)², b = E σ'(ξ), γ0 = n/d0, γ1 = n/d1:
 // μ_NTK = (a_σ - 1) + (1 + MP_{γ1}) ⊠ ((1 - b²) + b² μ0), μ0 = MP(γ0).
-#include "core/spectral_law.hpp"
+#include "core/base/spectral_law.hpp"
 
 namespace rmt::theory {
 

@@ -5,7 +5,7 @@
 #include <cmath>
 #include <limits>
 
-#include "core/error.hpp"
+#include "core/base/error.hpp"
 #include "theory/numerics/polynomial.hpp"
 #include "theory/numerics/support_scan.hpp"
 

@@ -2,7 +2,7 @@
 // Pennington–Worah (docs/theory.md §3.1): M = YYᵀ/m, Y = f(WX/√n0), W ∈ R^{n1×n0}, X ∈ R^{n0×m},
 // φ = n0/m, ψ = n0/n1, f centred; η = E f(ξ)², ζ = (E f'(ξ))² (σ_w σ_x = 1).
 // The quartic in P with the root selection of §3.1; m(z) = -G(z).
-#include "core/spectral_law.hpp"
+#include "core/base/spectral_law.hpp"
 
 namespace rmt::theory {
 

@@ -5,7 +5,7 @@
 
 #include <cmath>
 
-#include "core/error.hpp"
+#include "core/base/error.hpp"
 #include "theory/llc.hpp"
 #include "theory/llc_ridge.hpp"
 

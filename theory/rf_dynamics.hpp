@@ -8,8 +8,8 @@
 #include <span>
 #include <vector>
 
-#include "core/activation.hpp"
-#include "core/types.hpp"
+#include "core/base/activation.hpp"
+#include "core/base/types.hpp"
 #include "theory/llc_ridge.hpp"
 #include "theory/numerics/contour.hpp"
 

@@ -6,7 +6,7 @@
 #include <tuple>
 #include <vector>
 
-#include "core/error.hpp"
+#include "core/base/error.hpp"
 
 namespace rmt::theory {
 namespace {

@@ -1,12 +1,12 @@
 #include "theory/scaling.hpp"
 
-#include "core/fit.hpp"
+#include "core/base/fit.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <numbers>
 
-#include "core/error.hpp"
+#include "core/base/error.hpp"
 #include "theory/rf_ridge_de.hpp"
 
 namespace rmt::theory {

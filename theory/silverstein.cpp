@@ -5,7 +5,7 @@
 #include <limits>
 #include <numeric>
 
-#include "core/error.hpp"
+#include "core/base/error.hpp"
 #include "theory/numerics/polynomial.hpp"
 
 namespace rmt::theory {

@@ -4,7 +4,7 @@
 #include <utility>
 #include <vector>
 
-#include "core/spectral_law.hpp"
+#include "core/base/spectral_law.hpp"
 
 namespace rmt::theory {
 

@@ -30,7 +30,7 @@ class CkModel final : public Model {
   }
 
   NetworkShape shape(const Params& p) const {
-    return network_shape(p.integer("n"), p.real("gamma0"), parse_layer_ratios(p.text("gammas"), "gammas"));
+    return deep_network_shape(p);
   }
 
   Sizes sizes(const Params& p) const override {

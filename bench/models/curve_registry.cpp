@@ -1,7 +1,7 @@
 #include <fmt/format.h>
 
 #include "bench/curve_model.hpp"
-#include "core/error.hpp"
+#include "core/base/error.hpp"
 
 namespace rmt::bench {
 

@@ -4,8 +4,8 @@
 // linearisation in theory/deep_ntk.hpp (docs/theory.md §3.5 [U]; one hidden layer is the verified law).
 // Measured (CPU, fixed seeds): the linearised matrix follows the derived law to KS ≤ 0.004 and
 // Stieltjes error ≤ 0.002 at n = 1000–1200, depth 2–3, ReLU and tanh. The back-propagated NTK differs
-// from its linearisation by more: tanh depth 2, n = 2000, seeds 1–3: KS 0.029 / 0.049 / 0.033
-// (Stieltjes 0.021 / 0.041 / 0.026); ReLU depth 2 / 3 at n = 1200: KS 0.046 / 0.16 — so with
+// from its linearisation by more: tanh depth 2, n = 2000, seeds 1–3: KS 0.014 / 0.007 / 0.009
+// (Stieltjes 0.012 / 0.006 / 0.007); ReLU depth 2 / 3 at n = 1200: KS 0.046 / 0.16 — so with
 // kernel=ntk the verdict tests the [U] linearisation itself, and fails where it is not yet accurate.
 #include <cmath>
 
@@ -13,7 +13,7 @@
 
 #include "bench/models/common/deep.hpp"
 #include "bench/models/common/network.hpp"
-#include "core/error.hpp"
+#include "core/base/error.hpp"
 #include "theory/deep_ntk.hpp"
 
 namespace rmt::bench {
@@ -59,7 +59,7 @@ class DeepNtkModel final : public Model {
   static int depth(const Params& p) { return static_cast<int>(parse_layer_ratios(p.text("gammas"), "gammas").size()); }
 
   static NetworkShape shape(const Params& p) {
-    return network_shape(p.integer("n"), p.real("gamma0"), parse_layer_ratios(p.text("gammas"), "gammas"));
+    return deep_network_shape(p);
   }
 
   Sizes sizes(const Params& p) const override {

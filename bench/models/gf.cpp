@@ -9,7 +9,7 @@
 #include "bench/models/common/dims.hpp"
 #include "bench/models/common/network.hpp"
 #include "bench/models/common/regression.hpp"
-#include "core/error.hpp"
+#include "core/base/error.hpp"
 #include "theory/dynamics.hpp"
 
 namespace rmt::bench {

@@ -15,7 +15,7 @@
 #include "bench/models/common/population.hpp"
 #include "bench/models/common/network.hpp"
 #include "bench/models/common/regression.hpp"
-#include "core/error.hpp"
+#include "core/base/error.hpp"
 #include "theory/dynamics.hpp"
 
 namespace rmt::bench {

@@ -6,7 +6,7 @@
 #include <fmt/format.h>
 
 #include "bench/models/common/sample_covariance.hpp"
-#include "core/error.hpp"
+#include "core/base/error.hpp"
 #include "theory/affine_law.hpp"
 #include "theory/el_karoui.hpp"
 #include "theory/mp.hpp"

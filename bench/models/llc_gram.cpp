@@ -8,8 +8,8 @@
 #include "bench/models/common/dims.hpp"
 #include "bench/models/common/data.hpp"
 #include "bench/models/common/network.hpp"
-#include "core/error.hpp"
-#include "core/parse.hpp"
+#include "core/base/error.hpp"
+#include "core/base/parse.hpp"
 #include "theory/gaussian.hpp"
 #include "theory/llc.hpp"
 

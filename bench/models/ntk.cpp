@@ -2,15 +2,15 @@
 // K = X1ᵀX1 + (DᵀD/d1) ⊙ (X0ᵀX0), D_ki = w_k σ'(W_k x_i). The output weights w are normalised to
 // ‖w‖² = d1, which removes the global O(d1^{-1/2}) shift of the spectrum docs/theory.md §3.5 warns about.
 // Deeper networks: the [U] linearisation of §3.5 is checked by simulation in
-// tests/test_deep_ntk_linearisation.cpp (it holds, slowly for ReLU: spectra KS 0.092 at depth 3, n = 1600).
+// tests/test_deep_ntk_linearisation.cpp (it holds, slowly for ReLU: spectra KS 0.115 at depth 3, n = 1600).
 #include <cmath>
 
 #include <fmt/format.h>
 
 #include "bench/models/common/deep.hpp"
 #include "bench/models/common/network.hpp"
-#include "core/error.hpp"
-#include "core/parse.hpp"
+#include "core/base/error.hpp"
+#include "core/base/parse.hpp"
 #include "theory/ntk.hpp"
 
 namespace rmt::bench {

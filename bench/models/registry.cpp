@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 
 #include "bench/model.hpp"
-#include "core/error.hpp"
+#include "core/base/error.hpp"
 
 namespace rmt::bench {
 

@@ -14,7 +14,7 @@
 #include "bench/models/common/feature_readout.hpp"
 #include "bench/models/common/network.hpp"
 #include "bench/models/common/regression.hpp"
-#include "core/error.hpp"
+#include "core/base/error.hpp"
 #include "theory/gaussian.hpp"
 #include "theory/mei_montanari.hpp"
 

@@ -17,7 +17,7 @@
 #include "bench/curve_model.hpp"
 #include "bench/models/common/feature_readout.hpp"
 #include "bench/models/common/regression.hpp"
-#include "core/error.hpp"
+#include "core/base/error.hpp"
 #include "theory/rf_ridge_de.hpp"
 #include "theory/scaling.hpp"
 

@@ -14,7 +14,7 @@
 #include "bench/models/common/dims.hpp"
 #include "bench/models/common/data.hpp"
 #include "bench/models/common/network.hpp"
-#include "core/error.hpp"
+#include "core/base/error.hpp"
 #include "theory/llc.hpp"
 
 namespace rmt::bench {

@@ -10,8 +10,8 @@
 
 #include "bench/curve_model.hpp"
 #include "bench/models/common/regression.hpp"
-#include "core/error.hpp"
-#include "core/fit.hpp"
+#include "core/base/error.hpp"
+#include "core/base/fit.hpp"
 #include "theory/ridge.hpp"
 #include "theory/scaling.hpp"
 

@@ -6,8 +6,8 @@
 #include <fmt/format.h>
 
 #include "bench/models/common/sample_covariance.hpp"
-#include "core/error.hpp"
-#include "core/parse.hpp"
+#include "core/base/error.hpp"
+#include "core/base/parse.hpp"
 #include "theory/mp.hpp"
 #include "theory/spiked.hpp"
 

@@ -13,7 +13,7 @@
 #include <numbers>
 #include <type_traits>
 
-#include "core/error.hpp"
+#include "core/base/error.hpp"
 
 namespace rmt::theory::numerics {
 

@@ -9,8 +9,8 @@
 
 #include <fmt/format.h>
 
-#include "core/error.hpp"
-#include "core/types.hpp"
+#include "core/base/error.hpp"
+#include "core/base/types.hpp"
 
 namespace rmt::theory::numerics {
 

@@ -6,7 +6,7 @@
 #include <cmath>
 #include <numbers>
 
-#include "core/error.hpp"
+#include "core/base/error.hpp"
 
 namespace rmt::theory::numerics {
 

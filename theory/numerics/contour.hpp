@@ -8,7 +8,7 @@
 #include <span>
 #include <vector>
 
-#include "core/types.hpp"
+#include "core/base/types.hpp"
 
 namespace rmt::theory::numerics {
 

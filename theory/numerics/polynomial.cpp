@@ -11,7 +11,7 @@
 #define lapack_complex_double std::complex<double>
 #include <lapacke.h>
 
-#include "core/error.hpp"
+#include "core/base/error.hpp"
 
 namespace rmt::theory::numerics {
 namespace {

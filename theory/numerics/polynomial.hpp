@@ -5,7 +5,7 @@
 #include <span>
 #include <vector>
 
-#include "core/types.hpp"
+#include "core/base/types.hpp"
 
 namespace rmt::theory::numerics {
 

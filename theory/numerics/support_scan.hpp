@@ -5,7 +5,7 @@
 #include <functional>
 #include <vector>
 
-#include "core/spectral_law.hpp"
+#include "core/base/spectral_law.hpp"
 
 namespace rmt::theory::numerics {
 

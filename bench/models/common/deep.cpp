@@ -17,6 +17,10 @@ NetworkShape network_shape(index_t n, double gamma0, const std::vector<double>& 
   return s;
 }
 
+NetworkShape deep_network_shape(const Params& p) {
+  return network_shape(p.integer("n"), p.real("gamma0"), parse_layer_ratios(p.text("gammas"), "gammas"));
+}
+
 NormalisedActivation normalised_activation(const Params& p) {
   const Activation f = activation_from(p);
   const auto h = theory::hermite_coefficients(f);

@@ -3,7 +3,7 @@
 #include <vector>
 
 #include "bench/model.hpp"
-#include "core/activation.hpp"
+#include "core/base/activation.hpp"
 
 namespace rmt::bench {
 
@@ -14,6 +14,8 @@ struct NetworkShape {
 
 // d_ℓ = round(n / γ_ℓ) for γ0 and the layer ratios.
 NetworkShape network_shape(index_t n, double gamma0, const std::vector<double>& gammas);
+// The same from a deep model's parameters n, gamma0 and gammas ("γ1,γ2,…").
+NetworkShape deep_network_shape(const Params& p);
 
 // Normalised activation σ = (f - E f)/sd and its constants b = E σ'(ξ), a = E σ'(ξ)².
 struct NormalisedActivation {

@@ -4,8 +4,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include "core/params.hpp"
-#include "core/types.hpp"
+#include "core/base/params.hpp"
+#include "core/base/types.hpp"
 
 namespace rmt::bench {
 

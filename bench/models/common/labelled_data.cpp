@@ -5,7 +5,7 @@
 #include <fmt/format.h>
 
 #include "bench/models/common/data.hpp"
-#include "core/error.hpp"
+#include "core/base/error.hpp"
 
 namespace rmt::bench {
 

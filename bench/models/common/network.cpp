@@ -4,8 +4,8 @@
 
 #include <fmt/format.h>
 
-#include "core/error.hpp"
-#include "core/parse.hpp"
+#include "core/base/error.hpp"
+#include "core/base/parse.hpp"
 #include "theory/gaussian.hpp"
 
 namespace rmt::bench {

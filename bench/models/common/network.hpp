@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "bench/model.hpp"
-#include "core/activation.hpp"
+#include "core/base/activation.hpp"
 
 namespace rmt::bench {
 

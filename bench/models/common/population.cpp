@@ -6,8 +6,8 @@
 
 #include <fmt/format.h>
 
-#include "core/error.hpp"
-#include "core/parse.hpp"
+#include "core/base/error.hpp"
+#include "core/base/parse.hpp"
 
 namespace rmt::bench {
 

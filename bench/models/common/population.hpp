@@ -3,7 +3,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/types.hpp"
+#include "core/base/types.hpp"
 #include "theory/silverstein.hpp"
 
 namespace rmt::bench {
