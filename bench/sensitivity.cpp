@@ -23,8 +23,9 @@ namespace {
 // first hit. Every evaluation re-scores all replicates against a freshly built law: ~1 ms for
 // Marchenko–Pastur, 0.3–0.7 s for the nonlinear families and Bai–Silverstein at d ≈ 1000, several
 // seconds for the data-dependent laws (llc_gram, rff). A case spends on it at most 1.5 times its own
-// time (sampling, eigensolver, metrics) within [kMinBudgetSeconds, kMaxBudgetSeconds]; searches cut
-// short by the budget report what they found so far (detail: "note").
+// time (sampling, eigensolver, metrics) within [kMinBudgetSeconds, kMaxBudgetSeconds] on the
+// refinements only: the grid bisection always completes (at most 3 evaluations per sign and
+// perturbation), so every value is at least a grid point.
 constexpr std::array<double, 5> kGrid = {0.003, 0.01, 0.03, 0.1, 0.3};
 constexpr int kRefinements = 3;
 constexpr double kCheapSeconds = 0.02;
@@ -55,40 +56,36 @@ struct Budget {
   bool cheap() const { return evaluations > 0 && seconds() / evaluations < kCheapSeconds; }
 };
 
-SignResult search(const ProbeFn& probe, double sign, Budget& budget) {
-  const auto at = [&](double magnitude) {
+// Bisection over kGrid for the smallest detected |ε| of one sign, starting at kGrid[first]; index -1
+// stands for ε = 0 (not detected), index N for "beyond the grid" (detected by convention). A point where
+// the perturbed law does not exist (a₁ of a normalised activation beyond 1) caps the grid there.
+// The bisection always completes (at most 3 evaluations); the budget only limits the refinements.
+SignResult search(const ProbeFn& probe, double sign, Budget& budget, int first) {
+  constexpr int n = static_cast<int>(kGrid.size());
+  const auto grid = [](int k) { return kGrid[static_cast<std::size_t>(k)]; };
+  int lo = -1, hi = n, cap = n;  // kGrid[lo] not detected, kGrid[hi] detected, nothing evaluable from cap
+  std::string metric, note;
+  for (int next = first; std::min(hi, cap) - lo > 1; next = (lo + std::min(hi, cap)) / 2) {
     ++budget.evaluations;
-    return probe(sign * magnitude);
-  };
-  // The largest evaluable point first: nothing to find when it passes. (A law may not exist at 30 %:
-  // a₁ of a normalised activation is at most 1.)
-  int hi = static_cast<int>(kGrid.size()) - 1;
-  std::optional<Probe> top;
-  for (; hi >= 0 && !budget.spent(); --hi)
-    if ((top = at(kGrid[static_cast<std::size_t>(hi)]))) break;
-  if (!top) return {std::nullopt, {}, budget.spent() ? "time budget spent" : "the perturbed law could not be evaluated"};
-  if (!top->detected)
-    return {std::nullopt, {}, fmt::format("not detected up to {} %", 100 * kGrid[static_cast<std::size_t>(hi)])};
-  int lo = -1;  // kGrid[hi] detects; kGrid[lo] (or 0) does not
-  std::string metric = top->metric, note;
-  while (hi - lo > 1) {
-    if (budget.spent()) {
-      note = "time budget spent: an upper bound";
-      break;
-    }
-    const int mid = (lo + hi) / 2;
-    const auto p = at(kGrid[static_cast<std::size_t>(mid)]);
-    if (p && p->detected) {
-      hi = mid;
+    const auto p = probe(sign * grid(next));
+    if (!p) {
+      cap = next;
+    } else if (p->detected) {
+      hi = next;
       metric = p->metric;
     } else {
-      lo = mid;
+      lo = next;
     }
   }
-  double miss = lo < 0 ? 0.0 : kGrid[static_cast<std::size_t>(lo)], hit = kGrid[static_cast<std::size_t>(hi)];
-  for (int k = 0; k < kRefinements && note.empty() && budget.cheap(); ++k) {
+  if (hi >= cap) {  // nothing detected where the law exists
+    if (lo < 0) return {std::nullopt, {}, "the perturbed law could not be evaluated"};
+    return {std::nullopt, {}, fmt::format("not detected up to {} %", 100 * grid(lo))};
+  }
+  double miss = lo < 0 ? 0.0 : grid(lo), hit = grid(hi);
+  for (int k = 0; k < kRefinements && budget.cheap() && !budget.spent(); ++k) {
     const double mid = 0.5 * (miss + hit);
-    const auto p = at(mid);
+    ++budget.evaluations;
+    const auto p = probe(sign * mid);
     if (p && p->detected) {
       hit = mid;
       metric = p->metric;
@@ -96,13 +93,19 @@ SignResult search(const ProbeFn& probe, double sign, Budget& budget) {
       miss = mid;
     }
   }
-  if (note.empty()) note = fmt::format("detected at {:.4g}, not at {:.4g}", hit, miss);
+  note = fmt::format("detected at {:.4g}, not at {:.4g}", hit, miss);
   return {hit, metric, note};
 }
 
-// Both signs; the value is the larger of the two (the error size caught whichever its sign).
+// Both signs; the value is the larger of the two (the error size caught whichever its sign). The first
+// sign starts in the middle of the grid; the second where the first stopped (the two are usually close).
 nlohmann::json both_signs(const ProbeFn& probe, nlohmann::json& detail, Budget& budget) {
-  const SignResult minus = search(probe, -1.0, budget), plus = search(probe, +1.0, budget);
+  constexpr int middle = static_cast<int>(kGrid.size()) / 2;
+  const SignResult minus = search(probe, -1.0, budget, middle);
+  int first = middle;
+  if (minus.epsilon)
+    first = static_cast<int>(std::lower_bound(kGrid.begin(), kGrid.end(), *minus.epsilon - 1e-12) - kGrid.begin());
+  const SignResult plus = search(probe, +1.0, budget, std::min(first, static_cast<int>(kGrid.size()) - 1));
   const auto side = [](const SignResult& r) {
     nlohmann::json j = {{"epsilon", r.epsilon ? nlohmann::json(*r.epsilon) : nlohmann::json(nullptr)}};
     if (!r.metric.empty()) j["metric"] = r.metric;
@@ -189,7 +192,6 @@ Sensitivity spectral_sensitivity(const ResolvedCase& c, const SpectralTheory& t,
                                      return m;
                                    }),
                                    per_sign["scale"], budget);
-    // a₁ before the aspect ratio: the budget may run out.
     if (!c.model->law_hermite_a1(c.params, StreamKey{c.spec.seed, c.case_key, 0, 0}, 1.0)) {
       s.values["hermite_a1"] = nullptr;
       skipped["hermite_a1"] = "no first Hermite coefficient among the law's inputs (linear family or data-dependent theory)";
