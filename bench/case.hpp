@@ -25,6 +25,7 @@ struct CaseSpec {
   std::string precision = "fp64";
   std::map<std::string, double> tolerance;  // overrides of the default tolerances
   TheoryMutation mutation;                   // theory-side mutation (bench/mutation.hpp); inactive by default
+  bool sensitivity = true;  // run the sensitivity search (bench/sensitivity.hpp); not part of case_id
 };
 
 class CurveModel;  // bench/curve_model.hpp

@@ -21,6 +21,7 @@ struct RunOptions {
   std::string resume;  // --resume DIR: continue the run in DIR, skipping the cases it has recorded
   bool json = false;
   bool quiet = false;
+  bool no_sensitivity = false;  // --no-sensitivity: records carry sensitivity with every value null
 };
 int run_command(const RunOptions& o);
 

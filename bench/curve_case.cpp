@@ -180,7 +180,10 @@ nlohmann::json run_curve_case(Backend& backend, const ResolvedCase& c) {
   // sensitivity.risk: the smallest relative error of the predicted test risk that risk_error detects
   // with probability ≥ 0.9 (bench/sensitivity.hpp), from the measured curve and its standard errors.
   Sensitivity sensitivity;
-  if (risk.any) {
+  if (!c.spec.sensitivity) {
+    sensitivity.values["risk"] = nullptr;
+    sensitivity.detail["skipped"] = {{"risk", "--no-sensitivity"}};
+  } else if (risk.any) {
     sensitivity = curve_sensitivity([&](double factor) {
       std::vector<double> scaled = test_theory;
       for (auto& v : scaled) v *= factor;

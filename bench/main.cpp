@@ -36,6 +36,8 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--precision", run.precision, "fp64|fp32: working precision of the sampled matrices (theory stays fp64; learning-curve models need fp64)")->capture_default_str();
   run_cmd->add_option("--seed", run.seed, "random seed (overrides the suite)");
   run_cmd->add_option("--replicates", run.replicates, "independent draws per case (overrides the suite)");
+  run_cmd->add_flag("--no-sensitivity", run.no_sensitivity,
+                    "skip the sensitivity search (its values are null; verdicts do not depend on it)");
   run_cmd->add_option("--t", run.t, "times T1,T2,... for dynamics models (the parameter t of every case)");
   auto* out_opt = run_cmd->add_option("--out", run.out, "output directory")->capture_default_str();
   run_cmd->add_option("--resume", run.resume, "continue the run in DIR: skip the cases it has recorded")

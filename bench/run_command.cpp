@@ -99,6 +99,7 @@ std::vector<SuiteCase> select_cases(const RunOptions& o) {
     if (!o.t.empty()) c.spec.params.emplace_back("t", o.t);
     if (o.seed) c.spec.seed = *o.seed;
     if (o.replicates) c.spec.replicates = *o.replicates;
+    if (o.no_sensitivity) c.spec.sensitivity = false;
     if (o.precision != "fp64") c.spec.precision = o.precision;
   }
   return cases;
@@ -112,6 +113,7 @@ json selection_json(const RunOptions& o) {
             {"backend", o.backend}, {"precision", o.precision}};
   if (o.seed) j["seed"] = *o.seed;
   if (o.replicates) j["replicates"] = *o.replicates;
+  if (o.no_sensitivity) j["no_sensitivity"] = true;
   return j;
 }
 
@@ -136,6 +138,7 @@ RunOptions with_recorded_selection(RunOptions o) {
     if (o.precision == "fp64") o.precision = s.value("precision", std::string("fp64"));
     if (!o.seed && s.contains("seed")) o.seed = s["seed"].get<std::uint64_t>();
     if (!o.replicates && s.contains("replicates")) o.replicates = s["replicates"].get<int>();
+    o.no_sensitivity = o.no_sensitivity || s.value("no_sensitivity", false);
   } catch (const json::exception& e) {
     throw InputError(fmt::format("--resume: '{}': {}", file.string(), e.what()));
   }

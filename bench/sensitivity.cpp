@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <array>
-#include <chrono>
 #include <cmath>
 #include <optional>
 
@@ -18,18 +17,15 @@ namespace rmt::bench {
 
 namespace {
 
-// Relative errors tried, ascending (0.3 % to 30 %, steps of ~3): a bisection over this grid, then,
-// where one evaluation is cheap (< kCheapSeconds), bisections in value between the last miss and the
-// first hit. Every evaluation re-scores all replicates against a freshly built law: ~1 ms for
-// Marchenko–Pastur, 0.3–0.7 s for the nonlinear families and Bai–Silverstein at d ≈ 1000, several
-// seconds for the data-dependent laws (llc_gram, rff). A case spends on it at most 1.5 times its own
-// time (sampling, eigensolver, metrics) within [kMinBudgetSeconds, kMaxBudgetSeconds] on the
-// refinements only: the grid bisection always completes (at most 3 evaluations per sign and
-// perturbation), so every value is at least a grid point.
+// Relative errors tried, ascending (0.3 % to 30 %, steps of ~3): a bisection over this grid (at most 3
+// evaluations per sign and perturbation), then, for the laws that are cheap to rebuild (the linear
+// families, finite_size_factor() == 1: ~1 ms for Marchenko–Pastur), kRefinements bisections in value
+// between the last miss and the first hit. Every evaluation re-scores all replicates against a freshly
+// built law: 0.3–0.7 s for the nonlinear families at d ≈ 1000, 2–3 s for the data-dependent laws
+// (llc_gram, rff), whose values therefore stay grid points. The choice is the model's, not the clock's:
+// the same seed gives the same record.
 constexpr std::array<double, 5> kGrid = {0.003, 0.01, 0.03, 0.1, 0.3};
 constexpr int kRefinements = 3;
-constexpr double kCheapSeconds = 0.02;
-constexpr double kMinBudgetSeconds = 0.25, kMaxBudgetSeconds = 5.0;
 
 // Whether the verdict fails with probability ≥ 0.9 at one ε, and the metric that makes it fail;
 // nullopt when the perturbed law could not be evaluated there.
@@ -45,28 +41,21 @@ struct SignResult {
   std::string note;  // why there is no value, or why it is coarse
 };
 
-using Clock = std::chrono::steady_clock;
-
-struct Budget {
-  double limit = kMaxBudgetSeconds;
-  Clock::time_point start = Clock::now();
+struct Search {
+  bool refine = false;  // refine between grid points (cheap laws)
   int evaluations = 0;
-  double seconds() const { return std::chrono::duration<double>(Clock::now() - start).count(); }
-  bool spent() const { return seconds() > limit; }
-  bool cheap() const { return evaluations > 0 && seconds() / evaluations < kCheapSeconds; }
 };
 
 // Bisection over kGrid for the smallest detected |ε| of one sign, starting at kGrid[first]; index -1
 // stands for ε = 0 (not detected), index N for "beyond the grid" (detected by convention). A point where
 // the perturbed law does not exist (a₁ of a normalised activation beyond 1) caps the grid there.
-// The bisection always completes (at most 3 evaluations); the budget only limits the refinements.
-SignResult search(const ProbeFn& probe, double sign, Budget& budget, int first) {
+SignResult search(const ProbeFn& probe, double sign, Search& state, int first) {
   constexpr int n = static_cast<int>(kGrid.size());
   const auto grid = [](int k) { return kGrid[static_cast<std::size_t>(k)]; };
   int lo = -1, hi = n, cap = n;  // kGrid[lo] not detected, kGrid[hi] detected, nothing evaluable from cap
   std::string metric, note;
   for (int next = first; std::min(hi, cap) - lo > 1; next = (lo + std::min(hi, cap)) / 2) {
-    ++budget.evaluations;
+    ++state.evaluations;
     const auto p = probe(sign * grid(next));
     if (!p) {
       cap = next;
@@ -82,9 +71,9 @@ SignResult search(const ProbeFn& probe, double sign, Budget& budget, int first) 
     return {std::nullopt, {}, fmt::format("not detected up to {} %", 100 * grid(lo))};
   }
   double miss = lo < 0 ? 0.0 : grid(lo), hit = grid(hi);
-  for (int k = 0; k < kRefinements && budget.cheap() && !budget.spent(); ++k) {
+  for (int k = 0; k < kRefinements && state.refine; ++k) {
     const double mid = 0.5 * (miss + hit);
-    ++budget.evaluations;
+    ++state.evaluations;
     const auto p = probe(sign * mid);
     if (p && p->detected) {
       hit = mid;
@@ -99,13 +88,13 @@ SignResult search(const ProbeFn& probe, double sign, Budget& budget, int first) 
 
 // Both signs; the value is the larger of the two (the error size caught whichever its sign). The first
 // sign starts in the middle of the grid; the second where the first stopped (the two are usually close).
-nlohmann::json both_signs(const ProbeFn& probe, nlohmann::json& detail, Budget& budget) {
+nlohmann::json both_signs(const ProbeFn& probe, nlohmann::json& detail, Search& state) {
   constexpr int middle = static_cast<int>(kGrid.size()) / 2;
-  const SignResult minus = search(probe, -1.0, budget, middle);
+  const SignResult minus = search(probe, -1.0, state, middle);
   int first = middle;
   if (minus.epsilon)
     first = static_cast<int>(std::lower_bound(kGrid.begin(), kGrid.end(), *minus.epsilon - 1e-12) - kGrid.begin());
-  const SignResult plus = search(probe, +1.0, budget, std::min(first, static_cast<int>(kGrid.size()) - 1));
+  const SignResult plus = search(probe, +1.0, state, std::min(first, static_cast<int>(kGrid.size()) - 1));
   const auto side = [](const SignResult& r) {
     nlohmann::json j = {{"epsilon", r.epsilon ? nlohmann::json(*r.epsilon) : nlohmann::json(nullptr)}};
     if (!r.metric.empty()) j["metric"] = r.metric;
@@ -144,10 +133,9 @@ double null_spread(const ResolvedCase& c, const SpectralTheory&, const std::stri
 }
 
 Sensitivity spectral_sensitivity(const ResolvedCase& c, const SpectralTheory& t,
-                                 const std::map<std::string, double>& tolerance, const Rescorer& rescore,
-                                 double case_seconds) {
-  Budget budget;
-  budget.limit = std::clamp(1.5 * case_seconds, kMinBudgetSeconds, kMaxBudgetSeconds);
+                                 const std::map<std::string, double>& tolerance, const Rescorer& rescore) {
+  Search state;
+  state.refine = c.model->finite_size_factor() <= 1.0;
   Sensitivity s;
   nlohmann::json skipped = nlohmann::json::object(), per_sign = nlohmann::json::object();
   const std::size_t reps = static_cast<std::size_t>(c.spec.replicates);
@@ -180,10 +168,10 @@ Sensitivity spectral_sensitivity(const ResolvedCase& c, const SpectralTheory& t,
     };
   };
 
-  if (c.spec.mutation.active()) {
+  if (c.spec.mutation.active() || !c.spec.sensitivity) {
     for (const char* key : {"scale", "aspect", "hermite_a1"}) {
       s.values[key] = nullptr;
-      skipped[key] = "a mutated case (its law is deliberately wrong)";
+      skipped[key] = c.spec.sensitivity ? "a mutated case (its law is deliberately wrong)" : "--no-sensitivity";
     }
   } else {
     s.values["scale"] = both_signs(probe_with([](double e) {
@@ -191,7 +179,7 @@ Sensitivity spectral_sensitivity(const ResolvedCase& c, const SpectralTheory& t,
                                      m.scale = 1 + e;
                                      return m;
                                    }),
-                                   per_sign["scale"], budget);
+                                   per_sign["scale"], state);
     if (!c.model->law_hermite_a1(c.params, StreamKey{c.spec.seed, c.case_key, 0, 0}, 1.0)) {
       s.values["hermite_a1"] = nullptr;
       skipped["hermite_a1"] = "no first Hermite coefficient among the law's inputs (linear family or data-dependent theory)";
@@ -201,7 +189,7 @@ Sensitivity spectral_sensitivity(const ResolvedCase& c, const SpectralTheory& t,
                                             m.hermite_a1 = 1 + e;
                                             return m;
                                           }),
-                                          per_sign["hermite_a1"], budget);
+                                          per_sign["hermite_a1"], state);
     }
     const std::string aspect(c.model->aspect_param());
     if (aspect.empty()) {
@@ -214,7 +202,7 @@ Sensitivity spectral_sensitivity(const ResolvedCase& c, const SpectralTheory& t,
                                         m.set = {{aspect, fmt::format("{:.17g}", value * (1 + e))}};
                                         return m;
                                       }),
-                                      per_sign["aspect"], budget);
+                                      per_sign["aspect"], state);
       per_sign["aspect"]["param"] = aspect;
     }
   }
@@ -224,27 +212,27 @@ Sensitivity spectral_sensitivity(const ResolvedCase& c, const SpectralTheory& t,
               {"spread", spread_source.empty() ? "rule: tolerance / 3.09" : spread_source},
               {"per_sign", per_sign},
               {"skipped", skipped},
-              {"evaluations", budget.evaluations},
-              {"budget_s", budget.limit},
-              {"seconds", budget.seconds()}};
+              {"evaluations", state.evaluations},
+              {"refined", state.refine}};
   return s;
 }
 
 Sensitivity curve_sensitivity(const std::function<RiskCheck(double)>& risk_error) {
   Sensitivity s;
-  Budget budget;
+  Search state;
+  state.refine = true;  // rescaling a computed curve costs nothing
   const ProbeFn probe = [&](double epsilon) -> std::optional<Probe> {
     const RiskCheck r = risk_error(1 + epsilon);
     if (!std::isfinite(r.error)) return Probe{true, "risk_error"};
     return Probe{r.error - kDetectionZ * r.spread > r.tolerance, "risk_error"};
   };
   nlohmann::json per_sign;
-  s.values["risk"] = both_signs(probe, per_sign, budget);
+  s.values["risk"] = both_signs(probe, per_sign, state);
   s.detail = {{"probability", 0.9},
               {"method", "measured curve against the predicted test risk scaled by (1 ± epsilon), the case's "
                          "risk_error tolerance; spread: standard error of the mean at the worst point"},
               {"per_sign", {{"risk", per_sign}}},
-              {"evaluations", budget.evaluations}};
+              {"evaluations", state.evaluations}};
   return s;
 }
 

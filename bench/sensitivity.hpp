@@ -39,16 +39,15 @@ double null_spread(const ResolvedCase& c, const SpectralTheory& t, const std::st
 
 // The record's `sensitivity` ({scale, aspect, hermite_a1}: the smallest relative error detected,
 // null when none up to 30 % or skipped) and `sensitivity_detail` (per sign, the metric that detects
-// it, the spread used, skipped perturbations with their reason, evaluations and seconds).
+// it, the spread used, skipped perturbations with their reason, the number of evaluations). Its time
+// is the record's timing.sensitivity_s; the record itself is the same for the same seed.
 struct Sensitivity {
   nlohmann::json values = nlohmann::json::object();
   nlohmann::json detail = nlohmann::json::object();
 };
 
-// `case_seconds`: the case's own time so far; the search spends at most 1.5 times that (0.25–5 s); one evaluation may overrun it.
 Sensitivity spectral_sensitivity(const ResolvedCase& c, const SpectralTheory& t,
-                                 const std::map<std::string, double>& tolerance, const Rescorer& rescore,
-                                 double case_seconds);
+                                 const std::map<std::string, double>& tolerance, const Rescorer& rescore);
 
 // Learning curves: the smallest ε such that the theory's test risk scaled by (1 ± ε) fails
 // risk_error with probability ≥ 0.9 (spread: the standard error of the mean at the worst point).

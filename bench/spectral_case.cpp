@@ -328,7 +328,7 @@ nlohmann::json run_spectral_case(Backend& backend, const ResolvedCase& c, const 
     return out;
   };
   const auto sensitivity_start = std::chrono::steady_clock::now();
-  Sensitivity sensitivity = spectral_sensitivity(c, t, tolerance, rescore, seconds_since(start));
+  Sensitivity sensitivity = spectral_sensitivity(c, t, tolerance, rescore);
   nlohmann::json mutation;
   if (c.spec.mutation.active()) {
     const ResolvedCase correct = unmutated_case(c);

@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "bench/mutation.hpp"
+#include "bench/run_log.hpp"
 #include "bench/suite.hpp"
 #include "core/base/error.hpp"
 #include "support.hpp"
@@ -176,6 +177,26 @@ TEST(Sensitivity, SpectralRecordsSayWhatTheyWouldCatch) {
   spec.seed = 2026;
   spec.mutation = scale(1 + 1.5 * eps);
   EXPECT_EQ(run_on_cpu(bench::resolve_case(spec))["verdict"], "fail");
+}
+
+// --no-sensitivity (CaseSpec::sensitivity = false): the keys stay, every value null with the reason, and
+// nothing the verdict depends on changes.
+TEST(Sensitivity, SwitchedOffKeepsTheKeysAndTheVerdict) {
+  auto c = test_support::make_case("mp", {{"n", "600"}, {"c", "0.5"}});
+  const auto on = run_on_cpu(c);
+  const auto id = bench::case_id(c, "cpu");
+  c.spec.sensitivity = false;
+  const auto off = run_on_cpu(c);
+  EXPECT_EQ(bench::case_id(c, "cpu"), id);  // a resumed run may switch it either way
+  for (const char* key : {"scale", "aspect", "hermite_a1"}) {
+    EXPECT_TRUE(off["sensitivity"].contains(key)) << key;
+    EXPECT_TRUE(off["sensitivity"][key].is_null()) << key;
+    EXPECT_EQ(off["sensitivity_detail"]["skipped"][key], "--no-sensitivity") << key;
+  }
+  EXPECT_TRUE(on["sensitivity"]["scale"].is_number());
+  EXPECT_EQ(off["metrics"], on["metrics"]);
+  EXPECT_EQ(off["tolerance"], on["tolerance"]);
+  EXPECT_EQ(off["verdict"], on["verdict"]);
 }
 
 TEST(Sensitivity, NonlinearRecordsPerturbTheHermiteCoefficient) {
