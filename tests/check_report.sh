@@ -54,6 +54,9 @@ lc=$(count 'class="fig-curve"')
 [[ $logd -eq $cases ]] || fail "$logd log-density figures (class=\"fig-logdensity\") for $cases spectral cases"
 [[ $lc -eq $curves ]] || fail "$lc learning-curve figures (class=\"fig-curve\") for $curves curve cases"
 [[ $(count '<svg ') -eq $(count '</svg>') ]] || fail "unbalanced <svg> elements"
+# Every spectral case of the default suite detects some scale error: the verdict cell says which.
+catch=$(( $(count "would catch a [0-9.]* % scale error") / 2 ))  # in the summary table and in the case section
+[[ $catch -eq $cases ]] || fail "$catch verdict cells say what scale error they would catch, for $cases spectral cases"
 
 for pattern in '<script[^>]*src=' '<link' '@import' 'url(' '<img' '<iframe'; do
   if grep -qi -- "$pattern" "$report"; then

@@ -45,8 +45,12 @@ inline bench::ResolvedCase make_case(std::string model, Assignments params, int 
   return bench::resolve_case(spec);
 }
 
-// Runs a case on the CPU backend; eigenvalue files go to a per-process scratch directory.
-inline nlohmann::json run_on_cpu(const bench::ResolvedCase& c) {
+// Runs a case on the CPU backend; eigenvalue files go to a per-process scratch directory. The
+// sensitivity search (bench/sensitivity.hpp) runs only when asked for: it re-scores the draws against
+// rebuilt laws (several times the case's own cost for llc_gram and rff) and only the Sensitivity
+// tests read it; the verdict does not depend on it.
+inline nlohmann::json run_on_cpu(bench::ResolvedCase c, bool sensitivity = false) {
+  c.spec.sensitivity = sensitivity;
   const auto dir = std::filesystem::temp_directory_path() / ("rmt_test_cases_" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
   auto backend = make_cpu_backend();

@@ -19,6 +19,7 @@ nlohmann::json run(const std::string& model, Assignments params, std::uint64_t s
   for (const auto& [k, v] : params) spec.name += "_" + k + "=" + v;
   spec.params = std::move(params);
   spec.seed = seed;
+  spec.sensitivity = false;  // not what these tests measure (tests/support.hpp, run_on_cpu)
   const auto dir = std::filesystem::temp_directory_path() / "rmt_test_mc_networks";
   auto backend = make_cpu_backend();
   return run_case(*backend, resolve_case(spec), dir);

@@ -157,7 +157,7 @@ mutation = { theory_set = { c = 0.55 }, scale = 1.02, expect = "survives" }
 }
 
 TEST(Sensitivity, SpectralRecordsSayWhatTheyWouldCatch) {
-  const auto record = run_on_cpu(test_support::make_case("mp", {{"n", "800"}, {"c", "0.5"}}));
+  const auto record = run_on_cpu(test_support::make_case("mp", {{"n", "800"}, {"c", "0.5"}}), true);
   ASSERT_TRUE(record.contains("sensitivity")) << record.dump();
   const auto& s = record["sensitivity"];
   for (const char* key : {"scale", "aspect", "hermite_a1"}) EXPECT_TRUE(s.contains(key)) << key;
@@ -183,10 +183,10 @@ TEST(Sensitivity, SpectralRecordsSayWhatTheyWouldCatch) {
 // nothing the verdict depends on changes.
 TEST(Sensitivity, SwitchedOffKeepsTheKeysAndTheVerdict) {
   auto c = test_support::make_case("mp", {{"n", "600"}, {"c", "0.5"}});
-  const auto on = run_on_cpu(c);
+  const auto on = run_on_cpu(c, true);
   const auto id = bench::case_id(c, "cpu");
   c.spec.sensitivity = false;
-  const auto off = run_on_cpu(c);
+  const auto off = run_on_cpu(c, false);
   EXPECT_EQ(bench::case_id(c, "cpu"), id);  // a resumed run may switch it either way
   for (const char* key : {"scale", "aspect", "hermite_a1"}) {
     EXPECT_TRUE(off["sensitivity"].contains(key)) << key;
@@ -200,7 +200,7 @@ TEST(Sensitivity, SwitchedOffKeepsTheKeysAndTheVerdict) {
 }
 
 TEST(Sensitivity, NonlinearRecordsPerturbTheHermiteCoefficient) {
-  const auto record = run_on_cpu(test_support::make_case("kernel", {{"n", "400"}}));
+  const auto record = run_on_cpu(test_support::make_case("kernel", {{"n", "400"}}), true);
   const auto& d = record["sensitivity_detail"];
   EXPECT_FALSE(d["skipped"].contains("hermite_a1")) << d.dump();
   EXPECT_TRUE(d["per_sign"].contains("hermite_a1")) << d.dump();
@@ -208,7 +208,7 @@ TEST(Sensitivity, NonlinearRecordsPerturbTheHermiteCoefficient) {
 
 TEST(Sensitivity, LearningCurvesReportTheSmallestDetectableRiskError) {
   const auto record =
-      run_on_cpu(test_support::make_case("ridge", {{"n", "300"}, {"gamma", "0.7"}, {"lambda", "0.1"}}, 6));
+      run_on_cpu(test_support::make_case("ridge", {{"n", "300"}, {"gamma", "0.7"}, {"lambda", "0.1"}}, 6), true);
   ASSERT_TRUE(record["sensitivity"].contains("risk")) << record.dump();
   // The value is the larger of the two signs (null when one is not detected up to 30 %); an
   // over-prediction of the risk is caught at a finite size here.

@@ -146,7 +146,10 @@ TEST(Resume, KilledRunsResumeToTheSameResults) {
   const auto root = scratch("kill");
   const auto suite = root / "suite.toml";
   std::ofstream(suite) << kSuite;
-  const std::vector<std::string> common = {"run", suite.string(), "--backend", "cpu", "--quiet", "--json"};
+  // --no-sensitivity: the search costs several times these small cases (and the resumed runs must
+  // keep it off: run.json records it).
+  const std::vector<std::string> common = {"run", suite.string(), "--backend", "cpu", "--quiet", "--json",
+                                           "--no-sensitivity"};
 
   auto args = common;
   args.insert(args.end(), {"--out", (root / "full").string()});
@@ -205,7 +208,9 @@ TEST(Resume, PartialLastLineIsDroppedAndTheCaseRerun) {
   const auto suite = root / "suite.toml";
   std::ofstream(suite) << kSuite;
   const auto out = root / "run";
-  ASSERT_LE(run({"run", suite.string(), "--backend", "cpu", "--quiet", "--out", out.string()}, root / "a.log"), 1);
+  ASSERT_LE(run({"run", suite.string(), "--backend", "cpu", "--quiet", "--no-sensitivity", "--out", out.string()},
+                root / "a.log"),
+            1);
   const auto reference = by_case(out);
   // Keep two complete records and half of the third, as a crash during an append would.
   const auto text = slurp(out / "results.jsonl");

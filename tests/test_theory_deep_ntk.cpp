@@ -81,6 +81,7 @@ nlohmann::json run_deep_ntk(rmt::Assignments params) {
   spec.name = spec.model = "deep_ntk";
   spec.params = std::move(params);
   spec.seed = 2026;
+  spec.sensitivity = false;  // not what these tests measure (tests/support.hpp, run_on_cpu)
   auto backend = rmt::make_cpu_backend();
   return rmt::bench::run_case(*backend, rmt::bench::resolve_case(spec), std::filesystem::temp_directory_path());
 }

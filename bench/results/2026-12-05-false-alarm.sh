@@ -6,6 +6,7 @@
 #
 #   bench/results/2026-12-05-false-alarm.sh BIN FIRST_SEED SEEDS RAW CASE...
 #   bench/results/2026-12-05-false-alarm.sh --summary RAW...      # counts per case (markdown)
+#   RUN_ARGS="--no-sensitivity" bench/results/2026-12-05-false-alarm.sh ...   # extra `run` arguments
 set -euo pipefail
 if [[ "${1:-}" == "--summary" ]]; then
   shift
@@ -52,7 +53,7 @@ shift 4
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 for ((s = first; s < first + seeds; ++s)); do
-  "$bin" run --case "$@" --seed "$s" --replicates 1 --backend cpu --json --quiet --out "$tmp/run" > "$tmp/out.jsonl" || true
+  "$bin" run --case "$@" --seed "$s" --replicates 1 --backend cpu --json --quiet ${RUN_ARGS:-} --out "$tmp/run" > "$tmp/out.jsonl" || true
   python3 -c '
 import json, sys
 for line in open(sys.argv[1]):
