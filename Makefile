@@ -7,8 +7,7 @@
 #               libFuzzer targets (cmake/RmtHardening.cmake, fuzz/): the unit and CLI tests under the
 #               sanitizers, then each fuzzer FUZZ_SECONDS (60) from its committed corpus. CI runs it
 #               after `make test`. Not run there: the Monte-Carlo-heavy test files (not built; listed
-#               with reasons in cmake/RmtHardening.cmake) and the ctest gpu_check_* tests (they drive
-#               the test_cuda_* executables, which this CPU build does not have).
+#               with reasons in cmake/RmtHardening.cmake) and the tests of HARDENING_SKIP below.
 BUILD       ?= build
 BUILD_NOCUDA ?= build-nocuda
 BUILD_BUNDLE ?= build-bundle

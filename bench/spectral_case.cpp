@@ -200,12 +200,15 @@ double edge_scale(const std::vector<Interval>& support, const SpectralCdf& cdf, 
 namespace {
 
 // docs/theory.md §9.5: |edge_error_tw| ≤ the TW₁ bound at a false-alarm rate of 1e-3 per metric, plus
-// for the nonlinear laws (finite-size factor > 1) an allowance of (d/1000)^{1/6} Tracy–Widom units
-// for their O(d^{-1/2}) relative edge bias (within about one unit at d = 600–4000, docs/theory.md §9.5).
-double edge_tw_tolerance(const ResolvedCase& c) {
+// an allowance: (d/1000)^{1/6} Tracy–Widom units for the nonlinear laws (finite-size factor > 1), for
+// their O(d^{-1/2}) relative edge bias (within about one unit at d = 600–4000); one unit where predicted
+// outliers are taken out of the bulk, whose largest remaining eigenvalue interlaces below the unspiked
+// one (spiked c = 0.5, spikes 2, 4, d = 1000: mean −1.72 over 200 seeds against TW₁'s −1.21).
+double edge_tw_tolerance(const ResolvedCase& c, const SpectralTheory& t) {
   static const double bound = tw1::abs_bound(1e-3);
   const double d = static_cast<double>(c.sizes.eig_dim);
-  return bound + (c.model->finite_size_factor() > 1 ? std::pow(d / 1000.0, 1.0 / 6.0) : 0.0);
+  if (c.model->finite_size_factor() > 1) return bound + std::pow(d / 1000.0, 1.0 / 6.0);
+  return bound + (t.outliers.empty() ? 0.0 : 1.0);
 }
 
 }  // namespace
@@ -222,7 +225,7 @@ std::map<std::string, double> default_tolerances(const ResolvedCase& c, const Sp
       {"ks", 2.0 * factor * std::log(d) / d},
       {"w1", 2.0 * factor * std::log(d) / d * width},
       {"stieltjes_error", 6.0 * factor / d},
-      {"edge_error_tw", edge_tw_tolerance(c)},
+      {"edge_error_tw", edge_tw_tolerance(c, t)},
       {"moment_error", 10.0 * factor / d},
   };
   // Finite-rank terms the theory leaves out (Model::unpredicted_outliers) may stay inside the bulk

@@ -143,6 +143,10 @@ TEST(TracyWidomEdge, WrongEdgeFailsAtDimension1000) {
   const SpectralTheory t = build_theory(c);
   const double tol = default_tolerances(c, t).at("edge_error_tw");
   EXPECT_NEAR(tol, tw1::abs_bound(1e-3), 1e-12);  // mp: no finite-size allowance
+  {  // spiked: one unit for the bulk left after the predicted outliers are taken out
+    const auto s = test_support::make_case("spiked", {{"n", "2000"}, {"c", "0.5"}, {"spikes", "2,4"}}, 1, 42);
+    EXPECT_NEAR(default_tolerances(s, build_theory(s)).at("edge_error_tw"), tw1::abs_bound(1e-3) + 1.0, 1e-12);
+  }
   StageTimes times;
   const auto eigs = c.model->sample(*backend, c.params, StreamKey{42, c.case_key, 0, 0}, times).eigenvalues;
   const double edge = t.support.back().hi, top = eigs.back();
