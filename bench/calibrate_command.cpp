@@ -29,38 +29,6 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-std::vector<SuiteCase> selected_cases(const CalibrateOptions& o) {
-  Assignments sets;
-  for (const auto& s : o.sets) sets.push_back(parse_assignment(s, "--set"));
-  std::vector<SuiteCase> cases;
-  if (!o.model.empty()) {
-    if (!o.suites.empty()) throw InputError("--model: give either suite files or --model, not both");
-    SuiteCase c;
-    c.spec.name = o.model;
-    c.spec.model = o.model;
-    cases.push_back(c);
-  } else if (o.suites.empty()) {
-    cases = default_suite_cases();
-  } else {
-    for (const auto& path : o.suites)
-      for (auto& c : load_suite_cases(path)) cases.push_back(std::move(c));
-  }
-  if (!o.cases.empty()) {
-    std::vector<SuiteCase> chosen;
-    for (const auto& name : o.cases) {
-      const auto before = chosen.size();
-      for (const auto& c : cases)
-        if (c.spec.name == name || c.sweep == name) chosen.push_back(c);
-      if (chosen.size() == before) throw InputError(fmt::format("--case: no case or sweep named '{}'", name));
-    }
-    cases = std::move(chosen);
-  }
-  for (auto& c : cases)
-    for (const auto& [k, v] : sets)
-      if (std::find(c.sweep_axes.begin(), c.sweep_axes.end(), k) == c.sweep_axes.end()) c.spec.params.emplace_back(k, v);
-  return cases;
-}
-
 struct Job {
   ResolvedCase resolved;
   std::string key;
@@ -83,7 +51,7 @@ int calibrate_command(const CalibrateOptions& o) {
   std::vector<Job> jobs;
   std::set<std::string> seen;  // key + n: a nightly sweep point may repeat a default case's size
   std::vector<std::string> notes;
-  for (auto& sc : selected_cases(o)) {
+  for (auto& sc : select_suite_cases({o.suites, o.model, o.cases, o.sets})) {
     auto spec = sc.spec;
     spec.replicates = 1;
     spec.tolerance.clear();

@@ -47,55 +47,11 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-Assignments parse_sets(const std::vector<std::string>& sets) {
-  Assignments out;
-  for (const auto& s : sets) out.push_back(parse_assignment(s, "--set"));
-  return out;
-}
-
 std::vector<SuiteCase> select_cases(const RunOptions& o) {
-  const Assignments sets = parse_sets(o.sets);
-  std::vector<SuiteCase> cases;
-  if (!o.model.empty()) {
-    if (!o.suites.empty()) throw InputError("--model: give either suite files or --model, not both");
-    SuiteCase c;
-    c.spec.name = o.model;
-    for (const auto& [k, v] : sets) c.spec.name += fmt::format("_{}={}", k, v);
-    c.spec.model = o.model;
-    c.origin = "--model";
-    cases.push_back(c);
-  } else if (o.suites.empty()) {
-    cases = default_suite_cases();
-  } else {
-    for (const auto& path : o.suites)
-      for (auto& c : load_suite_cases(path)) cases.push_back(std::move(c));
-    check_unique_names(cases);
-  }
-  if (!o.cases.empty()) {  // a case name, or a sweep's name for all of its points
-    std::vector<SuiteCase> chosen;
-    std::set<std::string> taken;
-    for (const auto& name : o.cases) {
-      bool found = false;
-      for (const auto& c : cases)
-        if (c.spec.name == name || c.sweep == name) {
-          found = true;
-          if (taken.insert(c.spec.name).second) chosen.push_back(c);
-        }
-      if (!found) throw InputError(fmt::format("--case: no case or sweep named '{}'", name));
-    }
-    cases = std::move(chosen);
-  }
-  std::set<std::string> ignored;  // --set keys that a sweep defines
+  auto cases = select_suite_cases({o.suites, o.model, o.cases, o.sets}, [&](const std::string& text) {
+    if (!o.quiet) fmt::print(stderr, "note: {}\n", text);
+  });
   for (auto& c : cases) {
-    for (const auto& [k, v] : sets) {
-      // A sweep's own parameters stay as swept: overriding them would make every point the same case.
-      if (std::find(c.sweep_axes.begin(), c.sweep_axes.end(), k) != c.sweep_axes.end()) {
-        if (ignored.insert(fmt::format("{} {}", c.sweep, k)).second && !o.quiet)
-          fmt::print(stderr, "note: --set {} does not apply to sweep '{}', which sweeps {}\n", k, c.sweep, k);
-        continue;
-      }
-      c.spec.params.emplace_back(k, v);
-    }
     if (!o.t.empty()) c.spec.params.emplace_back("t", o.t);
     if (o.seed) c.spec.seed = *o.seed;
     if (o.replicates) c.spec.replicates = *o.replicates;

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <map>
 #include <optional>
+#include <set>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -12,6 +13,7 @@
 #include "bench/embedded_suites.hpp"
 #include "bench/sweep.hpp"
 #include "core/base/error.hpp"
+#include "core/base/parse.hpp"
 
 namespace rmt::bench {
 
@@ -384,5 +386,52 @@ std::vector<CaseSpec> parse_suite(std::string_view text, std::string_view source
 std::vector<CaseSpec> load_suite(const fs::path& path) { return specs_of(load_suite_cases(path)); }
 
 std::vector<CaseSpec> default_suite() { return specs_of(default_suite_cases()); }
+
+std::vector<SuiteCase> select_suite_cases(const CaseSelection& o, const std::function<void(const std::string&)>& note) {
+  Assignments sets;
+  for (const auto& s : o.sets) sets.push_back(parse_assignment(s, "--set"));
+  std::vector<SuiteCase> cases;
+  if (!o.model.empty()) {
+    if (!o.suites.empty()) throw InputError("--model: give either suite files or --model, not both");
+    SuiteCase c;
+    c.spec.name = o.model;
+    for (const auto& [k, v] : sets) c.spec.name += fmt::format("_{}={}", k, v);
+    c.spec.model = o.model;
+    c.origin = "--model";
+    cases.push_back(c);
+  } else if (o.suites.empty()) {
+    cases = default_suite_cases();
+  } else {
+    for (const auto& path : o.suites)
+      for (auto& c : load_suite_cases(path)) cases.push_back(std::move(c));
+    check_unique_names(cases);
+  }
+  if (!o.cases.empty()) {  // a case name, or a sweep's name for all of its points
+    std::vector<SuiteCase> chosen;
+    std::set<std::string> taken;
+    for (const auto& name : o.cases) {
+      bool found = false;
+      for (const auto& c : cases)
+        if (c.spec.name == name || c.sweep == name) {
+          found = true;
+          if (taken.insert(c.spec.name).second) chosen.push_back(c);
+        }
+      if (!found) throw InputError(fmt::format("--case: no case or sweep named '{}'", name));
+    }
+    cases = std::move(chosen);
+  }
+  std::set<std::string> ignored;  // --set keys that a sweep defines
+  for (auto& c : cases)
+    for (const auto& [k, v] : sets) {
+      // A sweep's own parameters stay as swept: overriding them would make every point the same case.
+      if (std::find(c.sweep_axes.begin(), c.sweep_axes.end(), k) != c.sweep_axes.end()) {
+        if (ignored.insert(fmt::format("{} {}", c.sweep, k)).second && note)
+          note(fmt::format("--set {} does not apply to sweep '{}', which sweeps {}", k, c.sweep, k));
+        continue;
+      }
+      c.spec.params.emplace_back(k, v);
+    }
+  return cases;
+}
 
 }  // namespace rmt::bench

@@ -22,6 +22,7 @@
 //   [case.zip]                 parameters varied together (lists of one length)
 #include <filesystem>
 #include <string>
+#include <functional>
 #include <string_view>
 #include <vector>
 
@@ -50,5 +51,18 @@ std::vector<CaseSpec> default_suite();
 
 // Throws InputError naming both places when two cases share a name.
 void check_unique_names(const std::vector<SuiteCase>& cases);
+
+// What `run` and `calibrate` select: the suites (none: the embedded default suite) or one --model
+// case, narrowed to the --case names (a case, or a sweep for all its points), with the --set
+// assignments added to every case except where a sweep sweeps that parameter (`note`, when given, is
+// told once per such sweep and parameter).
+struct CaseSelection {
+  std::vector<std::string> suites;
+  std::string model;
+  std::vector<std::string> cases;
+  std::vector<std::string> sets;  // KEY=VALUE
+};
+std::vector<SuiteCase> select_suite_cases(const CaseSelection& selection,
+                                          const std::function<void(const std::string&)>& note = {});
 
 }  // namespace rmt::bench
