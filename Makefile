@@ -1,12 +1,13 @@
 # The two commands of the README:
 #   make        installs what is missing, builds, runs the default suite into results/
-#   make test   builds both configurations (CUDA when nvcc is found, and CPU-only) and runs all tests
+#   make test   builds both configurations and runs all tests: the Release build (CUDA when nvcc is
+#               found) every test, the CPU-only configuration check-hardening's sanitizer tests and fuzzers
 #   make bundle the relocatable bundle dist/rmtbench-bundle/ and dist/rmtbench-bundle.tar.gz (CUDA
 #               sm_80/90, no GPU needed to build; README "Running on a GPU node without installing packages")
 #   make check-hardening  a clang CPU build with AddressSanitizer + UndefinedBehaviorSanitizer and the
 #               libFuzzer targets (cmake/RmtHardening.cmake, fuzz/): the unit and CLI tests under the
-#               sanitizers, then each fuzzer FUZZ_SECONDS (60) from its committed corpus. CI runs it
-#               after `make test`. Not run there: the Monte-Carlo-heavy test files (not built; listed
+#               sanitizers, then each fuzzer FUZZ_SECONDS (60) from its committed corpus; part of
+#               `make test`. Not run there (they run in the Release build): the Monte-Carlo-heavy test files (not built; listed
 #               with reasons in cmake/RmtHardening.cmake) and the tests of HARDENING_SKIP below.
 BUILD       ?= build
 BUILD_NOCUDA ?= build-nocuda
@@ -33,17 +34,13 @@ build-nocuda:
 run: build
 	./$(BUILD)/rmtbench run --out results
 
-# With a usable GPU (`rmtbench devices` lists it) the CUDA build runs every test. Without one, its CPU
-# tests would be the CPU-only build's again (the same sources on the same CPU backend): it runs the
-# gpu-labelled tests (they skip, saying why) and the CLI tests, whose binary does differ (backend
-# selection and `devices` with CUDA compiled in); the CPU-only build runs everything.
-test: deps build build-nocuda
-	cd $(BUILD) && if ./rmtbench devices | grep -Eq '^cuda .*GiB available'; then \
-	  ctest --output-on-failure -j $(JOBS); \
-	else \
-	  ctest --output-on-failure -j $(JOBS) -L gpu && ctest --output-on-failure -j $(JOBS) -R '^Cli\.'; \
-	fi
-	cd $(BUILD_NOCUDA) && ctest --output-on-failure -j $(JOBS)
+# Two configurations: the Release build (with CUDA when nvcc is found) runs every test; the CPU-only
+# configuration is built with clang and the sanitizers (check-hardening), runs the unit and CLI tests
+# under them and fuzzes the parsers. A plain CPU-only Release build of the same sources would only
+# repeat the first run's CPU tests (make build-nocuda builds one).
+test: deps build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	$(MAKE) check-hardening
 
 bundle: deps
 	cmake -S . -B $(BUILD_BUNDLE) -DCMAKE_BUILD_TYPE=Release -DRMT_ENABLE_CUDA=ON \

@@ -83,8 +83,8 @@ bool table_sets_tolerance(std::string_view metric) {
 nlohmann::json fit_rates(const nlohmann::json& sizes, bool nonlinear) {
   nlohmann::json out = nlohmann::json::object();
   if (sizes.size() < 2) return out;
-  for (const auto& [metric, ignored] : sizes.front().at("metrics").items()) {
-    (void)ignored;
+  for (const auto& item : sizes.front().at("metrics").items()) {
+    const std::string metric = item.key();  // a named copy: clang 14 cannot capture a structured binding
     const auto slope = [&](const char* field) {
       double sx = 0, sy = 0, sxx = 0, sxy = 0, n = 0;
       for (const auto& s : sizes) {
