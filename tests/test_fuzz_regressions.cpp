@@ -18,6 +18,13 @@ TEST(FuzzRegressions, SeedsPass) {
   EXPECT_NO_THROW(rmt::fuzz::params("\x0a" "mp\nn=300\nc=0.5"s));
 }
 
+// fuzz_params (CI, 2026-12-06): a 97040-point sweep axis timed out in the harness's own pairwise
+// label check (O(k²)); the check is a set now, and the axis itself is built in O(k log k).
+TEST(FuzzRegressions, LargeSweepAxisIsChecked) {
+  EXPECT_NO_THROW(rmt::fuzz::params("\x08" "571:4:97040log"s));
+  EXPECT_EQ(rmt::bench::grid_values("571:4:97040log", false, "x").size(), 97040u);
+}
+
 // A suite that includes a device file: /dev/zero was read until memory ran out, /dev/stdin
 // waited for a terminal. Includes must be regular files.
 TEST(FuzzRegressions, SuiteIncludeOfADeviceIsRefused) {
