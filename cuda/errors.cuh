@@ -1,5 +1,6 @@
 #pragma once
-// Typed error macros of the CUDA backend (CONVENTIONS A.10 item 7).
+// Typed error macros of the CUDA backend: every cudaError_t, cublasStatus_t and cusolverStatus_t checked
+// where it is returned, with the call and its place in the message.
 //
 //   RMT_CUDA_TRY(call)        cudaError_t        -> throws rmt::Error (rmt::ResourceError when out of memory)
 //   RMT_CUBLAS_TRY(call)      cublasStatus_t     -> throws rmt::Error (rmt::ResourceError on ALLOC_FAILED)
