@@ -7,8 +7,9 @@
 #   make check-hardening  a clang CPU build with AddressSanitizer + UndefinedBehaviorSanitizer and the
 #               libFuzzer targets (cmake/RmtHardening.cmake, fuzz/): the unit and CLI tests under the
 #               sanitizers, then each fuzzer FUZZ_SECONDS (60) from its committed corpus; part of
-#               `make test`. Not run there (they run in the Release build): the Monte-Carlo-heavy test files (not built; listed
-#               with reasons in cmake/RmtHardening.cmake) and the tests of HARDENING_SKIP below.
+#               `make test`. Not run there (they run in the Release build): the Monte-Carlo-heavy test
+#               files (not built; listed with reasons in cmake/RmtHardening.cmake) and the tests of
+#               HARDENING_SKIP below.
 BUILD       ?= build
 BUILD_NOCUDA ?= build-nocuda
 BUILD_BUNDLE ?= build-bundle
@@ -57,7 +58,7 @@ bundle: deps
 SANITIZER_ENV = ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 \
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 LSAN_OPTIONS=suppressions=$(CURDIR)/cmake/lsan.supp
 # Tests not run under the sanitizers (besides the test files cmake/RmtHardening.cmake leaves out), each
-# 100-960 s instrumented on 2 cores against 2-60 s in Release; `make test` runs them. Their code paths
+# 100-960 s instrumented on 2 cores against 2-60 s in Release; the Release build's tests run them. Their code paths
 # are covered here by smaller tests: the CLI case pipeline and records by the other Cli.*, Resume.* and
 # Faults.* tests, the rff/llc_gram continuation by the RandomFeatureGram.* tests of test_theory_llc.
 #   Cli.DefaultSuiteWritesRecordsEigenvaluesAndReport   the whole default suite (960 s)
