@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "bench/case.hpp"
+#include "support.hpp"
 
 using namespace rmt;
 using namespace rmt::bench;
@@ -13,16 +14,7 @@ using namespace rmt::bench;
 namespace {
 
 nlohmann::json run(const std::string& model, Assignments params, std::uint64_t seed = 7) {
-  CaseSpec spec;
-  spec.model = model;
-  spec.name = model;
-  for (const auto& [k, v] : params) spec.name += "_" + k + "=" + v;
-  spec.params = std::move(params);
-  spec.seed = seed;
-  spec.sensitivity = false;  // not what these tests measure (tests/support.hpp, run_on_cpu)
-  const auto dir = std::filesystem::temp_directory_path() / "rmt_test_mc_networks";
-  auto backend = make_cpu_backend();
-  return run_case(*backend, resolve_case(spec), dir);
+  return test_support::run_on_cpu(test_support::make_case(model, std::move(params), 1, seed));
 }
 
 void expect_pass(const nlohmann::json& r) {

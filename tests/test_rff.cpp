@@ -11,6 +11,7 @@
 #include <lapacke.h>
 
 #include "bench/case.hpp"
+#include "support.hpp"
 #include "core/base/activation.hpp"
 #include "theory/llc.hpp"
 
@@ -119,15 +120,8 @@ TEST(RandomFourierFeatures, OneBlockEqualsTheSingleKernelLaw) {
 }
 
 TEST(RandomFourierFeatures, SampledSpectraAgreeOnEveryDataSet) {
-  auto backend = make_cpu_backend();
   for (const char* data : {"gaussian", "sphere", "gmm"}) {
-    CaseSpec spec;
-    spec.name = std::string("rff_") + data;
-    spec.model = "rff";
-    spec.params = {{"n", "600"}, {"data", data}};
-    spec.seed = 2026;
-    spec.sensitivity = false;  // not what these tests measure (tests/support.hpp, run_on_cpu)
-    const auto r = run_case(*backend, resolve_case(spec), std::filesystem::temp_directory_path());
+    const auto r = test_support::run_on_cpu(test_support::make_case("rff", {{"n", "600"}, {"data", data}}));
     EXPECT_EQ(r["verdict"], "pass") << data << " " << r["metrics"].dump() << " " << r["tolerance"].dump();
     EXPECT_LT(r["metrics"]["stieltjes_error"].get<double>(), 0.01) << data;
     // The mean of cos, e^{−‖x‖²/2}, lifts one eigenvalue far beyond the law's edge (≈ n e^{−τ});

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "bench/case.hpp"
+#include "support.hpp"
 #include "theory/deep_ntk.hpp"
 #include "theory/mp.hpp"
 #include "theory/ntk.hpp"
@@ -77,13 +78,7 @@ TEST(DeepNtk, DensityIntegratesToOne) {
 namespace {
 
 nlohmann::json run_deep_ntk(rmt::Assignments params) {
-  rmt::bench::CaseSpec spec;
-  spec.name = spec.model = "deep_ntk";
-  spec.params = std::move(params);
-  spec.seed = 2026;
-  spec.sensitivity = false;  // not what these tests measure (tests/support.hpp, run_on_cpu)
-  auto backend = rmt::make_cpu_backend();
-  return rmt::bench::run_case(*backend, rmt::bench::resolve_case(spec), std::filesystem::temp_directory_path());
+  return rmt::test_support::run_on_cpu(rmt::test_support::make_case("deep_ntk", std::move(params)));
 }
 
 }  // namespace
