@@ -14,6 +14,7 @@
 #include "core/base/params.hpp"
 #include "core/base/spectral_law.hpp"
 #include "core/base/stopwatch.hpp"
+#include "core/slq/linear_operator.hpp"
 
 namespace rmt::bench {
 
@@ -131,6 +132,15 @@ class ModelBase {
   }
 };
 
+// The measured matrix of a spectral model as a Gram matrix of features, for method = slq:
+// alpha · F Fᵀ (side rows) or alpha · FᵀF (side cols), F's column tiles formed on their own
+// (core/slq/linear_operator.hpp).
+struct GramFeatures {
+  std::unique_ptr<FeatureColumns> features;
+  double alpha = 1;
+  GramSide side = GramSide::rows;
+};
+
 // A spectral model: the eigenvalue distribution of one random matrix against its law.
 class Model : public ModelBase {
  public:
@@ -164,6 +174,18 @@ class Model : public ModelBase {
     return nullptr;
   }
   virtual Draw sample(Backend& backend, const Params& p, const StreamKey& key, StageTimes& t) const = 0;
+
+  // Matrix-free access (method = slq). Whether the family has a cheap product; false: slq is refused
+  // with a clear message (kernel matrices, the full NTK).
+  virtual bool has_gram_features() const { return false; }
+  // The features of one draw (replicate key.replicate): F equals, to rounding, the matrix whose Gram
+  // `sample` forms for the same key. Whatever the model keeps beside F's tiles (e.g. a network's
+  // weights) is formed here, once. Only called when has_gram_features().
+  virtual GramFeatures gram_features(Backend& backend, const Params& p, const StreamKey& key) const;
+  // Backend elements alive while the operator of gram_features applies, excluding the Lanczos blocks:
+  // what gram_features keeps plus F (stored) or one tile of `tile` columns and its intermediates
+  // (regenerate). Drives the exit-3 check and storage = auto.
+  virtual elements_t slq_operator_elements(const Params& p, OperatorStorage storage, index_t tile) const;
 };
 
 const std::vector<std::unique_ptr<Model>>& models();

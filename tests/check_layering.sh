@@ -3,6 +3,7 @@
 #   core/base     nothing else of the project
 #   core/cpu      core/base
 #   core/results  core/base
+#   core/slq      core/base
 #   theory/       core/base
 #   cuda/         core/ (the backend interface and the CPU backend it falls back to)
 # Prints every include that breaks a rule; exits 1 if there is one.
@@ -21,6 +22,7 @@ check() {  # check DIR ALLOWED-REGEX
 check core/base    'core/base/'
 check core/cpu     'core/base/|core/cpu/'
 check core/results 'core/base/|core/results/'
+check core/slq     'core/base/|core/slq/'
 check theory       'core/base/|theory/'
 check cuda         'core/|cuda/|kernels\.cuh|device_memory\.cuh'
 [ "$status" -eq 0 ] && echo "layering: ok"

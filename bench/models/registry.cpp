@@ -23,6 +23,12 @@ MemoryPeak peak_memory(const MemoryPlan& plan, const Backend& backend) {
   return peak;
 }
 
+GramFeatures Model::gram_features(Backend&, const Params&, const StreamKey&) const {
+  throw InputError(fmt::format("model {} has no matrix-free product: use method = dense", name()));
+}
+
+elements_t Model::slq_operator_elements(const Params&, OperatorStorage, index_t) const { return 0; }
+
 const std::vector<std::unique_ptr<Model>>& models() {
   static const std::vector<std::unique_ptr<Model>> all = [] {
     std::vector<std::unique_ptr<Model>> v;

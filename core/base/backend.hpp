@@ -157,6 +157,17 @@ class Backend {
   // A rows×cols matrix holding `values` (column-major host data), e.g. data generated on the host.
   virtual Matrix from_host(index_t rows, index_t cols, std::span<const double> values) = 0;
 
+  // Column operations on the dim × b blocks of block Lanczos (core/slq). The defaults here go
+  // through host memory (correct on any backend); backends override them where a round trip costs.
+  // R(i, j) = rademacher_at(key, offset + i + j*rows) (±1).
+  virtual Matrix sample_rademacher(const StreamKey& key, index_t rows, index_t cols, std::uint64_t offset = 0);
+  // dots[j] = a(:, j) · b(:, j), accumulated in double.
+  virtual std::vector<double> column_dots(const Matrix& a, const Matrix& b);
+  // a(:, j) ← a(:, j) + s[j] · b(:, j).
+  virtual void add_scaled_columns(Matrix& a, const Matrix& b, std::span<const double> s);
+  // a(:, j) ← s[j] · a(:, j).
+  virtual void scale_columns(Matrix& a, std::span<const double> s);
+
  private:
   Precision precision_ = Precision::fp64;
 };

@@ -48,4 +48,12 @@ RMT_HD inline double gaussian_at(const StreamKey& k, std::uint64_t index) {
   return (index & 1u) ? g.second : g.first;
 }
 
+// Rademacher ±1 of element `index`: bit index % 128 of Philox block index / 128 (the probes of
+// stochastic Lanczos quadrature; 128 signs per block, on every backend the same).
+RMT_HD inline double rademacher_at(const StreamKey& k, std::uint64_t index) {
+  const auto r = philox_block(k, index >> 7);
+  const std::uint32_t word = r[static_cast<unsigned>((index >> 5) & 3u)];
+  return ((word >> (index & 31u)) & 1u) ? 1.0 : -1.0;
+}
+
 }  // namespace rmt

@@ -321,6 +321,58 @@ class CpuBackend final : public Backend {
     });
   }
 
+  Matrix sample_rademacher(const StreamKey& key, index_t rows, index_t cols, std::uint64_t offset) override {
+    RMT_EXPECTS(rows > 0 && cols > 0, "matrix {}x{}", rows, cols);
+    Matrix r = host_matrix(rows, cols, precision());
+    dispatch(r.precision(), [&]<typename T>(T) {
+      T* out = r.data_as<T>();
+      for_each_index(element_count(r), [=](std::uint64_t e) { out[e] = static_cast<T>(rademacher_at(key, offset + e)); });
+    });
+    return r;
+  }
+
+  std::vector<double> column_dots(const Matrix& a, const Matrix& b) override {
+    expect_same_shape(a, b);
+    std::vector<double> dots(static_cast<std::size_t>(a.cols()), 0.0);
+    dispatch(a.precision(), [&]<typename T>(T) {
+      const T* x = a.data_as<T>();
+      const T* y = b.data_as<T>();
+      const auto rows = static_cast<std::size_t>(a.rows());
+#pragma omp parallel for schedule(static) if (element_count(a) >= kParallelMin)
+      for (std::size_t j = 0; j < dots.size(); ++j) {
+        double sum = 0;
+        for (std::size_t i = 0; i < rows; ++i) sum += double(x[i + j * rows]) * double(y[i + j * rows]);
+        dots[j] = sum;
+      }
+    });
+    return dots;
+  }
+
+  void add_scaled_columns(Matrix& a, const Matrix& b, std::span<const double> s) override {
+    expect_same_shape(a, b);
+    RMT_EXPECTS(static_cast<index_t>(s.size()) == a.cols(), "{} column scales for {} columns", s.size(), a.cols());
+    dispatch(a.precision(), [&]<typename T>(T) {
+      T* x = a.data_as<T>();
+      const T* y = b.data_as<T>();
+      const auto rows = static_cast<std::uint64_t>(a.rows());
+      const double* scale = s.data();
+      for_each_cell(a.rows(), a.cols(), [=](std::uint64_t i, std::uint64_t j) {
+        x[i + j * rows] = static_cast<T>(x[i + j * rows] + scale[j] * y[i + j * rows]);
+      });
+    });
+  }
+
+  void scale_columns(Matrix& a, std::span<const double> s) override {
+    RMT_EXPECTS(static_cast<index_t>(s.size()) == a.cols(), "{} column scales for {} columns", s.size(), a.cols());
+    dispatch(a.precision(), [&]<typename T>(T) {
+      T* x = a.data_as<T>();
+      const auto rows = static_cast<std::uint64_t>(a.rows());
+      const double* scale = s.data();
+      for_each_cell(a.rows(), a.cols(),
+                    [=](std::uint64_t i, std::uint64_t j) { x[i + j * rows] = static_cast<T>(x[i + j * rows] * scale[j]); });
+    });
+  }
+
   std::vector<double> to_host(const Matrix& a) override {
     return dispatch(a.precision(), [&]<typename T>(T) {
       return std::vector<double>(a.data_as<T>(), a.data_as<T>() + a.rows() * a.cols());
