@@ -32,9 +32,6 @@ double ks_distance(std::span<const double> sorted, const SpectralCdf& cdf) {
   return d;
 }
 
-namespace {
-
-// ∫_u^v |c - F(x)| dx for F continuous and increasing on (u, v), from F at u⁺, midpoint, v⁻.
 double abs_gap_integral(double u, double v, double fu, double fm, double fv, double c) {
   const double gu = fu - c, gm = fm - c, gv = fv - c;
   if ((gu >= 0 && gv >= 0) || (gu <= 0 && gv <= 0))
@@ -44,8 +41,6 @@ double abs_gap_integral(double u, double v, double fu, double fm, double fv, dou
   const double x = u + t * (v - u);
   return 0.5 * (x - u) * std::abs(gu) + 0.5 * (v - x) * std::abs(gv);
 }
-
-}  // namespace
 
 double wasserstein1(std::span<const double> sorted, const SpectralCdf& cdf,
                     const std::vector<Interval>& support, int grid_per_component) {

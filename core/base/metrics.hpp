@@ -20,6 +20,10 @@ double ks_distance(std::span<const double> sorted, const SpectralCdf& cdf);
 double wasserstein1(std::span<const double> sorted, const SpectralCdf& cdf,
                     const std::vector<Interval>& support, int grid_per_component = 512);
 
+// ∫_u^v |c − F(x)| dx for F continuous and increasing on (u, v), from F at u⁺, the midpoint and v⁻
+// (Simpson, split at the crossing when F crosses c): one segment of wasserstein1.
+double abs_gap_integral(double u, double v, double fu, double fm, double fv, double c);
+
 // (1/d) Σ λ^k, k = 1..count.
 std::vector<double> empirical_moments(std::span<const double> eigs, int count);
 
