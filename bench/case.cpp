@@ -6,6 +6,7 @@
 
 #include "bench/curve_case.hpp"
 #include "bench/curve_model.hpp"
+#include "bench/slq_case.hpp"
 #include "bench/spectral_case.hpp"
 #include "core/base/error.hpp"
 #include "core/base/hash.hpp"
@@ -33,7 +34,44 @@ void find_model_of_case(ResolvedCase& c) {
   throw Error(fmt::format("internal: model '{}' is registered but neither spectral nor a learning curve", c.spec.model));
 }
 
+// method = slq: a spectral model with a matrix-free product, and sane SLQ settings.
+void validate_slq(const ResolvedCase& c) {
+  const auto& spec = c.spec;
+  if (c.kind != CaseKind::spectral)
+    throw InputError(fmt::format("case '{}': method = slq measures spectra; model {} is a learning curve", spec.name,
+                                 spec.model));
+  if (!c.model->has_gram_features(c.params))
+    throw InputError(fmt::format("case '{}': model {} has no matrix-free product (its matrix is not a Gram matrix of "
+                                 "features formed column by column): use method = dense",
+                                 spec.name, spec.model));
+  const auto& s = spec.slq;
+  if (s.probes < 2 || s.probes > 4096)
+    throw InputError(fmt::format("case '{}': probes = {} is out of range [2, 4096] (standard errors need two)", spec.name,
+                                 s.probes));
+  if (s.steps < 2 || s.steps > 100000)
+    throw InputError(fmt::format("case '{}': steps = {} is out of range [2, 100000]", spec.name, s.steps));
+  if (s.storage != "auto") parse_operator_storage(s.storage, fmt::format("case '{}': storage", spec.name));
+  if (s.tile < 0) throw InputError(fmt::format("case '{}': tile = {} must be >= 0", spec.name, s.tile));
+  if (spec.mutation.active())
+    throw InputError(fmt::format("case '{}': mutations run on the dense path only (method = dense)", spec.name));
+}
+
 }  // namespace
+
+elements_t lanczos_elements(const ResolvedCase& c) {
+  const auto& s = c.spec.slq;
+  const index_t blocks = 4 + (s.reorth ? std::min<index_t>(s.steps, c.sizes.eig_dim) : 0);
+  return cells(c.sizes.eig_dim, s.probes) * static_cast<elements_t>(blocks);
+}
+
+OperatorStorage slq_storage(const ResolvedCase& c, const Backend& backend) {
+  if (c.spec.slq.storage != "auto") return parse_operator_storage(c.spec.slq.storage, "storage");
+  const elements_t stored = c.model->slq_operator_elements(c.params, OperatorStorage::stored, c.spec.slq.tile) +
+                            lanczos_elements(c);
+  const double bytes = static_cast<double>(stored) * static_cast<double>(element_bytes(backend.precision()));
+  return bytes <= 0.9 * static_cast<double>(backend.available_bytes()) ? OperatorStorage::stored
+                                                                       : OperatorStorage::regenerate;
+}
 
 std::uint32_t case_key(std::string_view model, const Params& params) {
   return fnv1a32(fmt::format("{}:{}", model, params.canonical()));
@@ -66,6 +104,9 @@ ResolvedCase resolve_case(const CaseSpec& spec) {
           throw InputError(fmt::format("case '{}': parameter {} cannot be a grid here", spec.name, spec_param.name));
       break;
   }
+  if (spec.method != "dense" && spec.method != "slq")
+    throw InputError(fmt::format("case '{}': method '{}' is not one of dense, slq", spec.name, spec.method));
+  if (spec.method == "slq") validate_slq(c);
   c.case_key = case_key(spec.model, c.params);
   for (const auto& [key, value] : spec.tolerance)
     if (!(value >= 0)) throw InputError(fmt::format("case '{}': tolerance {} = {} must be >= 0", spec.name, key, value));
@@ -82,7 +123,14 @@ void check_memory(const ResolvedCase& c, Backend& backend) {
   // own size query) in the case's precision: the query depends on the backend's working precision.
   const Precision precision = parse_precision(c.spec.precision, "precision");
   const PrecisionScope scope(backend, precision);
-  const MemoryPlan plan = c.base->memory_plan(c.params);
+  MemoryPlan plan;
+  if (c.spec.method == "slq") {
+    const OperatorStorage storage = slq_storage(c, backend);
+    plan.add(fmt::format("SLQ, {} operator and {} Lanczos blocks", to_string(storage), c.spec.slq.probes),
+             c.model->slq_operator_elements(c.params, storage, c.spec.slq.tile) + lanczos_elements(c));
+  } else {
+    plan = c.base->memory_plan(c.params);
+  }
   const std::size_t available = backend.available_bytes();
   // Matrices alone too large: refused without asking the solver library about an absurd size.
   MemoryPlan matrices;
@@ -102,7 +150,8 @@ void check_memory(const ResolvedCase& c, Backend& backend) {
 
 nlohmann::json run_case(Backend& backend, const ResolvedCase& c, const std::filesystem::path& out_dir) {
   switch (c.kind) {
-    case CaseKind::spectral: return run_spectral_case(backend, c, out_dir);
+    case CaseKind::spectral:
+      return c.spec.method == "slq" ? run_slq_case(backend, c, out_dir) : run_spectral_case(backend, c, out_dir);
     case CaseKind::curve: return run_curve_case(backend, c);
   }
   throw Error("internal: unknown case kind");

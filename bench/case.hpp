@@ -16,6 +16,16 @@
 
 namespace rmt::bench {
 
+// How a spectral case measures its spectrum: all eigenvalues of the dense matrix, or stochastic Lanczos
+// quadrature of the matrix-free operator (core/slq, bench/slq_case.hpp).
+struct SlqSettings {
+  int probes = 16;               // b Rademacher probes, run together (one block product per step)
+  int steps = 200;               // k Lanczos steps per probe
+  bool reorth = false;           // full reorthogonalisation (O(k·d·b) memory; tests and small cases)
+  std::string storage = "auto";  // stored | regenerate | auto (stored when it fits in memory)
+  index_t tile = 0;              // feature columns per regenerated tile (0: core/slq default_tile)
+};
+
 struct CaseSpec {
   std::string name;
   std::string model;
@@ -26,6 +36,8 @@ struct CaseSpec {
   std::map<std::string, double> tolerance;  // overrides of the default tolerances
   TheoryMutation mutation;                   // theory-side mutation (bench/mutation.hpp); inactive by default
   bool sensitivity = true;  // run the sensitivity search (bench/sensitivity.hpp); not part of case_id
+  std::string method = "dense";  // dense | slq
+  SlqSettings slq;               // method = slq only (part of case_id then)
 };
 
 class CurveModel;  // bench/curve_model.hpp
@@ -60,6 +72,13 @@ std::uint32_t case_key(std::string_view model, const Params& params);
 
 // Throws ResourceError (exit 3) naming the bytes needed when the case cannot fit in the backend's memory.
 void check_memory(const ResolvedCase& c, Backend& backend);
+
+// method = slq: the operator storage of the case on `backend` (storage = auto: stored when the stored
+// features and the Lanczos blocks fit in the available memory, else regenerate).
+OperatorStorage slq_storage(const ResolvedCase& c, const Backend& backend);
+// Backend elements of the Lanczos blocks: q, q_prev, w, a product's intermediate and, with reorth,
+// every step's block.
+elements_t lanczos_elements(const ResolvedCase& c);
 
 // Runs every replicate, writes DIR/eigs/<case>.npy (spectral models) and returns the run record
 // (docs/architecture.md).

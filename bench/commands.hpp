@@ -1,6 +1,7 @@
 #pragma once
 // The rmtbench subcommands (docs/architecture.md, "Command line"). Each returns the process exit code and
 // throws rmt::InputError / ResourceError for bad input / missing resources (main maps them).
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,6 +23,12 @@ struct RunOptions {
   bool json = false;
   bool quiet = false;
   bool no_sensitivity = false;  // --no-sensitivity: records carry sensitivity with every value null
+  // --method dense|slq and the SLQ settings (bench/case.hpp SlqSettings); set: override the suite.
+  std::string method;
+  std::optional<int> probes, steps;
+  std::optional<std::int64_t> tile;
+  std::string storage;
+  bool reorth = false;
 };
 int run_command(const RunOptions& o);
 

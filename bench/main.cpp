@@ -38,6 +38,15 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--replicates", run.replicates, "independent draws per case (overrides the suite)");
   run_cmd->add_flag("--no-sensitivity", run.no_sensitivity,
                     "skip the sensitivity search (its values are null; verdicts do not depend on it)");
+  run_cmd->add_option("--method", run.method, "dense|slq: all eigenvalues of the dense matrix, or stochastic Lanczos quadrature of the matrix-free operator (overrides the suite)")
+      ->check(CLI::IsMember({"dense", "slq"}));
+  run_cmd->add_option("--probes", run.probes, "SLQ: Rademacher probes per replicate (default 16)")->check(CLI::Range(2, 4096));
+  run_cmd->add_option("--steps", run.steps, "SLQ: Lanczos steps per probe (default 200)")->check(CLI::Range(2, 100000));
+  run_cmd->add_option("--storage", run.storage, "SLQ: stored|regenerate|auto (default auto: stored when it fits)")
+      ->check(CLI::IsMember({"auto", "stored", "regenerate"}));
+  run_cmd->add_option("--tile", run.tile, "SLQ, regenerate: feature columns per tile (default: about 2^24 elements)")
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 40));
+  run_cmd->add_flag("--reorth", run.reorth, "SLQ: full reorthogonalisation (memory O(steps·dim·probes))");
   run_cmd->add_option("--t", run.t, "times T1,T2,... for dynamics models (the parameter t of every case)");
   auto* out_opt = run_cmd->add_option("--out", run.out, "output directory")->capture_default_str();
   run_cmd->add_option("--resume", run.resume, "continue the run in DIR: skip the cases it has recorded")

@@ -175,9 +175,9 @@ class Model : public ModelBase {
   }
   virtual Draw sample(Backend& backend, const Params& p, const StreamKey& key, StageTimes& t) const = 0;
 
-  // Matrix-free access (method = slq). Whether the family has a cheap product; false: slq is refused
-  // with a clear message (kernel matrices, the full NTK).
-  virtual bool has_gram_features() const { return false; }
+  // Matrix-free access (method = slq). Whether the family (with these parameters) has a cheap
+  // product; false: slq is refused with a clear message (kernel matrices, the full NTK).
+  virtual bool has_gram_features(const Params&) const { return false; }
   // The features of one draw (replicate key.replicate): F equals, to rounding, the matrix whose Gram
   // `sample` forms for the same key. Whatever the model keeps beside F's tiles (e.g. a network's
   // weights) is formed here, once. Only called when has_gram_features().

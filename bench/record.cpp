@@ -1,6 +1,7 @@
 #include "bench/record.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <limits>
 
@@ -38,6 +39,13 @@ double median(std::vector<double> values) {
   return values.size() % 2 ? values[h] : 0.5 * (values[h - 1] + values[h]);
 }
 
+std::string file_safe(std::string_view name) {
+  std::string out(name);
+  for (auto& ch : out)
+    if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '.' && ch != '-' && ch != '_') ch = '_';
+  return out;
+}
+
 bool within_tolerance(const std::map<std::string, double>& metrics, const std::map<std::string, double>& tolerance) {
   for (const auto& [k, tol] : tolerance) {
     const auto it = metrics.find(k);
@@ -52,8 +60,16 @@ nlohmann::json timing_json(const StageTimes& stages, double theory_s, double tot
 }
 
 std::string repro_command(const ResolvedCase& c, std::string_view backend) {
-  return fmt::format("rmtbench run --model {}{} --seed {} --replicates {} --backend {}", c.spec.model,
-                     c.params.as_set_args(), c.spec.seed, c.spec.replicates, backend);
+  std::string command = fmt::format("rmtbench run --model {}{} --seed {} --replicates {} --backend {}", c.spec.model,
+                                    c.params.as_set_args(), c.spec.seed, c.spec.replicates, backend);
+  if (c.spec.precision != "fp64") command += " --precision " + c.spec.precision;
+  if (c.spec.method == "slq") {
+    const auto& s = c.spec.slq;
+    command += fmt::format(" --method slq --probes {} --steps {} --storage {}{}", s.probes, s.steps, s.storage,
+                           s.reorth ? " --reorth" : "");
+    if (s.tile > 0) command += fmt::format(" --tile {}", s.tile);
+  }
+  return command;
 }
 
 nlohmann::json run_record(const Backend& backend, const ResolvedCase& c, nlohmann::json empirical, nlohmann::json theory,
@@ -80,6 +96,7 @@ nlohmann::json run_record(const Backend& backend, const ResolvedCase& c, nlohman
       // Where the tolerances come from: "rule" (docs/theory.md §9.5 size rule) unless the spectral case
       // sets "calibrated:<table>" (bench/calibration.hpp).
       {"tolerance_source", "rule"},
+      {"method", c.spec.method},
   };
 }
 

@@ -26,6 +26,9 @@ Summary summarise(std::span<const double> values);
 double median(std::vector<double> values);
 
 // Whether every metric with a tolerance is present, finite and within it in absolute value.
+// A case name as a file name: characters other than [A-Za-z0-9._-] become '_'.
+std::string file_safe(std::string_view name);
+
 bool within_tolerance(const std::map<std::string, double>& metrics, const std::map<std::string, double>& tolerance);
 
 // The `timing` block: the stage times, the theory's time and the case's wall time (total_s).

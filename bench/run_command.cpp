@@ -57,6 +57,12 @@ std::vector<SuiteCase> select_cases(const RunOptions& o) {
     if (o.replicates) c.spec.replicates = *o.replicates;
     if (o.no_sensitivity) c.spec.sensitivity = false;
     if (o.precision != "fp64") c.spec.precision = o.precision;
+    if (!o.method.empty()) c.spec.method = o.method;
+    if (o.probes) c.spec.slq.probes = *o.probes;
+    if (o.steps) c.spec.slq.steps = *o.steps;
+    if (o.tile) c.spec.slq.tile = *o.tile;
+    if (!o.storage.empty()) c.spec.slq.storage = o.storage;
+    if (o.reorth) c.spec.slq.reorth = true;
   }
   return cases;
 }
@@ -70,6 +76,12 @@ json selection_json(const RunOptions& o) {
   if (o.seed) j["seed"] = *o.seed;
   if (o.replicates) j["replicates"] = *o.replicates;
   if (o.no_sensitivity) j["no_sensitivity"] = true;
+  if (!o.method.empty()) j["method"] = o.method;
+  if (o.probes) j["probes"] = *o.probes;
+  if (o.steps) j["steps"] = *o.steps;
+  if (o.tile) j["tile"] = *o.tile;
+  if (!o.storage.empty()) j["storage"] = o.storage;
+  if (o.reorth) j["reorth"] = true;
   return j;
 }
 
@@ -95,6 +107,12 @@ RunOptions with_recorded_selection(RunOptions o) {
     if (!o.seed && s.contains("seed")) o.seed = s["seed"].get<std::uint64_t>();
     if (!o.replicates && s.contains("replicates")) o.replicates = s["replicates"].get<int>();
     o.no_sensitivity = o.no_sensitivity || s.value("no_sensitivity", false);
+    if (o.method.empty()) o.method = s.value("method", std::string());
+    if (!o.probes && s.contains("probes")) o.probes = s["probes"].get<int>();
+    if (!o.steps && s.contains("steps")) o.steps = s["steps"].get<int>();
+    if (!o.tile && s.contains("tile")) o.tile = s["tile"].get<std::int64_t>();
+    if (o.storage.empty()) o.storage = s.value("storage", std::string());
+    o.reorth = o.reorth || s.value("reorth", false);
   } catch (const json::exception& e) {
     throw InputError(fmt::format("--resume: '{}': {}", file.string(), e.what()));
   }
@@ -253,7 +271,10 @@ int run_command(const RunOptions& given, const BackendFactory& make_backend) {
     p.id = case_id(p.resolved, p.backend->name());
     const auto d = static_cast<double>(p.resolved.sizes.eig_dim);
     const auto rc = static_cast<double>(p.resolved.sizes.rows) * static_cast<double>(p.resolved.sizes.cols);
-    p.cost = p.resolved.spec.replicates * (d * d * d + rc * d) * 1e-9 + 0.05;
+    // SLQ: two products with the rows × cols features per step and probe.
+    p.cost = p.resolved.spec.method == "slq"
+                 ? p.resolved.spec.replicates * 2.0 * rc * p.resolved.spec.slq.steps * p.resolved.spec.slq.probes * 1e-9 + 0.05
+                 : p.resolved.spec.replicates * (d * d * d + rc * d) * 1e-9 + 0.05;
   }
 
   const fs::path out(o.resume.empty() ? o.out : o.resume);

@@ -8,10 +8,17 @@
 
 namespace rmt::bench {
 
+std::string slq_identity(const SlqSettings& s) {
+  return fmt::format("|slq:probes={},steps={},reorth={},storage={},tile={}", s.probes, s.steps, s.reorth ? 1 : 0,
+                     s.storage, s.tile);
+}
+
 std::string case_id(const ResolvedCase& c, std::string_view backend) {
-  const auto identity = fmt::format("{}|{}|{}x{}x{}|seed={}|replicates={}|{}|{}", c.spec.model, c.params.canonical(),
+  auto identity = fmt::format("{}|{}|{}x{}x{}|seed={}|replicates={}|{}|{}", c.spec.model, c.params.canonical(),
                                     c.sizes.rows, c.sizes.cols, c.sizes.eig_dim, c.spec.seed, c.spec.replicates,
                                     backend, c.spec.precision);
+  // Dense cases keep the identity they always had; SLQ settings are part of an SLQ case's identity.
+  if (c.spec.method == "slq") identity += slq_identity(c.spec.slq);
   return fmt::format("{:016x}", fnv1a64(identity));
 }
 

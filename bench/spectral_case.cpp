@@ -23,13 +23,6 @@ namespace rmt::bench {
 
 namespace {
 
-std::string file_safe(std::string_view name) {
-  std::string out(name);
-  for (auto& ch : out)
-    if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '.' && ch != '-' && ch != '_') ch = '_';
-  return out;
-}
-
 // Metrics of one draw against the law; the bulk excludes the predicted outliers.
 struct DrawMetrics {
   std::map<std::string, double> values;

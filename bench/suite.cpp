@@ -25,7 +25,10 @@ namespace fs = std::filesystem;
 struct Common {
   std::optional<std::uint64_t> seed;
   std::optional<int> replicates;
-  std::optional<std::string> precision, backend, needs;
+  std::optional<std::string> precision, backend, needs, method, storage;
+  std::optional<int> probes, steps;
+  std::optional<bool> reorth;
+  std::optional<index_t> tile;
   Assignments params;
   std::map<std::string, double> tolerance;
 
@@ -36,6 +39,12 @@ struct Common {
     if (precision) c.spec.precision = *precision;
     if (backend) c.backend = *backend;
     if (needs) c.needs = *needs;
+    if (method) c.spec.method = *method;
+    if (storage) c.spec.slq.storage = *storage;
+    if (probes) c.spec.slq.probes = *probes;
+    if (steps) c.spec.slq.steps = *steps;
+    if (reorth) c.spec.slq.reorth = *reorth;
+    if (tile) c.spec.slq.tile = *tile;
     c.spec.params.insert(c.spec.params.end(), params.begin(), params.end());
     for (const auto& [k, v] : tolerance) c.spec.tolerance[k] = v;
   }
@@ -48,14 +57,21 @@ struct Common {
     if (over.precision) out.precision = over.precision;
     if (over.backend) out.backend = over.backend;
     if (over.needs) out.needs = over.needs;
+    if (over.method) out.method = over.method;
+    if (over.storage) out.storage = over.storage;
+    if (over.probes) out.probes = over.probes;
+    if (over.steps) out.steps = over.steps;
+    if (over.reorth) out.reorth = over.reorth;
+    if (over.tile) out.tile = over.tile;
     out.params.insert(out.params.end(), over.params.begin(), over.params.end());
     for (const auto& [k, v] : over.tolerance) out.tolerance[k] = v;
     return out;
   }
 };
 
-const std::vector<std::string_view> kCommonKeys = {"seed",     "replicates", "precision", "backend",
-                                                  "requires", "params",     "tolerance"};
+const std::vector<std::string_view> kCommonKeys = {"seed",     "replicates", "precision", "backend", "requires",
+                                                  "params",   "tolerance",  "method",    "probes",  "steps",
+                                                  "reorth",   "storage",    "tile"};
 
 std::uint32_t line_of(const toml::node& node) { return node.source().begin.line; }
 
@@ -98,6 +114,12 @@ class SuiteReader {
     fail(node, fmt::format("'{}' must be an integer", key));
   }
 
+  std::int64_t bounded(const toml::node& node, std::string_view key, std::int64_t lo, std::int64_t hi) const {
+    const auto v = integer(node, key);
+    if (v < lo || v > hi) fail(node, fmt::format("'{}' = {} is out of range [{}, {}]", key, v, lo, hi));
+    return v;
+  }
+
   double number(const toml::node& node, std::string_view key) const {
     if (const auto* i = node.as_integer()) return static_cast<double>(i->get());
     if (const auto* f = node.as_floating_point()) return f->get();
@@ -136,6 +158,15 @@ class SuiteReader {
     if (const auto* n = t.get("precision")) c.precision = one_of(*n, "precision", {"fp64", "fp32"});
     if (const auto* n = t.get("backend")) c.backend = one_of(*n, "backend", {"auto", "cpu", "cuda"});
     if (const auto* n = t.get("requires")) c.needs = one_of(*n, "requires", {"cuda"});
+    if (const auto* n = t.get("method")) c.method = one_of(*n, "method", {"dense", "slq"});
+    if (const auto* n = t.get("storage")) c.storage = one_of(*n, "storage", {"auto", "stored", "regenerate"});
+    if (const auto* n = t.get("probes")) c.probes = static_cast<int>(bounded(*n, "probes", 2, 4096));
+    if (const auto* n = t.get("steps")) c.steps = static_cast<int>(bounded(*n, "steps", 2, 100000));
+    if (const auto* n = t.get("tile")) c.tile = bounded(*n, "tile", 0, std::int64_t{1} << 40);
+    if (const auto* n = t.get("reorth")) {
+      if (const auto* b = n->as_boolean()) c.reorth = b->get();
+      else fail(*n, "'reorth' must be true or false");
+    }
     if (const auto* p = t.get("params"))
       for (const auto& [key, value] : table(*p, "params")) c.params.emplace_back(std::string(key.str()), param_value(value, key.str()));
     if (const auto* tol = t.get("tolerance"))
