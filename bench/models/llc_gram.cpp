@@ -94,6 +94,7 @@ class LlcGramModel final : public Model {
     return {make_feature_columns(d.features, d.n, form), 1.0 / static_cast<double>(d.n), GramSide::cols};
   }
 
+  // The host copy of the data set (p×n doubles) is not a backend element, as in `sample` and its plan.
   elements_t slq_operator_elements(const Params& prm, OperatorStorage storage, index_t tile) const override {
     const auto d = llc_dims(prm);
     const index_t t = columns_per_call(d.features, d.n, storage, tile);

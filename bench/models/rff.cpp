@@ -137,6 +137,7 @@ class RandomFourierFeaturesModel final : public Model {
     return {make_feature_columns(rows, d.n, form), 1.0 / static_cast<double>(d.n), GramSide::cols};
   }
 
+  // The host copy of the data set (p×n doubles) is not a backend element, as in `sample` and its plan.
   elements_t slq_operator_elements(const Params& prm, OperatorStorage storage, index_t tile) const override {
     const auto d = rff_dims(prm);
     const index_t t = columns_per_call(2 * d.features, d.n, storage, tile);
