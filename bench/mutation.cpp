@@ -58,6 +58,14 @@ class MutatedModel final : public Model {
   Draw sample(Backend& backend, const Params& p, const StreamKey& key, StageTimes& t) const override {
     return inner_.sample(backend, p, key, t);
   }
+  // The sampled matrix is the inner model's: so is its matrix-free form (method = slq).
+  bool has_gram_features() const override { return inner_.has_gram_features(); }
+  GramFeatures gram_features(Backend& backend, const Params& p, const StreamKey& key) const override {
+    return inner_.gram_features(backend, p, key);
+  }
+  elements_t slq_operator_elements(const Params& p, OperatorStorage storage, index_t tile) const override {
+    return inner_.slq_operator_elements(p, storage, tile);
+  }
 
  private:
   const Model& inner_;

@@ -1,7 +1,8 @@
 // CUDA backend: the elementwise functors of core/base/elementwise.hpp (Philox sampling, activations,
 // Hadamard product, row scaling, diagonal, kernel functions) in grid-stride kernels, cuBLAS SYRK
-// Gram, GEMM and AXPY, cuSOLVER (64-bit API)
-// eigensolvers, in fp64 or fp32 (the matrix's precision). One non-default stream per backend; the
+// Gram, GEMM and AXPY, cuSOLVER (64-bit API) eigensolvers; the column operations of block Lanczos
+// (Rademacher probes, column scaling) in the same grid-stride kernels, column dots in a two-pass
+// reduction in double (cuda/kernels.cuh); in fp64 or fp32 (the matrix's precision). One non-default stream per backend; the
 // cuBLAS and cuSOLVER handles are bound to it, and every public operation synchronises it before
 // returning (callers time stages with wall clocks).
 #include "cuda/device_memory.cuh"  // first: cuda/errors.cuh configures fmt for nvcc
@@ -296,6 +297,68 @@ class CudaBackend final : public Backend {
     }
     out.vectors = dispatch(a.precision(), [&]<typename T>(T) { return top_eigenvectors<T>(a.data_as<T>(), n, k); });
     return out;
+  }
+
+  Matrix sample_rademacher(const StreamKey& key, index_t rows, index_t cols, std::uint64_t offset) override {
+    ctx_->activate();
+    expects(rows > 0 && cols > 0, "sample_rademacher: matrix " + std::to_string(rows) + "x" + std::to_string(cols));
+    Matrix out = allocate(rows, cols, precision());
+    dispatch(out.precision(), [&]<typename T>(T) {
+      for_each_index(element_count(out), elementwise::SampleRademacher<T>{key, out.data_as<T>(), offset});
+    });
+    return out;
+  }
+
+  // Two passes (cuda/kernels.cuh): partial sums of up to kMaxChunks row chunks per column, then
+  // their sum per column in a fixed order, so the dots are the same on every run.
+  std::vector<double> column_dots(const Matrix& a, const Matrix& b) override {
+    ctx_->activate();
+    expect_same_shape("column_dots", a, b);
+    const auto rows = static_cast<std::uint64_t>(a.rows());
+    const auto cols = static_cast<std::uint64_t>(a.cols());
+    if (cols == 0) return {};
+    if (rows == 0) return std::vector<double>(cols, 0.0);
+    constexpr std::uint64_t kMaxChunks = 256;
+    constexpr std::uint64_t kRowsPerThread = 8;
+    const std::uint64_t chunks =
+        std::clamp<std::uint64_t>((rows + kThreads * kRowsPerThread - 1) / (kThreads * kRowsPerThread), 1, kMaxChunks);
+    const DeviceBuffer partial(ctx_, static_cast<std::size_t>(chunks * cols) * sizeof(double));
+    const DeviceBuffer dots(ctx_, static_cast<std::size_t>(cols) * sizeof(double));
+    const dim3 grid(static_cast<unsigned>(chunks), static_cast<unsigned>(std::min<std::uint64_t>(cols, 65535)));
+    dispatch(a.precision(), [&]<typename T>(T) {
+      cuda_detail::column_dots_partial_kernel<T><<<grid, kThreads, 0, ctx_->stream()>>>(
+          a.data_as<T>(), b.data_as<T>(), rows, cols, chunks, partial.as<double>());
+      RMT_CHECK_LAUNCH();
+    });
+    cuda_detail::column_dots_final_kernel<<<grid_size(cols), kThreads, 0, ctx_->stream()>>>(
+        partial.as<const double>(), cols, chunks, dots.as<double>());
+    RMT_CHECK_LAUNCH();
+    return copy_to_host<double>(dots.as<const double>(), static_cast<std::size_t>(cols));  // synchronises
+  }
+
+  void add_scaled_columns(Matrix& a, const Matrix& b, std::span<const double> s) override {
+    ctx_->activate();
+    expect_same_shape("add_scaled_columns", a, b);
+    expects(s.size() == static_cast<std::size_t>(a.cols()),
+            "add_scaled_columns: " + std::to_string(s.size()) + " column scales for " + shape(a));
+    if (element_count(a) == 0) return;
+    const DeviceBuffer scale = to_device(s);
+    dispatch(a.precision(), [&]<typename T>(T) {
+      for_each_cell(a, elementwise::AddScaledColumns<T>{a.data_as<T>(), b.data_as<T>(), scale.as<const double>(),
+                                                        static_cast<std::uint64_t>(a.rows())});
+    });
+  }
+
+  void scale_columns(Matrix& a, std::span<const double> s) override {
+    ctx_->activate();
+    expects(s.size() == static_cast<std::size_t>(a.cols()),
+            "scale_columns: " + std::to_string(s.size()) + " column scales for " + shape(a));
+    if (element_count(a) == 0) return;
+    const DeviceBuffer scale = to_device(s);
+    dispatch(a.precision(), [&]<typename T>(T) {
+      for_each_cell(a, elementwise::ScaleColumns<T>{a.data_as<T>(), scale.as<const double>(),
+                                                    static_cast<std::uint64_t>(a.rows())});
+    });
   }
 
   std::vector<double> to_host(const Matrix& a) override {

@@ -55,4 +55,41 @@ __global__ void for_each_cell_kernel(std::uint64_t rows, std::uint64_t count, F 
     f(e % rows, e / rows);
 }
 
+// Column dots of two column-major rows×cols matrices, accumulated in double, in two deterministic
+// passes (the sums do not depend on scheduling). Pass 1: block (c, j) (c < chunks along x, columns j
+// along y, grid-stride) sums a(i, j)·b(i, j) over i ≡ c·blockDim + t (mod chunks·blockDim) and
+// reduces its threads in shared memory to partial[j·chunks + c]. Needs blockDim.x == kThreads.
+template <typename T>
+__global__ void column_dots_partial_kernel(const T* a, const T* b, std::uint64_t rows, std::uint64_t cols,
+                                           std::uint64_t chunks, double* partial) {
+  __shared__ double sums[kThreads];
+  const std::uint64_t stride = chunks * blockDim.x;
+  for (std::uint64_t j = blockIdx.y; j < cols; j += gridDim.y) {
+    const T* x = a + j * rows;
+    const T* y = b + j * rows;
+    double sum = 0;
+    for (std::uint64_t i = std::uint64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < rows; i += stride)
+      sum += static_cast<double>(x[i]) * static_cast<double>(y[i]);
+    sums[threadIdx.x] = sum;
+    __syncthreads();
+    for (unsigned half = blockDim.x / 2; half > 0; half /= 2) {
+      if (threadIdx.x < half) sums[threadIdx.x] += sums[threadIdx.x + half];
+      __syncthreads();
+    }
+    if (threadIdx.x == 0) partial[j * chunks + blockIdx.x] = sums[0];
+    __syncthreads();  // sums is reused by the next column
+  }
+}
+
+// Pass 2: dots[j] = Σ_c partial[j·chunks + c], in order, one thread per column (grid-stride).
+__global__ inline void column_dots_final_kernel(const double* partial, std::uint64_t cols, std::uint64_t chunks,
+                                                double* dots) {
+  const std::uint64_t stride = std::uint64_t(blockDim.x) * gridDim.x;
+  for (std::uint64_t j = std::uint64_t(blockIdx.x) * blockDim.x + threadIdx.x; j < cols; j += stride) {
+    double sum = 0;
+    for (std::uint64_t c = 0; c < chunks; ++c) sum += partial[j * chunks + c];
+    dots[j] = sum;
+  }
+}
+
 }  // namespace rmt::cuda_detail

@@ -1,7 +1,10 @@
 // ck: the conjugate kernel X_Lᵀ X_L of a deep random network (Fan–Wang, docs/theory.md §3.4).
+#include <memory>
+
 #include <fmt/format.h>
 
 #include "bench/models/common/deep.hpp"
+#include "bench/models/common/gram_features.hpp"
 #include "bench/models/common/network.hpp"
 #include "theory/conjugate_kernel.hpp"
 
@@ -59,6 +62,26 @@ class CkModel final : public Model {
   std::unique_ptr<SpectralLaw> law_hermite_a1(const Params& p, const StreamKey&, double factor) const override {
     return std::make_unique<theory::ConjugateKernel>(factor * normalised_activation(p).b, p.real("gamma0"),
                                                      parse_layer_ratios(p.text("gammas"), "gammas"));
+  }
+
+  // method = slq: F = X_L (d_L×n), the kernel FᵀF (side cols). The weights of every layer are drawn
+  // once (whole, from the streams `sample` uses) and kept; each tile runs its columns of X0 through
+  // the network (bench/models/common/deep.hpp, forward_columns).
+  bool has_gram_features() const override { return true; }
+
+  GramFeatures gram_features(Backend& backend, const Params& p, const StreamKey& key) const override {
+    const auto s = shape(p);
+    auto weights = std::make_shared<const std::vector<Matrix>>(sample_all_weights(backend, s, key));
+    const Activation sigma = normalised_activation(p).sigma;
+    auto form = [weights, sigma, s, key](Backend& b, index_t c0, index_t c1) {
+      return forward_columns(b, s, sigma, *weights, key, c0, c1);
+    };
+    return {make_feature_columns(s.widths.back(), s.n, form), 1.0, GramSide::cols};
+  }
+
+  elements_t slq_operator_elements(const Params& p, OperatorStorage storage, index_t tile) const override {
+    const auto s = shape(p);
+    return all_weights_elements(s) + forward_columns_elements(s, columns_per_call(s.widths.back(), s.n, storage, tile));
   }
 
   Draw sample(Backend& backend, const Params& p, const StreamKey& key, StageTimes& t) const override {

@@ -2,11 +2,14 @@
 // (‖x_i‖ ≈ 1), σ centred — the Louart–Liao–Couillet deterministic equivalent built from the
 // expected kernel Φ of the same data (docs/theory.md §4.1–4.2).
 #include <cmath>
+#include <memory>
+#include <span>
 
 #include <fmt/format.h>
 
 #include "bench/models/common/dims.hpp"
 #include "bench/models/common/data.hpp"
+#include "bench/models/common/gram_features.hpp"
 #include "bench/models/common/network.hpp"
 #include "core/base/error.hpp"
 #include "core/base/parse.hpp"
@@ -65,6 +68,37 @@ class LlcGramModel final : public Model {
     const auto phi = theory::expected_kernel_matrix(theory::centred(activation_from(prm)), x, d.p, d.n);
     return std::make_unique<theory::RandomFeatureGram>(symmetric_eigenvalues(phi, d.n, "Φ"),
                                                        static_cast<double>(d.features) / static_cast<double>(d.n));
+  }
+
+  // method = slq: F = Σ = σ(WX) (N×n), G = FᵀF/n (side cols). The data set (p×n, generated on the
+  // host as `sample` does) stays in host memory and W (N×p, stream 1) on the backend, both formed
+  // once; each tile copies its columns of X to the backend and forms σ(W X_t): one call holds X_t
+  // (p×t) and Z (N×t) beside W.
+  bool has_gram_features() const override { return true; }
+
+  GramFeatures gram_features(Backend& backend, const Params& prm, const StreamKey& key) const override {
+    const auto d = llc_dims(prm);
+    auto data = std::make_shared<const std::vector<double>>(generate_data(prm, d.p, d.n, key));
+    StreamKey wkey = key;
+    wkey.stream = 1;
+    auto w = std::make_shared<const Matrix>(backend.sample_gaussian(wkey, d.features, d.p));
+    const Activation f = theory::centred(activation_from(prm));
+    auto form = [data, w, f, d](Backend& b, index_t c0, index_t c1) {
+      const std::span<const double> cols(data->data() + static_cast<std::size_t>(c0 * d.p),
+                                         static_cast<std::size_t>((c1 - c0) * d.p));
+      const Matrix x = b.from_host(d.p, c1 - c0, cols);
+      Matrix z = b.multiply(*w, x, 1.0);
+      b.apply_activation(z, f);
+      return z;
+    };
+    return {make_feature_columns(d.features, d.n, form), 1.0 / static_cast<double>(d.n), GramSide::cols};
+  }
+
+  // The host copy of the data set (p×n doubles) is not a backend element, as in `sample` and its plan.
+  elements_t slq_operator_elements(const Params& prm, OperatorStorage storage, index_t tile) const override {
+    const auto d = llc_dims(prm);
+    const index_t t = columns_per_call(d.features, d.n, storage, tile);
+    return cells(d.features, d.p) + cells(d.p, t) + cells(d.features, t);
   }
 
   Draw sample(Backend& backend, const Params& prm, const StreamKey& key, StageTimes& t) const override {

@@ -25,8 +25,12 @@ class MpModel final : public SampleCovarianceModel {
 
   Draw sample(Backend& backend, const Params& p, const StreamKey& key, StageTimes& t) const override {
     const Sizes s = sizes(p);
-    const std::vector<double> scale(static_cast<std::size_t>(s.rows), std::sqrt(p.real("sigma2")));
-    return {sample_covariance(backend, s.rows, s.cols, scale, key, 0, t).eigenvalues, {}};
+    return {sample_covariance(backend, s.rows, s.cols, row_scale(p), key, 0, t).eigenvalues, {}};
+  }
+
+ protected:
+  std::vector<double> row_scale(const Params& p) const override {
+    return std::vector<double>(static_cast<std::size_t>(sizes(p).rows), std::sqrt(p.real("sigma2")));
   }
 };
 

@@ -2,10 +2,12 @@
 // random-feature Gram matrix of Pennington–Worah (docs/theory.md §3.1). With centred = 0 the mean μ0 of f
 // adds μ0² N uuᵀ (u = 1/√N): a rank-one outlier, predicted to first order and kept out of the bulk.
 #include <cmath>
+#include <memory>
 #include <mutex>
 #include <string>
 
 #include "bench/models/common/dims.hpp"
+#include "bench/models/common/gram_features.hpp"
 #include "bench/models/common/network.hpp"
 #include "theory/gaussian.hpp"
 #include "theory/pennington_worah.hpp"
@@ -88,6 +90,32 @@ class RfModel final : public Model {
     const double eta = h.second_moment - h.mu0 * h.mu0;  // E f_c², f_c = f - μ0
     const double mu1 = factor * h.mu1;
     return std::make_unique<theory::PenningtonWorah>(eta, mu1 * mu1, p.real("phi"), p.real("psi"));
+  }
+
+  // method = slq: F = Y = f(WX/√p) (N×n), M = F Fᵀ/n (side rows). W (N×p, stream 1) is drawn once
+  // and kept; each tile draws its columns of X (offset c0·p of the same stream as `sample`) and
+  // forms Z = WX_t/√p, then f in place, so one call holds X_t (p×t) and Z (N×t) beside W.
+  bool has_gram_features() const override { return true; }
+
+  GramFeatures gram_features(Backend& backend, const Params& prm, const StreamKey& key) const override {
+    const auto d = rf_dims(prm);
+    StreamKey wkey = key;
+    wkey.stream = 1;
+    auto w = std::make_shared<const Matrix>(backend.sample_gaussian(wkey, d.features, d.p));
+    const Activation f = prm.integer("centred") == 1 ? theory::centred(activation_from(prm)) : activation_from(prm);
+    auto form = [w, f, key, d](Backend& b, index_t c0, index_t c1) {
+      const Matrix x = b.sample_gaussian(key, d.p, c1 - c0, {}, static_cast<std::uint64_t>(c0) * static_cast<std::uint64_t>(d.p));
+      Matrix z = b.multiply(*w, x, 1.0 / std::sqrt(static_cast<double>(d.p)));
+      b.apply_activation(z, f);
+      return z;
+    };
+    return {make_feature_columns(d.features, d.n, form), 1.0 / static_cast<double>(d.n), GramSide::rows};
+  }
+
+  elements_t slq_operator_elements(const Params& prm, OperatorStorage storage, index_t tile) const override {
+    const auto d = rf_dims(prm);
+    const index_t t = columns_per_call(d.features, d.n, storage, tile);
+    return cells(d.features, d.p) + cells(d.p, t) + cells(d.features, t);
   }
 
   Draw sample(Backend& backend, const Params& prm, const StreamKey& key, StageTimes& t) const override {

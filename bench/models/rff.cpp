@@ -5,7 +5,10 @@
 // which share XᵀX's eigenbasis and differ from the kernels by finite-rank terms (the mean of cos,
 // the norm fluctuations) and O(n^{-1/2}) in operator norm — the same limiting spectral law, with up
 // to two outliers that it does not predict (unpredicted_outliers below).
+#include <algorithm>
 #include <cmath>
+#include <memory>
+#include <numbers>
 
 #include <cblas.h>
 
@@ -13,6 +16,7 @@
 
 #include "bench/models/common/dims.hpp"
 #include "bench/models/common/data.hpp"
+#include "bench/models/common/gram_features.hpp"
 #include "bench/models/common/network.hpp"
 #include "core/base/error.hpp"
 #include "theory/llc.hpp"
@@ -93,6 +97,51 @@ class RandomFourierFeaturesModel final : public Model {
     }
     const double alpha = static_cast<double>(d.features) / static_cast<double>(d.n);
     return std::make_unique<theory::RandomFeatureGram>(std::move(kappa), std::vector<double>{alpha, alpha});
+  }
+
+  // method = slq: F = Σ = [cos(WX); sin(WX)] (2N×n), G = FᵀF/n (side cols). The data set stays in
+  // host memory; the weights are kept on the backend doubled, V = [W 0; W −π/2] (2N×(p+1), W from
+  // stream 1 as in `sample`), so that one product with a tile [X_t; 1ᵀ] and cos give both halves
+  // (sin u = cos(u − π/2), equal to rounding). One call holds [X_t; 1ᵀ] ((p+1)×t) and Z (2N×t) beside V.
+  bool has_gram_features() const override { return true; }
+
+  GramFeatures gram_features(Backend& backend, const Params& prm, const StreamKey& key) const override {
+    const auto d = rff_dims(prm);
+    auto data = std::make_shared<const std::vector<double>>(generate_data(prm, d.p, d.n, key));
+    StreamKey wkey = key;
+    wkey.stream = 1;
+    const auto wh = backend.to_host(backend.sample_gaussian(wkey, d.features, d.p));
+    const index_t rows = 2 * d.features, inner = d.p + 1;
+    std::vector<double> doubled(static_cast<std::size_t>(rows * inner), 0.0);
+    for (index_t k = 0; k < d.p; ++k)
+      for (index_t i = 0; i < d.features; ++i) {
+        const double v = wh[static_cast<std::size_t>(i + k * d.features)];
+        doubled[static_cast<std::size_t>(i + k * rows)] = v;
+        doubled[static_cast<std::size_t>(d.features + i + k * rows)] = v;
+      }
+    for (index_t i = 0; i < d.features; ++i)
+      doubled[static_cast<std::size_t>(d.features + i + d.p * rows)] = -std::numbers::pi / 2;
+    auto v = std::make_shared<const Matrix>(backend.from_host(rows, inner, doubled));
+    auto form = [data, v, d, inner](Backend& b, index_t c0, index_t c1) {
+      std::vector<double> x(static_cast<std::size_t>((c1 - c0) * inner));
+      for (index_t j = c0; j < c1; ++j) {
+        const auto* col = data->data() + static_cast<std::size_t>(j * d.p);
+        auto* out = x.data() + static_cast<std::size_t>((j - c0) * inner);
+        std::copy(col, col + d.p, out);
+        out[d.p] = 1.0;
+      }
+      Matrix z = b.multiply(*v, b.from_host(inner, c1 - c0, x), 1.0);
+      b.apply_activation(z, of_kind(ActivationKind::cos));
+      return z;
+    };
+    return {make_feature_columns(rows, d.n, form), 1.0 / static_cast<double>(d.n), GramSide::cols};
+  }
+
+  // The host copy of the data set (p×n doubles) is not a backend element, as in `sample` and its plan.
+  elements_t slq_operator_elements(const Params& prm, OperatorStorage storage, index_t tile) const override {
+    const auto d = rff_dims(prm);
+    const index_t t = columns_per_call(2 * d.features, d.n, storage, tile);
+    return cells(2 * d.features, d.p + 1) + cells(d.p + 1, t) + cells(2 * d.features, t);
   }
 
   Draw sample(Backend& backend, const Params& prm, const StreamKey& key, StageTimes& t) const override {

@@ -27,8 +27,12 @@ class SilversteinModel final : public SampleCovarianceModel {
 
   Draw sample(Backend& backend, const Params& p, const StreamKey& key, StageTimes& t) const override {
     const Sizes s = sizes(p);
-    const auto scale = population_row_scale(parse_population(p.text("pop"), "pop"), s.rows);
-    return {sample_covariance(backend, s.rows, s.cols, scale, key, 0, t).eigenvalues, {}};
+    return {sample_covariance(backend, s.rows, s.cols, row_scale(p), key, 0, t).eigenvalues, {}};
+  }
+
+ protected:
+  std::vector<double> row_scale(const Params& p) const override {
+    return population_row_scale(parse_population(p.text("pop"), "pop"), sizes(p).rows);
   }
 };
 

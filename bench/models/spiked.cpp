@@ -57,12 +57,8 @@ class SpikedModel final : public SampleCovarianceModel {
   Draw sample(Backend& backend, const Params& p, const StreamKey& key, StageTimes& t) const override {
     const Sizes s = sizes(p);
     const auto spikes = parse_spikes(p.text("spikes"), "spikes");
-    if (static_cast<index_t>(spikes.size()) > s.rows)
-      throw InputError(fmt::format("spiked: {} spikes do not fit in dimension p = {}", spikes.size(), s.rows));
-    std::vector<double> scale(static_cast<std::size_t>(s.rows), 1.0);
-    for (std::size_t i = 0; i < spikes.size(); ++i) scale[i] = std::sqrt(1.0 + spikes[i]);
     const auto k = static_cast<index_t>(spikes.size());
-    auto draw = sample_covariance(backend, s.rows, s.cols, scale, key, k, t);
+    auto draw = sample_covariance(backend, s.rows, s.cols, row_scale(p), key, k, t);
     Draw out{std::move(draw.eigenvalues), {}};
     // The j-th largest eigenpair goes with the j-th largest spike, which sits on coordinate j.
     for (index_t j = 0; j < k; ++j) {
@@ -72,6 +68,18 @@ class SpikedModel final : public SampleCovarianceModel {
       out.outliers.push_back({spikes[j], value, component * component});
     }
     return out;
+  }
+
+ protected:
+  // √(1 + ℓ_i) on the first coordinates, 1 elsewhere (throws when the spikes do not fit).
+  std::vector<double> row_scale(const Params& p) const override {
+    const index_t rows = sizes(p).rows;
+    const auto spikes = parse_spikes(p.text("spikes"), "spikes");
+    if (static_cast<index_t>(spikes.size()) > rows)
+      throw InputError(fmt::format("spiked: {} spikes do not fit in dimension p = {}", spikes.size(), rows));
+    std::vector<double> scale(static_cast<std::size_t>(rows), 1.0);
+    for (std::size_t i = 0; i < spikes.size(); ++i) scale[i] = std::sqrt(1.0 + spikes[i]);
+    return scale;
   }
 };
 

@@ -118,4 +118,41 @@ struct ApplyKernel {
   }
 };
 
+// The column operations of block Lanczos (core/slq; Backend::sample_rademacher, add_scaled_columns,
+// scale_columns). Column scales are doubles; the arithmetic is in double, rounded once to T.
+
+// Index functor: out[e] ← rademacher_at(key, offset + e) (±1, exact in any T).
+template <typename T>
+struct SampleRademacher {
+  StreamKey key;
+  T* out;
+  std::uint64_t offset;
+  RMT_HD void operator()(std::uint64_t e) const { out[e] = static_cast<T>(rademacher_at(key, offset + e)); }
+};
+
+// Cell functor: x(i, j) ← x(i, j) + s[j] · y(i, j).
+template <typename T>
+struct AddScaledColumns {
+  T* x;
+  const T* y;
+  const double* s;
+  std::uint64_t rows;
+  RMT_HD void operator()(std::uint64_t i, std::uint64_t j) const {
+    T& v = x[i + j * rows];
+    v = static_cast<T>(static_cast<double>(v) + s[j] * static_cast<double>(y[i + j * rows]));
+  }
+};
+
+// Cell functor: x(i, j) ← s[j] · x(i, j).
+template <typename T>
+struct ScaleColumns {
+  T* x;
+  const double* s;
+  std::uint64_t rows;
+  RMT_HD void operator()(std::uint64_t i, std::uint64_t j) const {
+    T& v = x[i + j * rows];
+    v = static_cast<T>(static_cast<double>(v) * s[j]);
+  }
+};
+
 }  // namespace rmt::elementwise

@@ -325,8 +325,7 @@ class CpuBackend final : public Backend {
     RMT_EXPECTS(rows > 0 && cols > 0, "matrix {}x{}", rows, cols);
     Matrix r = host_matrix(rows, cols, precision());
     dispatch(r.precision(), [&]<typename T>(T) {
-      T* out = r.data_as<T>();
-      for_each_index(element_count(r), [=](std::uint64_t e) { out[e] = static_cast<T>(rademacher_at(key, offset + e)); });
+      for_each_index(element_count(r), elementwise::SampleRademacher<T>{key, r.data_as<T>(), offset});
     });
     return r;
   }
@@ -352,24 +351,17 @@ class CpuBackend final : public Backend {
     expect_same_shape(a, b);
     RMT_EXPECTS(static_cast<index_t>(s.size()) == a.cols(), "{} column scales for {} columns", s.size(), a.cols());
     dispatch(a.precision(), [&]<typename T>(T) {
-      T* x = a.data_as<T>();
-      const T* y = b.data_as<T>();
-      const auto rows = static_cast<std::uint64_t>(a.rows());
-      const double* scale = s.data();
-      for_each_cell(a.rows(), a.cols(), [=](std::uint64_t i, std::uint64_t j) {
-        x[i + j * rows] = static_cast<T>(x[i + j * rows] + scale[j] * y[i + j * rows]);
-      });
+      for_each_cell(a.rows(), a.cols(),
+                    elementwise::AddScaledColumns<T>{a.data_as<T>(), b.data_as<T>(), s.data(),
+                                                     static_cast<std::uint64_t>(a.rows())});
     });
   }
 
   void scale_columns(Matrix& a, std::span<const double> s) override {
     RMT_EXPECTS(static_cast<index_t>(s.size()) == a.cols(), "{} column scales for {} columns", s.size(), a.cols());
     dispatch(a.precision(), [&]<typename T>(T) {
-      T* x = a.data_as<T>();
-      const auto rows = static_cast<std::uint64_t>(a.rows());
-      const double* scale = s.data();
       for_each_cell(a.rows(), a.cols(),
-                    [=](std::uint64_t i, std::uint64_t j) { x[i + j * rows] = static_cast<T>(x[i + j * rows] * scale[j]); });
+                    elementwise::ScaleColumns<T>{a.data_as<T>(), s.data(), static_cast<std::uint64_t>(a.rows())});
     });
   }
 

@@ -178,3 +178,47 @@ Matrix linearised_ntk(Backend& backend, const NormalisedActivation& act, const s
 }
 
 }  // namespace rmt::bench
+
+namespace rmt::bench {
+
+std::vector<Matrix> sample_all_weights(Backend& backend, const NetworkShape& shape, const StreamKey& key) {
+  std::vector<Matrix> w;
+  for (std::size_t l = 1; l < shape.widths.size(); ++l) {
+    StreamKey wkey = key;
+    wkey.stream = static_cast<std::uint32_t>(l);
+    w.push_back(backend.sample_gaussian(wkey, shape.widths[l], shape.widths[l - 1]));
+  }
+  return w;
+}
+
+elements_t all_weights_elements(const NetworkShape& shape) {
+  elements_t total = 0;
+  for (std::size_t l = 1; l < shape.widths.size(); ++l) total += cells(shape.widths[l], shape.widths[l - 1]);
+  return total;
+}
+
+Matrix forward_columns(Backend& backend, const NetworkShape& shape, const Activation& sigma,
+                       const std::vector<Matrix>& weights, const StreamKey& key, index_t c0, index_t c1,
+                       const std::function<void(int layer, const Matrix& x)>& visit) {
+  const index_t d0 = shape.widths[0];
+  const std::vector<double> scale(static_cast<std::size_t>(d0), 1.0 / std::sqrt(static_cast<double>(d0)));
+  Matrix x = backend.sample_gaussian(key, d0, c1 - c0, scale, static_cast<std::uint64_t>(c0) * static_cast<std::uint64_t>(d0));
+  if (visit) visit(0, x);
+  StageTimes ignored;
+  for (std::size_t l = 1; l < shape.widths.size(); ++l) {
+    Matrix h = backend.multiply(weights[l - 1], x, 1.0);
+    activate_layer(backend, h, sigma, shape.widths[l], ignored);
+    x = std::move(h);
+    if (visit) visit(static_cast<int>(l), x);
+  }
+  return x;
+}
+
+elements_t forward_columns_elements(const NetworkShape& shape, index_t columns) {
+  elements_t peak = cells(shape.widths[0], columns) + static_cast<elements_t>(shape.widths[0]);
+  for (std::size_t l = 1; l < shape.widths.size(); ++l)
+    peak = std::max(peak, cells(shape.widths[l - 1], columns) + cells(shape.widths[l], columns));
+  return peak;
+}
+
+}  // namespace rmt::bench

@@ -1,5 +1,6 @@
 #pragma once
 // Shared by ck and ntk: deep random network X0 = G/√d0, X_ℓ = σ(W_ℓ X_{ℓ-1})/√d_ℓ with σ normalised.
+#include <functional>
 #include <vector>
 
 #include "bench/model.hpp"
@@ -63,5 +64,20 @@ Matrix backpropagated_ntk(Backend& backend, const NetworkShape& shape, const Nor
 
 // Its linearisation r₊ I + X_LᵀX_L + Σ_{ℓ<L} b^{2(L−ℓ)} X_ℓᵀX_ℓ, r₊ = Σ_{ℓ<L} (a^{L−ℓ} − b^{2(L−ℓ)}).
 Matrix linearised_ntk(Backend& backend, const NormalisedActivation& act, const std::vector<Matrix>& x, StageTimes& t);
+
+// Matrix-free forward passes (method = slq: ck, deep_ntk). Column j of every X_ℓ depends on column j
+// of X0 only, so a tile of columns runs through the network on its own, given the weights.
+// W_1, …, W_L, each drawn whole from stream ℓ (the matrices preactivation draws, whole or in blocks).
+std::vector<Matrix> sample_all_weights(Backend& backend, const NetworkShape& shape, const StreamKey& key);
+elements_t all_weights_elements(const NetworkShape& shape);
+// Columns [c0, c1) of X_0 (sample_input's normals, at offset c0·d0; c0 even), then of X_1, …, X_L with
+// the given weights; visit(ℓ, X_ℓ's tile) is called for each layer, X_0 included, before the next is
+// formed. Returns X_L's tile.
+Matrix forward_columns(Backend& backend, const NetworkShape& shape, const Activation& sigma,
+                       const std::vector<Matrix>& weights, const StreamKey& key, index_t c0, index_t c1,
+                       const std::function<void(int layer, const Matrix& x)>& visit = {});
+// The most elements forward_columns holds at once for a tile of `columns` columns (X_{ℓ−1}'s tile and
+// H_ℓ's, or X_0's tile and its row scales), weights excluded.
+elements_t forward_columns_elements(const NetworkShape& shape, index_t columns);
 
 }  // namespace rmt::bench

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
+
+#include "bench/models/common/gram_features.hpp"
 
 namespace rmt::bench {
 
@@ -21,6 +24,22 @@ MemoryPlan sample_covariance_plan(index_t p, index_t n, index_t top_k) {
 MemoryPlan SampleCovarianceModel::memory_plan(const Params& p) const {
   const Sizes s = sizes(p);
   return sample_covariance_plan(s.rows, s.cols, std::min<index_t>(tracked_spikes(p), s.rows));
+}
+
+GramFeatures SampleCovarianceModel::gram_features(Backend&, const Params& p, const StreamKey& key) const {
+  const Sizes s = sizes(p);
+  auto scale = std::make_shared<const std::vector<double>>(row_scale(p));
+  const index_t rows = s.rows;
+  auto form = [scale, rows, key](Backend& backend, index_t c0, index_t c1) {
+    return backend.sample_gaussian(key, rows, c1 - c0, *scale, static_cast<std::uint64_t>(c0) * static_cast<std::uint64_t>(rows));
+  };
+  return {make_feature_columns(s.rows, s.cols, form), 1.0 / static_cast<double>(s.cols), GramSide::rows};
+}
+
+// One call: its p×columns block of X and the p row scales copied to the backend.
+elements_t SampleCovarianceModel::slq_operator_elements(const Params& p, OperatorStorage storage, index_t tile) const {
+  const Sizes s = sizes(p);
+  return cells(s.rows, columns_per_call(s.rows, s.cols, storage, tile)) + static_cast<elements_t>(s.rows);
 }
 
 CovarianceDraw sample_covariance(Backend& backend, index_t p, index_t n, std::span<const double> row_scale,

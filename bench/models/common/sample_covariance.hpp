@@ -21,6 +21,16 @@ class SampleCovarianceModel : public Model {
   }
   MemoryPlan memory_plan(const Params& p) const override;
   std::string_view aspect_param() const override { return "c"; }
+
+  // method = slq: F = diag(row_scale) X (p×n), S = F Fᵀ/n (side rows). Nothing is kept beside F's
+  // tiles: each is sample_gaussian of its columns at offset c0·p, the same normals as `sample`.
+  bool has_gram_features() const override { return true; }
+  GramFeatures gram_features(Backend& backend, const Params& p, const StreamKey& key) const override;
+  elements_t slq_operator_elements(const Params& p, OperatorStorage storage, index_t tile) const override;
+
+ protected:
+  // √Σ_ii, the row scales of X (the same ones `sample` passes to sample_covariance).
+  virtual std::vector<double> row_scale(const Params& p) const = 0;
 };
 
 // The phases of sample_covariance(p, n, top_k): X (with its row scales), X and S, then S alone
