@@ -61,7 +61,9 @@ void validate_slq(const ResolvedCase& c) {
 elements_t lanczos_elements(const ResolvedCase& c) {
   const auto& s = c.spec.slq;
   const index_t blocks = 4 + (s.reorth ? std::min<index_t>(s.steps, c.sizes.eig_dim) : 0);
-  return cells(c.sizes.eig_dim, s.probes) * static_cast<elements_t>(blocks);
+  // Plus a product's small intermediates (F_tᵀV or F V: at most rows + cols of the sample by b).
+  return cells(c.sizes.eig_dim, s.probes) * static_cast<elements_t>(blocks) +
+         cells(c.sizes.rows + c.sizes.cols, s.probes);
 }
 
 OperatorStorage slq_storage(const ResolvedCase& c, const Backend& backend) {

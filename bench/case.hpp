@@ -76,8 +76,8 @@ void check_memory(const ResolvedCase& c, Backend& backend);
 // method = slq: the operator storage of the case on `backend` (storage = auto: stored when the stored
 // features and the Lanczos blocks fit in the available memory, else regenerate).
 OperatorStorage slq_storage(const ResolvedCase& c, const Backend& backend);
-// Backend elements of the Lanczos blocks: q, q_prev, w, a product's intermediate and, with reorth,
-// every step's block.
+// Backend elements of the Lanczos blocks: q, q_prev, w, a product's result, with reorth every step's
+// block, and the product's small intermediates.
 elements_t lanczos_elements(const ResolvedCase& c);
 
 // Runs every replicate, writes DIR/eigs/<case>.npy (spectral models) and returns the run record

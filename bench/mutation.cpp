@@ -59,7 +59,7 @@ class MutatedModel final : public Model {
     return inner_.sample(backend, p, key, t);
   }
   // The sampled matrix is the inner model's: so is its matrix-free form (method = slq).
-  bool has_gram_features() const override { return inner_.has_gram_features(); }
+  bool has_gram_features(const Params& p) const override { return inner_.has_gram_features(p); }
   GramFeatures gram_features(Backend& backend, const Params& p, const StreamKey& key) const override {
     return inner_.gram_features(backend, p, key);
   }

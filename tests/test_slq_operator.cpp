@@ -83,7 +83,7 @@ class GramOperators : public ::testing::TestWithParam<ModelCase> {};
 // Odd sizes throughout; tile 6 does not divide any of the column counts.
 TEST_P(GramOperators, IdentityProductHasTheDenseSpectrum) {
   const auto c = test_support::make_case(GetParam().model, GetParam().params);
-  ASSERT_TRUE(c.model->has_gram_features());
+  ASSERT_TRUE(c.model->has_gram_features(c.params));
   auto backend = make_cpu_backend();
   const StreamKey key = key_of(c);
   StageTimes t;
@@ -177,20 +177,23 @@ TEST(GramFeatures, ModelsWithoutAProductRefuse) {
   for (const std::string name : {"kernel", "ntk", "kernel_el_karoui"}) {
     SCOPED_TRACE(name);
     const auto c = test_support::make_case(name, {{"n", "41"}});
-    EXPECT_FALSE(c.model->has_gram_features());
+    EXPECT_FALSE(c.model->has_gram_features(c.params));
     EXPECT_THROW(c.model->gram_features(*backend, c.params, key_of(c)), InputError);
     EXPECT_EQ(c.model->slq_operator_elements(c.params, OperatorStorage::regenerate, 6), 0u);
   }
   // deep_ntk: only its linearisation is a Gram matrix of features.
   const auto c = test_support::make_case("deep_ntk", {{"n", "41"}, {"kernel", "ntk"}});
+  EXPECT_FALSE(c.model->has_gram_features(c.params));
   EXPECT_THROW(c.model->gram_features(*backend, c.params, key_of(c)), InputError);
   EXPECT_THROW(c.model->slq_operator_elements(c.params, OperatorStorage::stored, 0), InputError);
 }
 
 TEST(GramFeatures, EveryModelWithFeaturesIsTested) {
   const std::set<std::string> tested = {"mp", "silverstein", "spiked", "rf", "llc_gram", "rff", "ck", "deep_ntk"};
-  for (const auto& m : models())
-    EXPECT_EQ(m->has_gram_features(), tested.count(std::string(m->name())) == 1) << m->name();
+  for (const auto& m : models()) {
+    const auto c = test_support::make_case(std::string(m->name()), {});
+    EXPECT_EQ(m->has_gram_features(c.params), tested.count(std::string(m->name())) == 1) << m->name();
+  }
 }
 
 // Replicates draw different features; the same replicate the same ones.

@@ -67,7 +67,7 @@ class CkModel final : public Model {
   // method = slq: F = X_L (d_L×n), the kernel FᵀF (side cols). The weights of every layer are drawn
   // once (whole, from the streams `sample` uses) and kept; each tile runs its columns of X0 through
   // the network (bench/models/common/deep.hpp, forward_columns).
-  bool has_gram_features() const override { return true; }
+  bool has_gram_features(const Params&) const override { return true; }
 
   GramFeatures gram_features(Backend& backend, const Params& p, const StreamKey& key) const override {
     const auto s = shape(p);

@@ -121,8 +121,8 @@ class DeepNtkModel final : public Model {
   // and every product costs an extra n·t·b per tile.
   // kernel = ntk (back-propagated) is not a Gram matrix of column-wise features — the Hadamard terms
   // (X_{ℓ−1}ᵀX_{ℓ−1}) ⊙ (B_ℓᵀB_ℓ) are Grams of n·d_{ℓ−1}·d_ℓ-dimensional features — so gram_features
-  // refuses it. has_gram_features() cannot see the parameters, so it says true for the family.
-  bool has_gram_features() const override { return true; }
+  // refuses it (and has_gram_features says false, so the case is refused before anything runs).
+  bool has_gram_features(const Params& p) const override { return p.text("kernel") == "linearised"; }
 
   GramFeatures gram_features(Backend& backend, const Params& p, const StreamKey& key) const override {
     const auto s = shape(p);

@@ -74,7 +74,7 @@ class LlcGramModel final : public Model {
   // host as `sample` does) stays in host memory and W (N×p, stream 1) on the backend, both formed
   // once; each tile copies its columns of X to the backend and forms σ(W X_t): one call holds X_t
   // (p×t) and Z (N×t) beside W.
-  bool has_gram_features() const override { return true; }
+  bool has_gram_features(const Params&) const override { return true; }
 
   GramFeatures gram_features(Backend& backend, const Params& prm, const StreamKey& key) const override {
     const auto d = llc_dims(prm);

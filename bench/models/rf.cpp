@@ -95,7 +95,7 @@ class RfModel final : public Model {
   // method = slq: F = Y = f(WX/√p) (N×n), M = F Fᵀ/n (side rows). W (N×p, stream 1) is drawn once
   // and kept; each tile draws its columns of X (offset c0·p of the same stream as `sample`) and
   // forms Z = WX_t/√p, then f in place, so one call holds X_t (p×t) and Z (N×t) beside W.
-  bool has_gram_features() const override { return true; }
+  bool has_gram_features(const Params&) const override { return true; }
 
   GramFeatures gram_features(Backend& backend, const Params& prm, const StreamKey& key) const override {
     const auto d = rf_dims(prm);

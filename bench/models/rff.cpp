@@ -103,7 +103,7 @@ class RandomFourierFeaturesModel final : public Model {
   // host memory; the weights are kept on the backend doubled, V = [W 0; W −π/2] (2N×(p+1), W from
   // stream 1 as in `sample`), so that one product with a tile [X_t; 1ᵀ] and cos give both halves
   // (sin u = cos(u − π/2), equal to rounding). One call holds [X_t; 1ᵀ] ((p+1)×t) and Z (2N×t) beside V.
-  bool has_gram_features() const override { return true; }
+  bool has_gram_features(const Params&) const override { return true; }
 
   GramFeatures gram_features(Backend& backend, const Params& prm, const StreamKey& key) const override {
     const auto d = rff_dims(prm);

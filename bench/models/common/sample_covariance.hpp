@@ -24,7 +24,7 @@ class SampleCovarianceModel : public Model {
 
   // method = slq: F = diag(row_scale) X (p×n), S = F Fᵀ/n (side rows). Nothing is kept beside F's
   // tiles: each is sample_gaussian of its columns at offset c0·p, the same normals as `sample`.
-  bool has_gram_features() const override { return true; }
+  bool has_gram_features(const Params&) const override { return true; }
   GramFeatures gram_features(Backend& backend, const Params& p, const StreamKey& key) const override;
   elements_t slq_operator_elements(const Params& p, OperatorStorage storage, index_t tile) const override;
 
