@@ -45,8 +45,8 @@ void validate_slq(const ResolvedCase& c) {
                                  "features formed column by column): use method = dense",
                                  spec.name, spec.model));
   const auto& s = spec.slq;
-  if (s.probes < 2 || s.probes > 4096)
-    throw InputError(fmt::format("case '{}': probes = {} is out of range [2, 4096] (standard errors need two)", spec.name,
+  if (s.probes != 0 && (s.probes < 2 || s.probes > 4096))
+    throw InputError(fmt::format("case '{}': probes = {} is out of range [2, 4096] (standard errors need two; 0: default)", spec.name,
                                  s.probes));
   if (s.steps < 2 || s.steps > 100000)
     throw InputError(fmt::format("case '{}': steps = {} is out of range [2, 100000]", spec.name, s.steps));
@@ -58,18 +58,24 @@ void validate_slq(const ResolvedCase& c) {
 
 }  // namespace
 
-elements_t lanczos_elements(const ResolvedCase& c) {
+int slq_probes(const ResolvedCase& c, const Backend& backend) {
+  if (c.spec.slq.probes > 0) return c.spec.slq.probes;
+  return backend.name() == "cuda" ? 32 : 8;
+}
+
+elements_t lanczos_elements(const ResolvedCase& c, const Backend& backend) {
   const auto& s = c.spec.slq;
+  const int probes = slq_probes(c, backend);
   const index_t blocks = 4 + (s.reorth ? std::min<index_t>(s.steps, c.sizes.eig_dim) : 0);
   // Plus a product's small intermediates (F_tᵀV or F V: at most rows + cols of the sample by b).
-  return cells(c.sizes.eig_dim, s.probes) * static_cast<elements_t>(blocks) +
-         cells(c.sizes.rows + c.sizes.cols, s.probes);
+  return cells(c.sizes.eig_dim, probes) * static_cast<elements_t>(blocks) +
+         cells(c.sizes.rows + c.sizes.cols, probes);
 }
 
 OperatorStorage slq_storage(const ResolvedCase& c, const Backend& backend) {
   if (c.spec.slq.storage != "auto") return parse_operator_storage(c.spec.slq.storage, "storage");
   const elements_t stored = c.model->slq_operator_elements(c.params, OperatorStorage::stored, c.spec.slq.tile) +
-                            lanczos_elements(c);
+                            lanczos_elements(c, backend);
   const double bytes = static_cast<double>(stored) * static_cast<double>(element_bytes(backend.precision()));
   return bytes <= 0.9 * static_cast<double>(backend.available_bytes()) ? OperatorStorage::stored
                                                                        : OperatorStorage::regenerate;
@@ -128,8 +134,8 @@ void check_memory(const ResolvedCase& c, Backend& backend) {
   MemoryPlan plan;
   if (c.spec.method == "slq") {
     const OperatorStorage storage = slq_storage(c, backend);
-    plan.add(fmt::format("SLQ, {} operator and {} Lanczos blocks", to_string(storage), c.spec.slq.probes),
-             c.model->slq_operator_elements(c.params, storage, c.spec.slq.tile) + lanczos_elements(c));
+    plan.add(fmt::format("SLQ, {} operator and Lanczos blocks of {} probes", to_string(storage), slq_probes(c, backend)),
+             c.model->slq_operator_elements(c.params, storage, c.spec.slq.tile) + lanczos_elements(c, backend));
   } else {
     plan = c.base->memory_plan(c.params);
   }

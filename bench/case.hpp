@@ -19,7 +19,7 @@ namespace rmt::bench {
 // How a spectral case measures its spectrum: all eigenvalues of the dense matrix, or stochastic Lanczos
 // quadrature of the matrix-free operator (core/slq, bench/slq_case.hpp).
 struct SlqSettings {
-  int probes = 16;               // b Rademacher probes, run together (one block product per step)
+  int probes = 0;                // b Rademacher probes, run together (one block product per step); 0: slq_probes
   int steps = 200;               // k Lanczos steps per probe
   bool reorth = false;           // full reorthogonalisation (O(k·d·b) memory; tests and small cases)
   std::string storage = "auto";  // stored | regenerate | auto (stored when it fits in memory)
@@ -78,7 +78,10 @@ void check_memory(const ResolvedCase& c, Backend& backend);
 OperatorStorage slq_storage(const ResolvedCase& c, const Backend& backend);
 // Backend elements of the Lanczos blocks: q, q_prev, w, a product's result, with reorth every step's
 // block, and the product's small intermediates.
-elements_t lanczos_elements(const ResolvedCase& c);
+elements_t lanczos_elements(const ResolvedCase& c, const Backend& backend);
+// The probes of an SLQ case on `backend`: the case's, or by default 8 on the CPU (each step is bound by
+// the skinny GEMMs over the features, ∝ b) and 32 on CUDA.
+int slq_probes(const ResolvedCase& c, const Backend& backend);
 
 // Runs every replicate, writes DIR/eigs/<case>.npy (spectral models) and returns the run record
 // (docs/architecture.md).

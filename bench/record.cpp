@@ -65,8 +65,8 @@ std::string repro_command(const ResolvedCase& c, std::string_view backend) {
   if (c.spec.precision != "fp64") command += " --precision " + c.spec.precision;
   if (c.spec.method == "slq") {
     const auto& s = c.spec.slq;
-    command += fmt::format(" --method slq --probes {} --steps {} --storage {}{}", s.probes, s.steps, s.storage,
-                           s.reorth ? " --reorth" : "");
+    command += fmt::format(" --method slq --steps {} --storage {}{}", s.steps, s.storage, s.reorth ? " --reorth" : "");
+    if (s.probes > 0) command += fmt::format(" --probes {}", s.probes);
     if (s.tile > 0) command += fmt::format(" --tile {}", s.tile);
   }
   return command;

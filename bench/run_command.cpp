@@ -273,7 +273,7 @@ int run_command(const RunOptions& given, const BackendFactory& make_backend) {
     const auto rc = static_cast<double>(p.resolved.sizes.rows) * static_cast<double>(p.resolved.sizes.cols);
     // SLQ: two products with the rows × cols features per step and probe.
     p.cost = p.resolved.spec.method == "slq"
-                 ? p.resolved.spec.replicates * 2.0 * rc * p.resolved.spec.slq.steps * p.resolved.spec.slq.probes * 1e-9 + 0.05
+                 ? p.resolved.spec.replicates * 2.0 * rc * p.resolved.spec.slq.steps * slq_probes(p.resolved, *p.backend) * 1e-9 + 0.05
                  : p.resolved.spec.replicates * (d * d * d + rc * d) * 1e-9 + 0.05;
   }
 

@@ -42,7 +42,7 @@ SlqDraw slq_draw(Backend& backend, const ResolvedCase& c, const SpectralTheory& 
   d.operator_s = seconds_since(start);
   start = std::chrono::steady_clock::now();
   const StreamKey probe_key{c.spec.seed, c.case_key, replicate, kProbeStream};
-  const Matrix probes = rademacher_probes(backend, probe_key, op->dim(), c.spec.slq.probes);
+  const Matrix probes = rademacher_probes(backend, probe_key, op->dim(), slq_probes(c, backend));
   const auto tridiagonals = block_lanczos(backend, *op, probes, {c.spec.slq.steps, c.spec.slq.reorth});
   d.lanczos_s = seconds_since(start);
   d.matvecs = op->matvecs();
@@ -130,7 +130,7 @@ nlohmann::json run_slq_case(Backend& backend, const ResolvedCase& c, const std::
   const auto tolerance = slq_tolerances(c, t, se, &tolerance_source);
 
   std::string nodes_file, weights_file;
-  write_quadratures(out_dir, file_safe(c.spec.name), draws, static_cast<std::size_t>(c.spec.slq.probes),
+  write_quadratures(out_dir, file_safe(c.spec.name), draws, static_cast<std::size_t>(slq_probes(c, backend)),
                     static_cast<std::size_t>(steps), nodes_file, weights_file);
   std::uint64_t matvecs = 0;
   double operator_s = 0, lanczos_s = 0, quadrature_s = 0, lo = INFINITY, hi = -INFINITY;
@@ -163,7 +163,7 @@ nlohmann::json run_slq_case(Backend& backend, const ResolvedCase& c, const std::
       {"moments", moments},
       {"stieltjes", std::move(stieltjes)},
       {"slq",
-       {{"probes", c.spec.slq.probes},
+       {{"probes", slq_probes(c, backend)},
         {"steps", steps},
         {"reorth", c.spec.slq.reorth},
         {"storage", to_string(storage)},
