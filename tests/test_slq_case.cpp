@@ -231,6 +231,21 @@ TEST(SlqCase, RecordCarriesTheSlqBlockAndTheQuadratures) {
   std::filesystem::remove_all(dir);
 }
 
+// The large suite parses and passes at reduced size, and its report draws one SLQ figure per case.
+TEST(SlqCase, LargeSuiteRunsScaledDown) {
+  const auto dir = std::filesystem::temp_directory_path() / ("rmt_slq_large_" + std::to_string(getpid()));
+  std::filesystem::remove_all(dir);
+  const auto suite = (test_support::source_dir() / "bench/suites/large.toml").string();
+  const auto r = rmtbench("run " + suite + " --set n=800 --steps 40 --probes 4 --backend cpu --no-sensitivity --quiet --out " +
+                          dir.string());
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  const auto html = test_support::slurp(dir / "report.html");
+  std::size_t figures = 0;
+  for (auto at = html.find("class=\"fig-slq\""); at != std::string::npos; at = html.find("class=\"fig-slq\"", at + 1)) ++figures;
+  EXPECT_EQ(figures, 4u);
+  std::filesystem::remove_all(dir);
+}
+
 TEST(SlqCase, ModelsWithoutAProductAndBadSettingsAreRefused) {
   const auto kernel = rmtbench("run --model kernel --method slq --backend cpu --quiet --out /nonexistent/x");
   EXPECT_EQ(kernel.code, 2);

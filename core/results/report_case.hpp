@@ -67,6 +67,9 @@ std::string histogram_figure(const CaseData& d, bool logy);  // class fig-hist, 
 std::string qq_figure(const CaseData& d);                    // class fig-qq; "" without data
 std::string atoms_note(const CaseData& d);
 
+// SLQ cases (core/results/report_slq.cpp): class fig-slq, the smoothed density with its ±2 s.e. band.
+std::string slq_density_figure(const json& rec);
+
 // Learning curves and scaling laws (core/results/report_curve.cpp): class fig-curve; "" without a curve.
 std::string curve_figure(const json& rec);
 

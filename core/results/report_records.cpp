@@ -123,7 +123,10 @@ ReportSection case_panel(const json& rec, const std::string& id, const ReportInp
   std::string s = fmt::format(R"(<p class="meta">size {} · {} · {} · seed {} · replicates {})", size_text(rec),
                               backend_text(rec), or_dash(text(field(rec, "precision"))),
                               or_dash(text(field(rec, "seed"))), or_dash(text(field(rec, "replicates"))));
-  if (field(rec, "empirical", "curve") == nullptr)
+  const bool slq = text(field(rec, "method")) == "slq";
+  if (slq)
+    s += fmt::format(" · SLQ quadratures: {}", or_dash(text(field(field(rec, "empirical", "slq"), "nodes"))));
+  else if (field(rec, "empirical", "curve") == nullptr)
     s += fmt::format(" · eigenvalues: {}", or_dash(text(field(rec, "empirical", "eigenvalues"))));
   if (d.non_finite > 0) s += fmt::format(R"( · <span class="bad">{} non-finite eigenvalues dropped</span>)", d.non_finite);
   s += "</p>";
@@ -131,7 +134,9 @@ ReportSection case_panel(const json& rec, const std::string& id, const ReportInp
     s += fmt::format(R"(<p class="warnnote">{}</p>)", escape(n->second));
   const bool learning_curve = field(rec, "empirical", "curve") != nullptr;  // no spectrum to draw
   s += R"(<div class="figs">)" +
-       (learning_curve ? curve_figure(rec) : histogram_figure(d, false) + histogram_figure(d, true) + qq_figure(d)) +
+       (learning_curve ? curve_figure(rec)
+        : slq          ? slq_density_figure(rec)
+                       : histogram_figure(d, false) + histogram_figure(d, true) + qq_figure(d)) +
        "</div>";
   s += atoms_note(d);
   s += R"(<div class="cols"><div><h3>Metrics</h3>)" + metric_table(rec) + "</div>";
