@@ -82,13 +82,15 @@ void write_quadratures(const std::filesystem::path& dir, const std::string& stem
 }  // namespace
 
 std::map<std::string, double> slq_tolerances(const ResolvedCase& c, const SpectralTheory& t,
-                                             const std::map<std::string, double>& se, std::string* source) {
+                                             const std::map<std::string, double>& se, int probes,
+                                             std::string* source) {
+  const double z = probe_noise_multiple(static_cast<double>(c.spec.replicates) * (probes - 1));
   std::map<std::string, double> tol = default_tolerances(c, t, source);
   tol.erase("edge_error_tw");  // the largest Ritz value is reported, not judged
   tol.erase("outlier_position_error");
   tol.erase("outlier_alignment_error");
   for (auto& [k, v] : tol)
-    if (const auto it = se.find(k); it != se.end() && !c.spec.tolerance.contains(k)) v += kSlqNoiseZ * it->second;
+    if (const auto it = se.find(k); it != se.end() && !c.spec.tolerance.contains(k)) v += z * it->second;
   if (!c.spec.tolerance.contains("w1") && tol.contains("w1") && !t.support.empty()) {
     const double width = t.support.back().hi - t.support.front().lo;
     tol["w1"] += 0.25 * width / static_cast<double>(c.spec.slq.steps);
@@ -127,7 +129,7 @@ nlohmann::json run_slq_case(Backend& backend, const ResolvedCase& c, const std::
     }
   for (auto& [k, v] : se) v = std::sqrt(v) / static_cast<double>(reps);
   std::string tolerance_source;
-  const auto tolerance = slq_tolerances(c, t, se, &tolerance_source);
+  const auto tolerance = slq_tolerances(c, t, se, slq_probes(c, backend), &tolerance_source);
 
   std::string nodes_file, weights_file;
   write_quadratures(out_dir, file_safe(c.spec.name), draws, static_cast<std::size_t>(slq_probes(c, backend)),

@@ -14,15 +14,13 @@
 
 namespace rmt::bench {
 
-// The two-sided normal quantile at 10⁻³: a metric's probe noise is allowed z·se on top of the dense
-// finite-size tolerance, so probe noise alone fails a correct law with probability ≤ 10⁻³ per metric.
-inline constexpr double kSlqNoiseZ = 3.2905267314918945;
-
 // The tolerances of an SLQ case: the dense path's (finite-size term, docs/theory.md §9.5) plus
-// kSlqNoiseZ standard errors; W1 also 0.25·width/k for the quadrature's own resolution; the edge is
+// probe_noise_multiple(R(b − 1)) standard errors (two-sided 10⁻³: probe noise alone fails a correct
+// law with probability ≤ 10⁻³ per metric; R replicates of b probes); W1 also 0.25·width/k for the quadrature's own resolution; the edge is
 // reported, not judged. `se` holds each metric's standard error.
 std::map<std::string, double> slq_tolerances(const ResolvedCase& c, const SpectralTheory& t,
-                                             const std::map<std::string, double>& se, std::string* source = nullptr);
+                                             const std::map<std::string, double>& se, int probes,
+                                             std::string* source = nullptr);
 
 // Runs every replicate (new matrix, new probes), writes DIR/slq/<case>.nodes.npy and .weights.npy
 // (replicate × probe × step; a probe whose recurrence ended early is padded with NaN nodes and zero

@@ -8,6 +8,7 @@
 #include <numbers>
 #include <numeric>
 
+#include <boost/math/distributions/students_t.hpp>
 #include <fmt/format.h>
 
 #include "core/base/error.hpp"
@@ -160,6 +161,11 @@ auto probe_mean(std::size_t probes, std::ptrdiff_t skip, F value) {
 }
 
 }  // namespace
+
+double probe_noise_multiple(double dof, double alpha) {
+  RMT_EXPECTS(dof >= 1 && alpha > 0 && alpha < 1, "probe_noise_multiple: dof = {}, alpha = {}", dof, alpha);
+  return boost::math::quantile(boost::math::students_t(dof), 1 - alpha / 2);
+}
 
 std::vector<Quadrature> drop_nodes_above(std::span<const Quadrature> probes, double threshold) {
   std::vector<Quadrature> out;

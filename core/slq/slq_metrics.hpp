@@ -37,6 +37,12 @@ struct SlqComparison {
   double min_ritz = 0, max_ritz = 0;
 };
 
+// The multiple of a jackknife standard error that probe noise alone exceeds with probability `alpha`
+// (two-sided): the Student-t quantile with `dof` degrees of freedom (b − 1 for b probes; the standard
+// error is itself estimated from the probes, so few probes need a wider multiple: 12.9 at b = 4,
+// 5.41 at b = 8, 4.07 at b = 16, 3.29 as b → ∞, at alpha = 10⁻³).
+double probe_noise_multiple(double dof, double alpha = 1e-3);
+
 // The quadratures of every probe with the nodes above `threshold` removed and the remaining weights
 // renormalised (outliers kept out of the bulk, as the dense path does with eigenvalues).
 std::vector<Quadrature> drop_nodes_above(std::span<const Quadrature> probes, double threshold);
