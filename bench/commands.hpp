@@ -55,8 +55,12 @@ struct BenchOptions {
   std::string out;           // JSON file (empty: none)
   std::string command_line;  // recorded in the JSON
   bool quiet = false;
+  std::string method = "dense";  // dense: per-stage timings; slq: block products (bench/bench_slq.cpp)
+  std::optional<int> probes;     // slq
+  std::string storage;           // slq: stored|regenerate|auto (empty: auto)
 };
 int bench_command(const BenchOptions& o);
+int bench_slq_command(const BenchOptions& o);
 
 struct CompareOptionsCli {
   std::string base, now;

@@ -104,6 +104,10 @@ int main(int argc, char** argv) {
   bench_cmd->add_option("--warmup", bench.warmup, "untimed runs per size first (0: only the calibration warms up)")->capture_default_str();
   bench_cmd->add_option("--out", bench.out, "write the JSON results to this file");
   bench_cmd->add_flag("--quiet", bench.quiet, "no progress on stderr");
+  bench_cmd->add_option("--method", bench.method, "dense: stage timings; slq: block products of the matrix-free operator")
+      ->check(CLI::IsMember({"dense", "slq"}))->capture_default_str();
+  bench_cmd->add_option("--probes", bench.probes, "slq: probes per block (default 8 on the CPU, 32 on CUDA)")->check(CLI::Range(2, 4096));
+  bench_cmd->add_option("--storage", bench.storage, "slq: stored|regenerate|auto")->check(CLI::IsMember({"auto", "stored", "regenerate"}));
 
   CalibrateOptions calibrate;
   calibrate.command_line = "rmtbench";
@@ -140,7 +144,7 @@ int main(int argc, char** argv) {
     if (*devices_cmd) return devices_command(devices_json);
     if (*report_cmd) return report_command(report_dir);
     if (*compare_cmd) return compare_command(compare);
-    if (*bench_cmd) return bench_command(bench);
+    if (*bench_cmd) return bench.method == "slq" ? bench_slq_command(bench) : bench_command(bench);
     if (*calibrate_cmd) return calibrate_command(calibrate);
   } catch (const rmt::InputError& e) {
     return fail(2, e.what());

@@ -1,0 +1,146 @@
+// `rmtbench bench --method slq`: the matrix-free path's rates — one block product with the model's
+// Gram operator (b probes), as matrix–vector products per second, FLOP/s and the fraction of the
+// roofline min(GEMM peak, bandwidth × intensity) measured in the same run; forming the stored features
+// and, for storage = regenerate, the rate at which feature elements are formed again per product.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "bench/case.hpp"
+#include "bench/commands.hpp"
+#include "bench/record.hpp"
+#include "core/base/error.hpp"
+#include "core/base/grid.hpp"
+#include "core/base/parse.hpp"
+#include "core/base/stopwatch.hpp"
+#include "core/base/utc_time.hpp"
+#include "core/results/atomic_file.hpp"
+#include "core/slq/lanczos.hpp"
+
+namespace rmt::bench {
+namespace {
+
+template <typename F>
+double seconds(F&& f) {
+  const auto start = std::chrono::steady_clock::now();
+  f();
+  return seconds_since(start);
+}
+
+// The two peaks of the roofline, measured on the backend in its working precision: the GEMM rate on
+// m×m operands and the memory bandwidth of a streaming update a ← a + b of two m×m matrices (three
+// passes over m² elements).
+struct Peaks {
+  double gemm_flops = 0, bandwidth = 0;
+};
+
+Peaks measure_peaks(Backend& backend, index_t m, int repeats) {
+  Matrix a = backend.sample_gaussian({1, 2, 0, 0}, m, m);
+  const Matrix b = backend.sample_gaussian({1, 2, 0, 1}, m, m);
+  backend.multiply(a, b, 1.0);
+  backend.add_scaled(a, b, 1.0);
+  std::vector<double> gemm, stream;
+  for (int r = 0; r < repeats; ++r) {
+    gemm.push_back(seconds([&] { backend.multiply(a, b, 1.0); }));
+    stream.push_back(seconds([&] { backend.add_scaled(a, b, 1e-3); }));
+  }
+  const double mm = static_cast<double>(m) * static_cast<double>(m);
+  return {2.0 * mm * static_cast<double>(m) / median(gemm),
+          3.0 * mm * static_cast<double>(element_bytes(backend.precision())) / median(stream)};
+}
+
+}  // namespace
+
+int bench_slq_command(const BenchOptions& o) {
+  const Precision precision = parse_precision(o.precision, "--precision");
+  std::vector<ResolvedCase> cases;
+  for (const double n : parse_grid(o.sizes, "--n")) {
+    if (!(n >= 2 && n <= 1e8)) throw InputError(fmt::format("--n: size {} is out of range [2, 1e8]", n));
+    CaseSpec spec;
+    spec.model = o.model;
+    spec.name = fmt::format("{}_n={}", o.model, n);
+    spec.precision = std::string(to_string(precision));
+    spec.method = "slq";
+    if (o.probes) spec.slq.probes = *o.probes;
+    if (!o.storage.empty()) spec.slq.storage = o.storage;
+    for (const auto& s : o.sets) spec.params.push_back(parse_assignment(s, "--set"));
+    spec.params.emplace_back("n", std::to_string(std::llround(n)));
+    cases.push_back(resolve_case(spec));
+  }
+  std::string note;
+  auto backend = select_backend(o.backend, &note);
+  const PrecisionScope scope(*backend, precision);
+  for (const auto& c : cases) check_memory(c, *backend);
+  const index_t m = backend->name() == "cuda" ? index_t{8192} : index_t{2048};
+  if (!o.quiet) fmt::print(stderr, "{} — {}\nmeasuring the GEMM rate and the bandwidth at m = {} ...\n", note, backend->info().name, m);
+  const Peaks peaks = measure_peaks(*backend, m, o.repeats);
+  const double elem = static_cast<double>(element_bytes(precision));
+
+  nlohmann::json results = nlohmann::json::array();
+  fmt::print("{:<8} {:>8} {:>7} {:>10} {:>6} {:>10} {:>10} {:>11} {:>9} {:>10}\n", "model", "n", "dim", "storage", "b",
+             "form_s", "product_s", "matvec/s", "GF/s", "roofline");
+  for (const auto& c : cases) {
+    const OperatorStorage storage = slq_storage(c, *backend);
+    const int b = slq_probes(c, *backend);
+    if (!o.quiet) fmt::print(stderr, "{} ({}, {} probes) ...\n", c.spec.name, to_string(storage), b);
+    const StreamKey key{c.spec.seed, c.case_key, 0, 0};
+    std::unique_ptr<LinearOperator> op;
+    index_t rows = 0, cols = 0;
+    const double form_s = seconds([&] {
+      GramFeatures g = c.model->gram_features(*backend, c.params, key);
+      rows = g.features->rows();
+      cols = g.features->cols();
+      op = make_gram_operator(*backend, std::move(g.features), g.alpha, g.side, storage, c.spec.slq.tile);
+    });
+    const Matrix v = rademacher_probes(*backend, {c.spec.seed, c.case_key, 0, 200}, op->dim(), b);
+    Matrix y;
+    for (int w = 0; w < std::max(1, o.warmup); ++w) op->apply(v, y);
+    std::vector<double> t;
+    for (int r = 0; r < o.repeats; ++r) t.push_back(seconds([&] { op->apply(v, y); }));
+    const double product_s = median(t);
+    // Two passes over F (F_tᵀV, then F_t·T), 2·rows·cols·b FLOP each; F read twice.
+    const double f_elements = static_cast<double>(rows) * static_cast<double>(cols);
+    const double flops = 4.0 * f_elements * b;
+    const double bytes = 2.0 * f_elements * elem;
+    const double roofline_s = std::max(flops / peaks.gemm_flops, bytes / peaks.bandwidth);
+    nlohmann::json r = {{"model", o.model},
+                        {"n", c.params.integer("n")},
+                        {"params", c.params.to_json()},
+                        {"dim", c.sizes.eig_dim},
+                        {"features", {{"rows", rows}, {"cols", cols}}},
+                        {"storage", to_string(storage)},
+                        {"probes", b},
+                        {"form_s", form_s},
+                        {"product_s", product_s},
+                        {"matvecs_per_s", b / product_s},
+                        {"gflops", flops / product_s / 1e9},
+                        {"roofline_s", roofline_s},
+                        {"vs_roofline", roofline_s / product_s}};
+    if (storage == OperatorStorage::regenerate) r["regenerated_elements_per_s"] = f_elements / product_s;
+    results.push_back(r);
+    fmt::print("{:<8} {:>8} {:>7} {:>10} {:>6} {:>10.3f} {:>10.4f} {:>11.4g} {:>9.2f} {:>10.3f}\n", o.model,
+               c.params.integer("n"), c.sizes.eig_dim, to_string(storage), b, form_s, product_s, b / product_s,
+               flops / product_s / 1e9, roofline_s / product_s);
+  }
+  fmt::print("peaks: {} {:.1f} GFLOP/s at m = {}, bandwidth {:.1f} GB/s (a ← a + b, m×m)\n",
+             precision == Precision::fp32 ? "SGEMM" : "DGEMM", peaks.gemm_flops / 1e9, m, peaks.bandwidth / 1e9);
+  const nlohmann::json doc = {{"schema_version", 1},
+                              {"date", utc_timestamp("%Y-%m-%d")},
+                              {"command", o.command_line},
+                              {"method", "slq"},
+                              {"backend", backend->name()},
+                              {"device", backend->info().name},
+                              {"precision", std::string(to_string(precision))},
+                              {"peaks", {{"gemm_gflops", peaks.gemm_flops / 1e9}, {"gemm_size", m},
+                                         {"bandwidth_gbs", peaks.bandwidth / 1e9}}},
+                              {"results", results}};
+  if (!o.out.empty()) {
+    write_file_atomically(o.out, doc.dump(2) + "\n");
+    if (!o.quiet) fmt::print(stderr, "wrote {}\n", o.out);
+  }
+  return 0;
+}
+
+}  // namespace rmt::bench
