@@ -247,6 +247,25 @@ TEST(SlqCase, LargeSuiteRunsScaledDown) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(SlqCase, BenchReportsProductRatesAgainstTheRoofline) {
+  const auto file = std::filesystem::temp_directory_path() / ("rmt_slq_bench_" + std::to_string(getpid()) + ".json");
+  const auto r = rmtbench("bench --method slq --model mp --n 300,600 --repeats 2 --probes 4 --backend cpu --quiet --out " +
+                          file.string());
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto doc = nlohmann::json::parse(test_support::slurp(file));
+  EXPECT_EQ(doc["method"], "slq");
+  EXPECT_GT(doc["peaks"]["gemm_gflops"].get<double>(), 0);
+  EXPECT_GT(doc["peaks"]["bandwidth_gbs"].get<double>(), 0);
+  ASSERT_EQ(doc["results"].size(), 2u);
+  for (const auto& res : doc["results"]) {
+    EXPECT_EQ(res["probes"], 4);
+    EXPECT_NEAR(res["matvecs_per_s"].get<double>(), 4 / res["product_s"].get<double>(), 1e-9 * res["matvecs_per_s"].get<double>());
+    EXPECT_GT(res["vs_roofline"].get<double>(), 0);
+  }
+  EXPECT_EQ(rmtbench("bench --method slq --model kernel --n 300 --quiet").code, 2);
+  std::filesystem::remove(file);
+}
+
 TEST(SlqCase, ModelsWithoutAProductAndBadSettingsAreRefused) {
   const auto kernel = rmtbench("run --model kernel --method slq --backend cpu --quiet --out /nonexistent/x");
   EXPECT_EQ(kernel.code, 2);
