@@ -11,6 +11,8 @@
 #               test fails
 #   sanitizer   compute-sanitizer --tool memcheck over a few small CUDA backend tests
 #   exit3       `rmtbench run` at a size that does not fit must exit 3 naming the bytes
+#   slq:*       `rmtbench run --method slq` mp at n = 10⁵ (stored) and 2·10⁵ (regenerate) must pass,
+#               then `rmtbench bench --method slq` at the same size
 #   ours:*      `rmtbench bench --backend cuda`, mp (c = 1) and rf, fp64 and fp32, warm-up + medians
 #   torch:*     the same matrices through bench/peers/torch_eigvalsh.py on the same device,
 #               interleaved with ours size by size (n = 4096, 16384, 32768, 65536)
@@ -166,6 +168,15 @@ step_ours() {  # step_ours MODEL PRECISION N REPEATS WARMUP
   [[ $model == mp ]] && extra=(--set c=1)
   "$RMTBENCH" bench --backend "$BACKEND" --model "$model" "${extra[@]}" --n "$n" --precision "$prec" \
     --repeats "$repeats" --warmup "$warmup" --quiet --out "$WORK/ours_${model}_${prec}_${n}.json"
+}
+
+step_slq() {  # step_slq N STORAGE: an SLQ case must pass against Marchenko–Pastur; then its product rate
+  local n=$1 storage=$2 out="$WORK/slq_${1}_${2}"
+  "$RMTBENCH" run --model mp --set n="$n" --method slq --storage "$storage" --backend "$BACKEND" --no-sensitivity \
+    --quiet --json --out "$out" | tee "$out.jsonl"
+  grep -q '"verdict":"pass"' "$out.jsonl" || { echo "the SLQ case did not pass"; return 1; }
+  "$RMTBENCH" bench --method slq --model mp --n "$n" --storage "$storage" --backend "$BACKEND" --repeats 3 \
+    --quiet --out "$out.bench.json"
 }
 
 step_torch() {  # step_torch N REPEATS WARMUP PRECISIONS
@@ -498,6 +509,11 @@ else
   run_step sanitizer 150 sanitizer "${backend_test:-$bin_dir/test_cuda_backend}" "--gtest_filter=$sanitizer_filter"
 fi
 run_step exit3 60 exit3 "$exit3_n"
+# Matrix-free SLQ (README, "Large spectra"): mp at n = 10⁵ stored and 2·10⁵ regenerated on a GPU.
+if [[ $mode == dry ]]; then slq_sizes="2000:stored 800:regenerate"; else slq_sizes="100000:stored 200000:regenerate"; fi
+for entry in $slq_sizes; do
+  run_step "slq:n=${entry%%:*}:${entry##*:}" 150 slq "${entry%%:*}" "${entry##*:}"
+done
 
 have_torch=1
 if ! python3 -c 'import torch' >/dev/null 2>&1; then have_torch=0; fi
