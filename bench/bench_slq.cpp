@@ -34,6 +34,7 @@ double seconds(F&& f) {
 // passes over m² elements).
 struct Peaks {
   double gemm_flops = 0, bandwidth = 0;
+  double normals_per_s = 0;  // sample_gaussian of an m×m matrix: what regenerate lives on
 };
 
 Peaks measure_peaks(Backend& backend, index_t m, int repeats) {
@@ -41,14 +42,15 @@ Peaks measure_peaks(Backend& backend, index_t m, int repeats) {
   const Matrix b = backend.sample_gaussian({1, 2, 0, 1}, m, m);
   backend.multiply(a, b, 1.0);
   backend.add_scaled(a, b, 1.0);
-  std::vector<double> gemm, stream;
+  std::vector<double> gemm, stream, draw;
   for (int r = 0; r < repeats; ++r) {
     gemm.push_back(seconds([&] { backend.multiply(a, b, 1.0); }));
     stream.push_back(seconds([&] { backend.add_scaled(a, b, 1e-3); }));
+    draw.push_back(seconds([&] { backend.sample_gaussian({1, 3, static_cast<std::uint32_t>(r), 0}, m, m); }));
   }
   const double mm = static_cast<double>(m) * static_cast<double>(m);
   return {2.0 * mm * static_cast<double>(m) / median(gemm),
-          3.0 * mm * static_cast<double>(element_bytes(backend.precision())) / median(stream)};
+          3.0 * mm * static_cast<double>(element_bytes(backend.precision())) / median(stream), mm / median(draw)};
 }
 
 }  // namespace
@@ -124,8 +126,9 @@ int bench_slq_command(const BenchOptions& o) {
                c.params.integer("n"), c.sizes.eig_dim, to_string(storage), b, form_s, product_s, b / product_s,
                flops / product_s / 1e9, roofline_s / product_s);
   }
-  fmt::print("peaks: {} {:.1f} GFLOP/s at m = {}, bandwidth {:.1f} GB/s (a ← a + b, m×m)\n",
-             precision == Precision::fp32 ? "SGEMM" : "DGEMM", peaks.gemm_flops / 1e9, m, peaks.bandwidth / 1e9);
+  fmt::print("peaks: {} {:.1f} GFLOP/s at m = {}, bandwidth {:.1f} GB/s (a ← a + b, m×m), sampling {:.3g} normals/s\n",
+             precision == Precision::fp32 ? "SGEMM" : "DGEMM", peaks.gemm_flops / 1e9, m, peaks.bandwidth / 1e9,
+             peaks.normals_per_s);
   const nlohmann::json doc = {{"schema_version", 1},
                               {"date", utc_timestamp("%Y-%m-%d")},
                               {"command", o.command_line},
@@ -134,7 +137,8 @@ int bench_slq_command(const BenchOptions& o) {
                               {"device", backend->info().name},
                               {"precision", std::string(to_string(precision))},
                               {"peaks", {{"gemm_gflops", peaks.gemm_flops / 1e9}, {"gemm_size", m},
-                                         {"bandwidth_gbs", peaks.bandwidth / 1e9}}},
+                                         {"bandwidth_gbs", peaks.bandwidth / 1e9},
+                                         {"sample_normals_per_s", peaks.normals_per_s}}},
                               {"results", results}};
   if (!o.out.empty()) {
     write_file_atomically(o.out, doc.dump(2) + "\n");

@@ -256,6 +256,7 @@ TEST(SlqCase, BenchReportsProductRatesAgainstTheRoofline) {
   EXPECT_EQ(doc["method"], "slq");
   EXPECT_GT(doc["peaks"]["gemm_gflops"].get<double>(), 0);
   EXPECT_GT(doc["peaks"]["bandwidth_gbs"].get<double>(), 0);
+  EXPECT_GT(doc["peaks"]["sample_normals_per_s"].get<double>(), 0);
   ASSERT_EQ(doc["results"].size(), 2u);
   for (const auto& res : doc["results"]) {
     EXPECT_EQ(res["probes"], 4);
