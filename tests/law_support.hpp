@@ -2,6 +2,7 @@
 // Helpers shared by the theory tests: complex comparisons and integrals against a spectral law.
 #include <cmath>
 #include <numbers>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -37,5 +38,29 @@ double integrate_law(const SpectralLaw& law, F f) {
   for (const auto& a : law.atoms()) total += a.mass * f(a.x);
   return total;
 }
+
+// A purely atomic law: the exact spectral measure of a matrix (atoms at its eigenvalues, mass 1/d) or
+// of one probe (mass (vᵀu_i)²), for testing estimates of it.
+class DiscreteLaw final : public SpectralLaw {
+ public:
+  explicit DiscreteLaw(std::vector<Atom> atoms) : atoms_(std::move(atoms)) {}
+  std::vector<Interval> support() const override { return {}; }
+  std::vector<Atom> atoms() const override { return atoms_; }
+  double density(double) const override { return 0; }
+  complex stieltjes(complex z) const override {
+    complex m = 0;
+    for (const auto& a : atoms_) m += a.mass / (a.x - z);
+    return m;
+  }
+  std::vector<double> moments(int count) const override {
+    std::vector<double> m(static_cast<std::size_t>(count), 0.0);
+    for (const auto& a : atoms_)
+      for (int k = 0; k < count; ++k) m[static_cast<std::size_t>(k)] += a.mass * std::pow(a.x, k + 1);
+    return m;
+  }
+
+ private:
+  std::vector<Atom> atoms_;
+};
 
 }  // namespace rmt::test_support

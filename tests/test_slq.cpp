@@ -11,32 +11,10 @@
 #include "core/base/spectral_cdf.hpp"
 #include "core/slq/lanczos.hpp"
 #include "core/slq/slq_metrics.hpp"
+#include "tests/law_support.hpp"
 
 namespace rmt {
 namespace {
-
-// A purely atomic law: the exact spectral measure of a probe (or of a whole matrix).
-class DiscreteLaw final : public SpectralLaw {
- public:
-  explicit DiscreteLaw(std::vector<Atom> atoms) : atoms_(std::move(atoms)) {}
-  std::vector<Interval> support() const override { return {}; }
-  std::vector<Atom> atoms() const override { return atoms_; }
-  double density(double) const override { return 0; }
-  complex stieltjes(complex z) const override {
-    complex m = 0;
-    for (const auto& a : atoms_) m += a.mass / (a.x - z);
-    return m;
-  }
-  std::vector<double> moments(int count) const override {
-    std::vector<double> m(static_cast<std::size_t>(count), 0.0);
-    for (const auto& a : atoms_)
-      for (int k = 0; k < count; ++k) m[static_cast<std::size_t>(k)] += a.mass * std::pow(a.x, k + 1);
-    return m;
-  }
-
- private:
-  std::vector<Atom> atoms_;
-};
 
 struct Fixture {
   std::unique_ptr<Backend> backend = make_cpu_backend();
@@ -172,11 +150,11 @@ TEST(Slq, CmsBracketContainsTheExactProbeMeasure) {
   Fixture f(150, 300, 13);
   auto op = f.op();
   const Matrix probe = rademacher_probes(*f.backend, {9, 9, 0, 9}, f.dim, 1);
-  const DiscreteLaw exact(f.probe_measure(f.backend->to_host(probe)));
+  const test_support::DiscreteLaw exact(f.probe_measure(f.backend->to_host(probe)));
   const SpectralCdf exact_cdf(exact);
   std::vector<Atom> shifted = exact.atoms();
   for (auto& a : shifted) a.x *= 1.05;
-  const DiscreteLaw wrong(shifted);
+  const test_support::DiscreteLaw wrong(shifted);
   const SpectralCdf wrong_cdf(wrong);
   for (const index_t k : {3, 10, 30}) {
     const auto t = block_lanczos(*f.backend, *op, probe, {.steps = k, .reorth = true});
@@ -196,7 +174,7 @@ TEST(Slq, ComparisonAgainstTheEmpiricalDistributionIsWithinItsErrorModel) {
   auto op = f.op();
   std::vector<Atom> esd;
   for (const double x : f.eig.values) esd.push_back({x, 1.0 / static_cast<double>(f.dim)});
-  const DiscreteLaw law(esd);
+  const test_support::DiscreteLaw law(esd);
   const SpectralCdf cdf(law);
   const Matrix probes = rademacher_probes(*f.backend, {2, 4, 0, 6}, f.dim, 12);
   const index_t k = 60;

@@ -14,34 +14,13 @@
 #include "core/results/npy.hpp"
 #include "core/slq/lanczos.hpp"
 #include "core/slq/slq_metrics.hpp"
+#include "tests/law_support.hpp"
 #include "tests/support.hpp"
 
 namespace rmt {
 namespace {
 
 using test_support::rmtbench;
-
-class DiscreteLaw final : public SpectralLaw {
- public:
-  explicit DiscreteLaw(std::vector<Atom> atoms) : atoms_(std::move(atoms)) {}
-  std::vector<Interval> support() const override { return {}; }
-  std::vector<Atom> atoms() const override { return atoms_; }
-  double density(double) const override { return 0; }
-  complex stieltjes(complex z) const override {
-    complex m = 0;
-    for (const auto& a : atoms_) m += a.mass / (a.x - z);
-    return m;
-  }
-  std::vector<double> moments(int count) const override {
-    std::vector<double> m(static_cast<std::size_t>(count), 0.0);
-    for (const auto& a : atoms_)
-      for (int k = 0; k < count; ++k) m[static_cast<std::size_t>(k)] += a.mass * std::pow(a.x, k + 1);
-    return m;
-  }
-
- private:
-  std::vector<Atom> atoms_;
-};
 
 bench::ResolvedCase slq_case(const std::string& model, Assignments params, bench::SlqSettings s, int replicates = 1,
                              std::uint64_t seed = 2026) {
@@ -80,10 +59,10 @@ struct SameMatrix {
     for (const auto& t : block_lanczos(*backend, *op, start, {steps, reorth})) q.push_back(gauss_quadrature(t));
     return q;
   }
-  DiscreteLaw esd() const {
+  test_support::DiscreteLaw esd() const {
     std::vector<Atom> atoms;
     for (const double x : eig.values) atoms.push_back({x, 1.0 / static_cast<double>(eig.values.size())});
-    return DiscreteLaw(atoms);
+    return test_support::DiscreteLaw(atoms);
   }
 };
 
@@ -158,7 +137,7 @@ TEST(SlqCase, ErrorRatesInStepsAndProbes) {
       }
       mine.push_back({m.eig.values[i], mass});
     }
-    const DiscreteLaw law(mine);
+    const test_support::DiscreteLaw law(mine);
     const SpectralCdf cdf(law);
     const auto cmp = compare_slq(q, law, cdf, {}, {}, {}, 1.0, k, NAN);
     ks.push_back(static_cast<double>(k));
