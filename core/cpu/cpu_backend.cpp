@@ -195,9 +195,10 @@ class CpuBackend final : public Backend {
     RMT_EXPECTS(offset % 2 == 0, "offset {} must be even (Box–Muller pairs)", offset);
     RMT_EXPECTS(row_scale.empty() || static_cast<index_t>(row_scale.size()) == rows,
                 "row_scale has {} entries for {} rows", row_scale.size(), rows);
-    Matrix x = host_matrix(rows, cols, precision());
     // The batched sampler (core/cpu/philox_batch.hpp): the Philox words of elementwise::
-    // SampleGaussianPairs bit for bit, its normals to rounding, vectorised and over the cores.
+    // SampleGaussianPairs bit for bit, its normals to rounding, vectorised and over the cores,
+    // written into memory it does not zero first (every element is written).
+    Matrix x = philox_batch::uninitialised_host_matrix(rows, cols, precision());
     dispatch(x.precision(), [&]<typename T>(T) {
       philox_batch::sample_gaussian<T>(key, offset / 2, x.data_as<T>(), element_count(x), static_cast<std::uint64_t>(rows),
                                        row_scale.empty() ? nullptr : row_scale.data());

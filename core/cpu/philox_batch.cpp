@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <memory>
 
 namespace rmt::philox_batch {
 namespace {
@@ -286,6 +287,25 @@ template void sample_gaussian<double>(const StreamKey&, std::uint64_t, double*, 
                                       const double*);
 template void sample_gaussian<float>(const StreamKey&, std::uint64_t, float*, std::uint64_t, std::uint64_t,
                                      const double*);
+
+namespace {
+template <typename T>
+class UninitialisedStorage final : public Matrix::Storage {
+ public:
+  explicit UninitialisedStorage(std::size_t count) : values_(std::make_unique_for_overwrite<T[]>(count)) {}
+  void* data() override { return values_.get(); }
+
+ private:
+  std::unique_ptr<T[]> values_;
+};
+}  // namespace
+
+Matrix uninitialised_host_matrix(index_t rows, index_t cols, Precision precision) {
+  const auto count = static_cast<std::size_t>(rows) * static_cast<std::size_t>(cols);
+  if (precision == Precision::fp32)
+    return Matrix(rows, cols, std::make_unique<UninitialisedStorage<float>>(count), precision);
+  return Matrix(rows, cols, std::make_unique<UninitialisedStorage<double>>(count), precision);
+}
 
 const char* isa() {
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(RMT_PHILOX_NO_CLONES)

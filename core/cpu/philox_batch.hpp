@@ -19,6 +19,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "core/base/backend.hpp"
 #include "core/base/philox.hpp"
 
 namespace rmt::philox_batch {
@@ -32,6 +33,12 @@ inline constexpr std::size_t kBlock = 256;
 template <typename T>
 void sample_gaussian(const StreamKey& key, std::uint64_t first_pair, T* out, std::uint64_t count, std::uint64_t rows,
                      const double* scale);
+
+// A rows×cols host matrix whose elements are left uninitialised, for sample_gaussian to fill: the
+// backend's other host matrices are zeroed std::vectors, and at 2e8 normals (1.6 GB) zeroing them
+// first cost more than the sampling (the sampler writes every element, and its threads fault the
+// pages in as they go).
+Matrix uninitialised_host_matrix(index_t rows, index_t cols, Precision precision);
 
 // words[4q + w] = philox_block(key, first_pair + q)[w] for q < n ≤ kBlock: bit-identical.
 void philox_words(const StreamKey& key, std::uint64_t first_pair, std::size_t n, std::uint32_t* words);
