@@ -30,8 +30,9 @@ double seconds(F&& f) {
 }
 
 // The backend's GEMM rate (FLOP/s) on m×m operands in the working precision (DGEMM for fp64, SGEMM
-// for fp32), its device-side sampling rate (normals/s, an m×m draw) and its host↔device copy
-// bandwidth (bytes/s): the peaks the stage rates are divided by.
+// for fp32), its sampling rate (normals/s of Backend::sample_gaussian on an m×m matrix in the working
+// precision, allocation included; on the device for CUDA) and its host↔device copy bandwidth
+// (bytes/s): the peaks the stage rates are divided by.
 struct Calibration {
   double gemm_flops = 0;
   double sample_normals_per_s = 0;
@@ -157,6 +158,7 @@ int bench_command(const BenchOptions& o) {
                                 {"gemm_size", cal.gemm_size},
                                 {"gemm_gflops", cal.gemm_flops / 1e9},
                                 {"sample_normals_per_s", cal.sample_normals_per_s},
+                                {"sample_normals", cal.gemm_size * cal.gemm_size},
                                 {"copy_gbs", cal.copy_bytes_per_s / 1e9}};
   if (!fp32) calibration["dgemm_size"] = cal.gemm_size, calibration["dgemm_gflops"] = cal.gemm_flops / 1e9;
   const nlohmann::json doc = {{"schema_version", 1},
@@ -168,8 +170,9 @@ int bench_command(const BenchOptions& o) {
                               {"precision", precision_name},
                               {"calibration", calibration},
                               {"results", results}};
-  fmt::print("calibration: {} {:.1f} GFLOP/s at {}, sampling {:.3g} normals/s, copy {:.2f} GB/s\n", gemm_name,
-             cal.gemm_flops / 1e9, cal.gemm_size, cal.sample_normals_per_s, cal.copy_bytes_per_s / 1e9);
+  fmt::print("calibration: {} {:.1f} GFLOP/s at {}, sampling {:.3g} normals/s (sample_gaussian {}x{}), copy {:.2f} GB/s\n",
+             gemm_name, cal.gemm_flops / 1e9, cal.gemm_size, cal.sample_normals_per_s, cal.gemm_size, cal.gemm_size,
+             cal.copy_bytes_per_s / 1e9);
   if (!o.out.empty()) {
     write_file_atomically(o.out, doc.dump(2) + "\n");
     if (!o.quiet) fmt::print(stderr, "wrote {}\n", o.out);

@@ -216,6 +216,9 @@ TEST(Cli, BenchTimesStagesAgainstTheMeasuredDgemmRate) {
   for (const char* key : {"schema_version", "date", "command", "backend", "device", "calibration", "results"})
     EXPECT_TRUE(j.contains(key)) << key;
   EXPECT_GT(j["calibration"]["dgemm_gflops"].get<double>(), 0);
+  // The sampling rate: normals/s of sample_gaussian on a gemm_size² draw (m = 600 here).
+  EXPECT_GT(j["calibration"]["sample_normals_per_s"].get<double>(), 0);
+  EXPECT_EQ(j["calibration"]["sample_normals"].get<std::int64_t>(), 600 * 600);
   ASSERT_EQ(j["results"].size(), 2u);
   for (const auto& res : j["results"]) {
     for (const char* stage : {"sample_s", "gram_s", "eig_s"}) EXPECT_GT(res["stages"][stage].get<double>(), 0) << stage;

@@ -22,7 +22,9 @@
 namespace rmt::elementwise {
 
 // Index functor over Box–Muller pairs p < ⌈count/2⌉: out[e] = gaussian_at(key, e + 2·first_pair) ·
-// scale[e mod rows] for e = 2p, 2p+1 (< count); scale null: 1.
+// scale[e mod rows] for e = 2p, 2p+1 (< count); scale null: 1. The CUDA backend runs it; the CPU
+// backend runs its batched equivalent (core/cpu/philox_batch.hpp: the same Philox words, the same
+// normals to a few ulp, the same row scale and rounding to T).
 template <typename T>
 struct SampleGaussianPairs {
   StreamKey key;

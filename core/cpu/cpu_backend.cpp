@@ -18,6 +18,7 @@
 #include "core/base/elementwise.hpp"
 #include "core/base/finite.hpp"
 #include "core/base/error.hpp"
+#include "core/cpu/philox_batch.hpp"
 
 extern "C" char* openblas_get_config(void);
 extern "C" int openblas_get_num_threads(void);
@@ -194,12 +195,13 @@ class CpuBackend final : public Backend {
     RMT_EXPECTS(offset % 2 == 0, "offset {} must be even (Box–Muller pairs)", offset);
     RMT_EXPECTS(row_scale.empty() || static_cast<index_t>(row_scale.size()) == rows,
                 "row_scale has {} entries for {} rows", row_scale.size(), rows);
-    Matrix x = host_matrix(rows, cols, precision());
+    // The batched sampler (core/cpu/philox_batch.hpp): the Philox words of elementwise::
+    // SampleGaussianPairs bit for bit, its normals to rounding, vectorised and over the cores,
+    // written into memory it does not zero first (every element is written).
+    Matrix x = philox_batch::uninitialised_host_matrix(rows, cols, precision());
     dispatch(x.precision(), [&]<typename T>(T) {
-      const std::uint64_t count = element_count(x);
-      for_each_index((count + 1) / 2,
-                     elementwise::SampleGaussianPairs<T>{key, x.data_as<T>(), count, static_cast<std::uint64_t>(rows),
-                                                         row_scale.empty() ? nullptr : row_scale.data(), offset / 2});
+      philox_batch::sample_gaussian<T>(key, offset / 2, x.data_as<T>(), element_count(x), static_cast<std::uint64_t>(rows),
+                                       row_scale.empty() ? nullptr : row_scale.data());
     });
     return x;
   }
