@@ -22,13 +22,6 @@ namespace rmt::bench {
 
 namespace {
 
-template <typename F>
-double seconds(F&& f) {
-  const auto start = std::chrono::steady_clock::now();
-  f();
-  return seconds_since(start);
-}
-
 // The backend's GEMM rate (FLOP/s) on m×m operands in the working precision (DGEMM for fp64, SGEMM
 // for fp32), its sampling rate (normals/s of Backend::sample_gaussian on an m×m matrix in the working
 // precision, allocation included; on the device for CUDA) and its host↔device copy bandwidth

@@ -22,13 +22,6 @@
 namespace rmt::bench {
 namespace {
 
-template <typename F>
-double seconds(F&& f) {
-  const auto start = std::chrono::steady_clock::now();
-  f();
-  return seconds_since(start);
-}
-
 // The two peaks of the roofline, measured on the backend in its working precision: the GEMM rate on
 // m×m operands and the memory bandwidth of a streaming update a ← a + b of two m×m matrices (three
 // passes over m² elements).
