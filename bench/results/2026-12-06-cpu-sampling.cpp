@@ -6,6 +6,7 @@
 //       build-nocuda/core/librmt_core_cpu.a build-nocuda/core/librmt_core_base.a -lfmt -llapacke -lopenblas
 //   (one command line)
 //   /tmp/sampling rate 20000 5        # 10000×20000 = 2e8 fp64 normals, 5 runs per path and thread count
+//   /tmp/sampling rate-new 20000 7    # the new path alone, 7 runs per thread count
 //   /tmp/sampling accuracy 100000000  # 1e8 pairs (2e8 normals) against gaussian_pair
 //
 // rate: "old" is the body CpuBackend::sample_gaussian had before core/cpu/philox_batch (a zeroed
@@ -91,6 +92,41 @@ int rate(index_t cols, int repeats) {
   return 0;
 }
 
+// The new path alone (no old path and no touched buffer in between): sample_gaussian into a fresh
+// matrix, then the kernel into touched memory, threads 1 and 2 interleaved.
+int rate_new(index_t cols, int repeats) {
+  const index_t rows = 10000;
+  const std::uint64_t count = static_cast<std::uint64_t>(rows) * static_cast<std::uint64_t>(cols);
+  auto cpu = make_cpu_backend();
+  std::vector<double> t_new[3], t_kernel[3];
+  double sink = 0;
+  for (int r = 0; r < repeats; ++r)
+    for (const int threads : {1, 2}) {
+      omp_set_num_threads(threads);
+      t_new[threads].push_back(seconds([&] {
+        Matrix x = cpu->sample_gaussian(kKey, rows, cols);
+        sink += x.data_as<double>()[count / 3];
+      }));
+    }
+  {
+    std::vector<double> touched(count, 0.0);
+    for (int r = 0; r < repeats; ++r)
+      for (const int threads : {1, 2}) {
+        omp_set_num_threads(threads);
+        t_kernel[threads].push_back(seconds([&] {
+          philox_batch::sample_gaussian<double>(kKey, 0, touched.data(), count, static_cast<std::uint64_t>(rows), nullptr);
+        }));
+      }
+    sink += touched[count / 2];
+  }
+  const auto n = static_cast<double>(count);
+  for (const int threads : {1, 2})
+    std::printf("%.3g fp64 normals, %d thread(s), median of %d: new %.3g/s (%.2f s), new kernel into touched memory %.3g/s\n",
+                n, threads, repeats, n / median(t_new[threads]), median(t_new[threads]), n / median(t_kernel[threads]));
+  std::printf("code path %s (sink %g)\n", philox_batch::isa(), sink);
+  return 0;
+}
+
 int accuracy(std::uint64_t pairs) {
   constexpr std::size_t B = philox_batch::kBlock;
   std::uint64_t max_ulp = 0, differ = 0;
@@ -120,8 +156,10 @@ int accuracy(std::uint64_t pairs) {
 int main(int argc, char** argv) {
   if (argc >= 2 && std::strcmp(argv[1], "rate") == 0)
     return rate(argc > 2 ? std::atol(argv[2]) : 20000, argc > 3 ? std::atoi(argv[3]) : 5);
+  if (argc >= 2 && std::strcmp(argv[1], "rate-new") == 0)
+    return rate_new(argc > 2 ? std::atol(argv[2]) : 20000, argc > 3 ? std::atoi(argv[3]) : 7);
   if (argc >= 2 && std::strcmp(argv[1], "accuracy") == 0)
     return accuracy(argc > 2 ? std::strtoull(argv[2], nullptr, 10) : 100000000);
-  std::fprintf(stderr, "usage: %s rate [COLS [REPEATS]] | accuracy [PAIRS]\n", argv[0]);
+  std::fprintf(stderr, "usage: %s rate|rate-new [COLS [REPEATS]] | accuracy [PAIRS]\n", argv[0]);
   return 2;
 }
