@@ -1,5 +1,7 @@
-// CPU backend: the elementwise functors of core/base/elementwise.hpp (Philox sampling, activations,
-// Hadamard product, row scaling, kernel functions) in OpenMP loops over the cores (every element
+// CPU backend: Gaussian sampling by the batched Philox/Box–Muller of core/cpu/philox_batch.hpp (the same
+// numbers as the scalar functor the CUDA backend runs, to a few ulp), the elementwise functors of
+// core/base/elementwise.hpp (Rademacher probes, activations, Hadamard product, row and column scaling,
+// kernel functions) in OpenMP loops over the cores (every element
 // depends on its own inputs only: the result does not depend on the thread count), OpenBLAS
 // ?syrk/?gemm/?axpy for products, LAPACKE ?syevd/?syevr for eigenvalues, in fp64 or fp32 (the
 // matrix's precision; normals and activations are evaluated in double and rounded once).
