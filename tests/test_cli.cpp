@@ -70,6 +70,9 @@ TEST(Cli, DefaultSuiteWritesRecordsEigenvaluesAndReport) {
     // Extensions of the contract (docs/architecture.md): what the case would catch.
     EXPECT_TRUE(keys.erase("sensitivity")) << line.substr(0, 200);
     keys.erase("sensitivity_detail");
+    // DESIGN's planned extension: `method` ("dense" when absent; the default suite is dense).
+    EXPECT_EQ(j.value("method", std::string("dense")), "dense");
+    keys.erase("method");
     EXPECT_EQ(keys, contract) << line.substr(0, 200);
     EXPECT_EQ(j["schema_version"], 1);
     EXPECT_EQ(j["backend"], "cpu");
