@@ -60,7 +60,7 @@ void validate_slq(const ResolvedCase& c) {
 
 int slq_probes(const ResolvedCase& c, const Backend& backend) {
   if (c.spec.slq.probes > 0) return c.spec.slq.probes;
-  return backend.name() == "cuda" ? 32 : 8;
+  return backend.name() == "cuda" ? 32 : 16;
 }
 
 elements_t lanczos_elements(const ResolvedCase& c, const Backend& backend) {
