@@ -40,7 +40,7 @@ int main(int argc, char** argv) {
                     "skip the sensitivity search (its values are null; verdicts do not depend on it)");
   run_cmd->add_option("--method", run.method, "dense|slq: all eigenvalues of the dense matrix, or stochastic Lanczos quadrature of the matrix-free operator (overrides the suite)")
       ->check(CLI::IsMember({"dense", "slq"}));
-  run_cmd->add_option("--probes", run.probes, "SLQ: Rademacher probes per replicate (default 8 on the CPU, 32 on CUDA)")->check(CLI::Range(2, 4096));
+  run_cmd->add_option("--probes", run.probes, "SLQ: Rademacher probes per replicate (default 16 on the CPU, 32 on CUDA)")->check(CLI::Range(2, 4096));
   run_cmd->add_option("--steps", run.steps, "SLQ: Lanczos steps per probe (default 200)")->check(CLI::Range(2, 100000));
   run_cmd->add_option("--storage", run.storage, "SLQ: stored|regenerate|auto (default auto: stored when it fits)")
       ->check(CLI::IsMember({"auto", "stored", "regenerate"}));
@@ -106,7 +106,7 @@ int main(int argc, char** argv) {
   bench_cmd->add_flag("--quiet", bench.quiet, "no progress on stderr");
   bench_cmd->add_option("--method", bench.method, "dense: stage timings; slq: block products of the matrix-free operator")
       ->check(CLI::IsMember({"dense", "slq"}))->capture_default_str();
-  bench_cmd->add_option("--probes", bench.probes, "slq: probes per block (default 8 on the CPU, 32 on CUDA)")->check(CLI::Range(2, 4096));
+  bench_cmd->add_option("--probes", bench.probes, "slq: probes per block (default 16 on the CPU, 32 on CUDA)")->check(CLI::Range(2, 4096));
   bench_cmd->add_option("--storage", bench.storage, "slq: stored|regenerate|auto")->check(CLI::IsMember({"auto", "stored", "regenerate"}));
 
   CalibrateOptions calibrate;
