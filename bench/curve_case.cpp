@@ -335,7 +335,6 @@ nlohmann::json run_curve_case(Backend& backend, const ResolvedCase& c) {
                            timing_json(times, theory_s, seconds_since(start)));
   if (null) {
     record["tolerance_source"] = fmt::format("calibrated:{}", kCurveCalibrationTableName);
-    record["calibration"] = {{"replicates", null->seeds}, {"false_alarm_rate", 1e-3}, {"z_alpha", z_alpha}};
   }
   record["sensitivity"] = std::move(sensitivity.values);
   record["sensitivity_detail"] = std::move(sensitivity.detail);
