@@ -6,8 +6,11 @@
 #include <chrono>
 #include <cmath>
 #include <map>
+#include <numbers>
+#include <optional>
 #include <string>
 
+#include "bench/embedded_curve_calibration.hpp"
 #include "bench/mutation.hpp"
 #include "bench/record.hpp"
 #include "bench/sensitivity.hpp"
@@ -74,6 +77,82 @@ Agreement agreement(const std::vector<double>& theory, const MeanAndError& emp, 
   return a;
 }
 
+// --- Calibrated learning-curve tolerances (docs/theory.md §9.5, "Learning-curve models") ---------------
+// bench/calibration/curves.json (bench/calibration/curves.py) holds, for a few cases run with the correct
+// law at many replicates, per point: the relative offset of the replicate mean from the deterministic
+// equivalent (`bias`, the finite-size bias), its standard error and the single-replicate relative spread
+// `sd`. A case whose model and resolved parameters match an entry is judged point by point: with R
+// replicates, z_i = ((mean_i − theory_i)/scale_i − bias_i) / √((κ·sd_i)²/R + bias_se_i²), κ = 1 + 2/√(2(S−1))
+// (sd's 97.5 % upper bound from S calibration replicates), and the case passes when every |z_i| ≤ z_α,
+// the two-sided Gaussian quantile at α/P, α = 10⁻³ per case, P the judged points (test and train).
+struct PointNull {
+  double bias = 0, bias_se = 0, sd = 0;
+};
+struct CurveNull {
+  std::vector<std::optional<PointNull>> test, train;
+  int seeds = 0;
+};
+
+const nlohmann::json& curve_table() {
+  static const nlohmann::json table = nlohmann::json::parse(kCurveCalibrationTable);
+  return table;
+}
+
+std::vector<std::optional<PointNull>> point_nulls(const nlohmann::json& series) {
+  std::vector<std::optional<PointNull>> out;
+  for (const auto& p : series) {
+    if (p.is_null()) {
+      out.emplace_back();
+      continue;
+    }
+    out.push_back(PointNull{p.at("bias").get<double>(), p.at("bias_se").get<double>(), p.at("sd").get<double>()});
+  }
+  return out;
+}
+
+std::optional<CurveNull> curve_null(const ResolvedCase& c, std::size_t points) {
+  const auto params = c.params.to_json();
+  for (const auto& e : curve_table().at("entries")) {
+    if (e.at("model") != c.spec.model || e.at("params") != params) continue;
+    CurveNull n;
+    n.seeds = e.at("replicates").get<int>();
+    n.test = point_nulls(e.at("test"));
+    if (e.contains("train")) n.train = point_nulls(e.at("train"));
+    if (n.test.size() != points || (!n.train.empty() && n.train.size() != points)) return std::nullopt;
+    return n;
+  }
+  return std::nullopt;
+}
+
+// The two-sided standard Gaussian quantile: z with P(|N(0,1)| > z) = p.
+double two_sided_z(double p) {
+  double lo = 0, hi = 40;
+  for (int i = 0; i < 200; ++i) {
+    const double mid = 0.5 * (lo + hi);
+    (std::erfc(mid / std::numbers::sqrt2) > p ? lo : hi) = mid;
+  }
+  return 0.5 * (lo + hi);
+}
+
+// The largest |z_i| over the points with a prediction and a calibrated null (0 when none).
+double worst_z(const std::vector<double>& theory, const std::vector<double>& mean,
+               const std::vector<std::optional<PointNull>>& nulls, double floor, int replicates, int seeds,
+               int* judged) {
+  const double kappa = 1 + 2 / std::sqrt(2.0 * std::max(2, seeds) - 2);
+  double worst = 0;
+  for (std::size_t i = 0; i < theory.size() && i < nulls.size(); ++i) {
+    if (!std::isfinite(theory[i]) || !nulls[i]) continue;
+    const double scale = std::max(std::abs(theory[i]), floor);
+    if (!(scale > 0)) continue;
+    const auto& n = *nulls[i];
+    const double s = std::sqrt(kappa * kappa * n.sd * n.sd / replicates + n.bias_se * n.bias_se);
+    if (!(s > 0)) continue;
+    worst = std::max(worst, std::abs((mean[i] - theory[i]) / scale - n.bias) / s);
+    if (judged) ++*judged;
+  }
+  return worst;
+}
+
 std::vector<double> column(const std::vector<RiskPoint>& points, double RiskPoint::*member) {
   std::vector<double> out;
   for (const auto& p : points) out.push_back(p.*member);
@@ -96,6 +175,10 @@ nlohmann::json curve_theory_json(const CurveModel& model, const Params& params, 
     curve.push_back(point);
   }
   return j;
+}
+
+bool curve_calibrated(const ResolvedCase& c) {
+  return c.kind == CaseKind::curve && c.curve && curve_null(c, curve_axis(*c.curve, c.params).values.size()).has_value();
 }
 
 nlohmann::json run_curve_case(Backend& backend, const ResolvedCase& c) {
@@ -149,25 +232,55 @@ nlohmann::json run_curve_case(Backend& backend, const ResolvedCase& c) {
     empirical["risk"] = {{"train", train.mean[0]}, {"train_se", train.se[0]}, {"test", test.mean[0]}, {"test_se", test.se[0]}};
 
   const double relative = model.relative_tolerance(c.params);
-  // The metrics and tolerances of the measured curve against one theory (the case's, or for a mutated
-  // case also the correct one on the same draws); `model.analyse` adds to the blocks it is given.
-  const auto judge = [&](const std::vector<RiskPoint>& points, const Params& theory_p, nlohmann::json& theory_block,
-                         nlohmann::json& empirical_block) {
-    std::map<std::string, double> metrics, tolerance;
-    const auto risk = agreement(column(points, &RiskPoint::test), test, relative, 0.0);
-    if (risk.any) {
-      metrics["risk_error"] = risk.error;
-      metrics["risk_z"] = risk.worst_z;
-      tolerance["risk_error"] = risk.tolerance;
-    }
-    const auto train_theory = column(points, &RiskPoint::train);
+  // The calibrated null of this case (exact parameter match), else the size rule.
+  const auto null = curve_null(c, axis.values.size());
+  const int replicates = std::max(1, c.spec.replicates);
+  // z_α: α = 10⁻³ per case over the judged points (test, and train where predicted and calibrated).
+  double z_alpha = 0;
+  if (null) {
+    int points = 0;
+    for (const auto& p : null->test) points += p.has_value();
+    for (const auto& p : null->train) points += p.has_value();
+    z_alpha = two_sided_z(1e-3 / std::max(1, points));
+  }
+  const auto train_floor = [](const std::vector<double>& train_theory) {
     double train_scale = 0;
     for (const double v : train_theory)
       if (std::isfinite(v)) train_scale = std::max(train_scale, std::abs(v));
-    const auto fit = agreement(train_theory, train, relative, 0.1 * train_scale);
+    return 0.1 * train_scale;
+  };
+  // The metrics and tolerances of the measured curve against one theory (the case's, or for a mutated
+  // case also the correct one on the same draws); `model.analyse` adds to the blocks it is given.
+  // Calibrated: risk_z (train_z) is judged against z_α and risk_error (train_error) is reported; rule:
+  // risk_error (train_error) is judged against r + 3 se/|theory| and risk_z is reported.
+  const auto judge = [&](const std::vector<RiskPoint>& points, const Params& theory_p, nlohmann::json& theory_block,
+                         nlohmann::json& empirical_block) {
+    std::map<std::string, double> metrics, tolerance;
+    const auto test_theory = column(points, &RiskPoint::test);
+    const auto risk = agreement(test_theory, test, relative, 0.0);
+    if (risk.any) {
+      metrics["risk_error"] = risk.error;
+      metrics["risk_z"] = risk.worst_z;
+      if (null) {
+        metrics["risk_z"] = worst_z(test_theory, test.mean, null->test, 0.0, replicates, null->seeds, nullptr);
+        tolerance["risk_z"] = z_alpha;
+      } else {
+        tolerance["risk_error"] = risk.tolerance;
+      }
+    }
+    const auto train_theory = column(points, &RiskPoint::train);
+    const double floor = train_floor(train_theory);
+    const auto fit = agreement(train_theory, train, relative, floor);
     if (fit.any) {
       metrics["train_error"] = fit.error;
-      tolerance["train_error"] = fit.tolerance;
+      int judged = 0;
+      const double z = null ? worst_z(train_theory, train.mean, null->train, floor, replicates, null->seeds, &judged) : 0;
+      if (null && judged > 0) {
+        metrics["train_z"] = z;
+        tolerance["train_z"] = z_alpha;
+      } else {
+        tolerance["train_error"] = fit.tolerance;
+      }
     }
     model.analyse(theory_p, axis, test.mean, test.se, theory_block, empirical_block, metrics, tolerance);
     for (const auto& [k, v] : c.spec.tolerance) tolerance[k] = v;
@@ -183,6 +296,15 @@ nlohmann::json run_curve_case(Backend& backend, const ResolvedCase& c) {
   if (!c.spec.sensitivity) {
     sensitivity.values["risk"] = nullptr;
     sensitivity.detail["skipped"] = {{"risk", "--no-sensitivity"}};
+  } else if (risk.any && null) {
+    // Calibrated: the worst z of the test risk against the scaled theory; z has unit spread.
+    sensitivity = curve_sensitivity([&](double factor) {
+      std::vector<double> scaled = test_theory;
+      for (auto& v : scaled) v *= factor;
+      const double z = worst_z(scaled, test.mean, null->test, 0.0, replicates, null->seeds, nullptr);
+      return RiskCheck{z, c.spec.tolerance.contains("risk_z") ? c.spec.tolerance.at("risk_z") : z_alpha, 1.0};
+    });
+    sensitivity.detail["metric"] = "risk_z";
   } else if (risk.any) {
     sensitivity = curve_sensitivity([&](double factor) {
       std::vector<double> scaled = test_theory;
@@ -211,6 +333,9 @@ nlohmann::json run_curve_case(Backend& backend, const ResolvedCase& c) {
   // Stage times summed over replicates.
   auto record = run_record(backend, c, std::move(empirical), std::move(theory), metrics, tolerance,
                            timing_json(times, theory_s, seconds_since(start)));
+  if (null) {
+    record["tolerance_source"] = fmt::format("calibrated:{}", kCurveCalibrationTableName);
+  }
   record["sensitivity"] = std::move(sensitivity.values);
   record["sensitivity_detail"] = std::move(sensitivity.detail);
   if (!mutation.is_null()) record["mutation"] = std::move(mutation);

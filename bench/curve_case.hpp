@@ -16,4 +16,8 @@ nlohmann::json curve_theory_json(const CurveModel& model, const Params& params, 
 // excess test risk over the curve; train_error likewise for the training error).
 nlohmann::json run_curve_case(Backend& backend, const ResolvedCase& c);
 
+// Whether the learning-curve null table (bench/calibration/curves.json) covers this case (its model and
+// every resolved parameter): it is then judged by risk_z / train_z at 10⁻³ per case, else by the size rule.
+bool curve_calibrated(const ResolvedCase& c);
+
 }  // namespace rmt::bench

@@ -155,7 +155,7 @@ TEST(Calibration, DefaultTolerancesUseTheTableOrSayRule) {
 }
 
 TEST(Calibration, RecordsCarryTheirToleranceSource) {
-  // mp c = 0.5 is in the committed table; c = 0.3 is not; learning curves never are.
+  // mp c = 0.5 is in the committed table; c = 0.3 is not; a learning curve not in curves.json keeps the rule.
   const auto covered = rmt::test_support::run_on_cpu(make_case("mp", {{"n", "500"}, {"c", "0.5"}}));
   EXPECT_EQ(covered["tolerance_source"], "calibrated:bench/calibration/spectral.json");
   const auto ks = rmt::bench::calibrated_null(make_case("mp", {{"n", "500"}, {"c", "0.5"}}), "ks");

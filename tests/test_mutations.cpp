@@ -3,12 +3,14 @@
 // the correct law PASSes on the same draws. Also: the `sensitivity` key of spectral and learning-curve
 // records (bench/sensitivity.hpp), the suite key `mutation` and how a mutation counts in a run.
 #include <cmath>
+#include <set>
 #include <string>
 #include <vector>
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include "bench/curve_case.hpp"
 #include "bench/mutation.hpp"
 #include "bench/run_log.hpp"
 #include "bench/suite.hpp"
@@ -52,6 +54,13 @@ bench::TheoryMutation a1(double f) {
   return m;
 }
 
+Assignments ridge_curve() {
+  return {{"n", "300"}, {"gamma", "0.7"}, {"pop", "1:1,4:1"}, {"sigma2", "0.5"}, {"lambda", "0.001:1:8log"}};
+}
+Assignments rf_ridge_curve() {
+  return {{"n", "240"}, {"psi2", "3"}, {"psi1", "0.5,1,2,2.5,3.5"}, {"lambda", "0.001"}, {"activation", "relu"}};
+}
+
 // THE table of mutations and their expected outcome (reduced sizes, seed 2026).
 const std::vector<MutationCase>& mutations() {
   static const std::vector<MutationCase> table = {
@@ -69,10 +78,14 @@ const std::vector<MutationCase>& mutations() {
       {"ntk", "ntk", {{"n", "500"}}, a1(0.9), 1, Expect::caught},
       {"kernel_el_karoui", "kernel_el_karoui", {{"n", "500"}, {"c", "2"}, {"kind", "distance"}, {"f", "gaussian"}},
        set({{"c", "2.2"}}), 1, Expect::caught},
-      {"ridge", "ridge", {{"n", "300"}, {"gamma", "0.7"}, {"sigma2", "0.5"}, {"lambda", "0.1"}},
-       set({{"sigma2", "1"}}), 6, Expect::caught},  // missing factor 2 in the noise variance
-      {"ridge", "ridge", {{"n", "300"}, {"gamma", "0.7"}, {"sigma2", "0.5"}, {"lambda", "0.1"}},
-       set({{"lambda", "0.11"}}), 6, Expect::survives},  // ridge λ off by 10 %: moves the risk by 0.8 % (tolerance 0.22)
+      // Learning curves: the reduced-size twins of quick.toml's ridge_lambda_curve and rf_ridge_double_descent,
+      // judged by their calibrated null (bench/calibration/curves.json has these exact parameters).
+      {"ridge", "ridge", ridge_curve(), set({{"sigma2", "1"}}), 6, Expect::caught},  // missing factor 2 in the noise variance
+      {"ridge", "ridge", ridge_curve(), set({{"lambda", "0.0011:1.1:8log"}}), 100,
+       Expect::caught},  // ridge λ off by 10 %: the training error moves by 2–5 %
+      {"rf_ridge", "rf_ridge", rf_ridge_curve(), scale(1.05), 300, Expect::caught},
+      {"rf_ridge", "rf_ridge", rf_ridge_curve(), set({{"lambda", "0.0011"}}), 8,
+       Expect::survives},  // λ off by 10 % at λ = 1e-3 moves the risk by ≤ 3.7 % (near the peak), against a 15–17 % spread per replicate
   };
   return table;
 }
@@ -104,12 +117,37 @@ TEST(Mutations, WrongLawsFailWhileTheCorrectLawPassesOnTheSameDraws) {
     for (const auto& [k, tol] : record["tolerance"].items())
       if (record["metrics"].contains(k))
         worst += fmt::format(" {}={:.4g}/{:.4g}", k, record["metrics"][k].get<double>(), tol.get<double>());
-    fmt::print("  {:<18} {:<28} {:<9} metric/tolerance:{}\n", m.model, m.mutation.describe(),
-               mut["status"].get<std::string>(), worst);
+    fmt::print("  {:<18} {:<28} {:<9} {:>5.1f} s metric/tolerance:{}\n", m.model, m.mutation.describe(),
+               mut["status"].get<std::string>(), record["timing"]["total_s"].get<double>(), worst);
     EXPECT_EQ(caught, m.expect == Expect::caught) << record["metrics"].dump() << record["tolerance"].dump();
   }
   for (const auto& [family, counts] : per_family)
     fmt::print("  family {:<18} caught {}/{}\n", family, counts.first, counts.second);
+}
+
+// The learning-curve null table (bench/calibration/curves.json): the default suite's ridge and rf_ridge
+// curves are covered, a covered case is judged by risk_z / train_z at z_α and says so, others keep the rule.
+TEST(CurveCalibration, CoveredCurvesAreJudgedInStandardErrorsOfTheirNull) {
+  std::set<std::string> covered;
+  for (const auto& spec : bench::default_suite()) {
+    const auto c = bench::resolve_case(spec);
+    if (bench::curve_calibrated(c)) covered.insert(spec.name);
+  }
+  EXPECT_EQ(covered, (std::set<std::string>{"ridge_lambda_curve", "rf_ridge_double_descent"}));
+
+  const auto record = run_on_cpu(test_support::make_case("ridge", ridge_curve(), 6));
+  EXPECT_EQ(record["tolerance_source"], "calibrated:bench/calibration/curves.json");
+  EXPECT_EQ(record["verdict"], "pass") << record["metrics"].dump();
+  ASSERT_TRUE(record["tolerance"].contains("risk_z")) << record["tolerance"].dump();
+  EXPECT_TRUE(record["tolerance"].contains("train_z"));
+  EXPECT_FALSE(record["tolerance"].contains("risk_error"));  // reported, judged through risk_z
+  // α = 1e-3 over 16 judged points (8 test, 8 train): the two-sided Gaussian quantile at 6.25e-5.
+  EXPECT_NEAR(record["tolerance"]["risk_z"].get<double>(), 4.0032, 1e-3);
+  EXPECT_TRUE(record["sensitivity"]["risk"].is_number() || record["sensitivity"]["risk"].is_null());
+
+  const auto other = run_on_cpu(test_support::make_case("ridge", {{"n", "300"}, {"gamma", "0.7"}, {"lambda", "0.1"}}, 6));
+  EXPECT_EQ(other["tolerance_source"], "rule");
+  EXPECT_TRUE(other["tolerance"].contains("risk_error"));
 }
 
 TEST(Mutations, TheCorrectLawIsNotAMutationAndUnknownHooksAreRejected) {
