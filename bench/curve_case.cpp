@@ -15,6 +15,7 @@
 #include "bench/record.hpp"
 #include "bench/sensitivity.hpp"
 #include "core/base/error.hpp"
+#include "core/base/metrics.hpp"
 #include "core/base/stopwatch.hpp"
 
 namespace rmt::bench {
@@ -124,16 +125,6 @@ std::optional<CurveNull> curve_null(const ResolvedCase& c, std::size_t points) {
   return std::nullopt;
 }
 
-// The two-sided standard Gaussian quantile: z with P(|N(0,1)| > z) = p.
-double two_sided_z(double p) {
-  double lo = 0, hi = 40;
-  for (int i = 0; i < 200; ++i) {
-    const double mid = 0.5 * (lo + hi);
-    (std::erfc(mid / std::numbers::sqrt2) > p ? lo : hi) = mid;
-  }
-  return 0.5 * (lo + hi);
-}
-
 // The largest |z_i| over the points with a prediction and a calibrated null (0 when none).
 double worst_z(const std::vector<double>& theory, const std::vector<double>& mean,
                const std::vector<std::optional<PointNull>>& nulls, double floor, int replicates, int seeds,
@@ -241,7 +232,7 @@ nlohmann::json run_curve_case(Backend& backend, const ResolvedCase& c) {
     int points = 0;
     for (const auto& p : null->test) points += p.has_value();
     for (const auto& p : null->train) points += p.has_value();
-    z_alpha = two_sided_z(1e-3 / std::max(1, points));
+    z_alpha = normal_two_sided_quantile(1e-3 / std::max(1, points));
   }
   const auto train_floor = [](const std::vector<double>& train_theory) {
     double train_scale = 0;

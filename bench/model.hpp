@@ -51,6 +51,7 @@ struct Outlier {
   double position = 0;
   double alignment = 0;
   double position_tolerance = 0;  // model-specific tolerance on the position (0: the default of case.cpp)
+  double position_sd = 0;  // sd of the position's fluctuation at this size (0: not known; no shift metric)
 };
 
 struct Draw {

@@ -58,6 +58,8 @@ DrawMetrics measure(const SpectralTheory& t, const std::vector<double>& eigs, Pr
   return d;
 }
 
+std::string outlier_shift_key(std::size_t k) { return fmt::format("outlier_shift_{}", k + 1); }
+
 // Pairs the measured outliers with the predicted ones (both sorted by decreasing spike).
 void outlier_metrics(const SpectralTheory& t, const std::vector<Outlier>& measured, std::map<std::string, double>& out) {
   if (t.outliers.empty()) return;
@@ -70,6 +72,15 @@ void outlier_metrics(const SpectralTheory& t, const std::vector<Outlier>& measur
   }
   out["outlier_position_error"] = pos;
   out["outlier_alignment_error"] = align;
+  // The signed shift of each outlier in units of its own fluctuation (where the theory gives it): its
+  // mean over R replicates is N(0, 1/R) for a correct law, so a small systematic shift (a spike off by
+  // 5 %) is detected by replicates, which |error| above cannot do.
+  for (std::size_t k = 0; k < t.outliers.size(); ++k) {
+    const auto& th = t.outliers[k];
+    const auto it = std::find_if(measured.begin(), measured.end(), [&](const Outlier& o) { return o.spike == th.spike; });
+    if (th.position_sd > 0 && it != measured.end())
+      out[outlier_shift_key(k)] = (it->position - th.position) / th.position_sd;
+  }
 }
 
 // Replicate r of the case: sampled on the backend, sorted, measured against the law. The one path
@@ -237,6 +248,14 @@ std::map<std::string, double> default_tolerances(const ResolvedCase& c, const Sp
     for (const auto& o : t.outliers) position_tol = std::max(position_tol, o.position_tolerance);
     tol["outlier_position_error"] = position_tol;
     tol["outlier_alignment_error"] = 5.0 / std::sqrt(n);
+    // Mean standardised shift over R replicates: |z|·√R within the two-sided normal quantile at 10⁻³,
+    // Bonferroni over the outliers that have one.
+    std::size_t shifts = 0;
+    for (const auto& o : t.outliers) shifts += o.position_sd > 0;
+    for (std::size_t k = 0; k < t.outliers.size(); ++k)
+      if (t.outliers[k].position_sd > 0)
+        tol[outlier_shift_key(k)] = normal_two_sided_quantile(1e-3 / static_cast<double>(shifts)) /
+                                    std::sqrt(static_cast<double>(c.spec.replicates));
   }
   // The calibrated null (bench/calibration.hpp) replaces the size rule where the table covers the case;
   // edge_error_tw keeps its own rule (in Tracy–Widom units).

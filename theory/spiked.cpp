@@ -24,6 +24,7 @@ SpikePrediction spike_prediction(double spike, double c) {
   if (out.separated) {
     out.position = (1.0 + spike) * (1.0 + c / spike);
     out.alignment = (1.0 - c / (spike * spike)) / (1.0 + c / spike);
+    out.position_variance = 2.0 * (1.0 + spike) * (1.0 + spike) * (1.0 - c / (spike * spike));
   } else {
     out.position = (1.0 + threshold) * (1.0 + threshold);
     out.alignment = 0.0;

@@ -9,6 +9,9 @@ struct SpikePrediction {
   bool separated = false; // ℓ > √c
   double position = 0;    // outlier limit (1 + ℓ)(1 + c/ℓ), or the bulk edge (1 + √c)² if not separated
   double alignment = 0;   // |<û, v>|² limit: (1 - c/ℓ²)/(1 + c/ℓ), or 0
+  // n · Var(outlier) in the limit, real Gaussian data: 2(1 + ℓ)²(1 − c/ℓ²) (Bai & Yao 2008, with the
+  // population spike α = 1 + ℓ: 2α²(1 − c/(α − 1)²)); 0 if not separated.
+  double position_variance = 0;
 };
 
 double bbp_threshold(double c);

@@ -46,7 +46,9 @@ class SpikedModel final : public SampleCovarianceModel {
   std::vector<Outlier> theory_outliers(const Params& p) const override {
     std::vector<Outlier> out;
     for (const auto& s : theory::spike_predictions(parse_spikes(p.text("spikes"), "spikes"), p.real("c")))
-      if (s.separated) out.push_back({s.spike, s.position, s.alignment});
+      if (s.separated)
+        out.push_back({s.spike, s.position, s.alignment, 0.0,
+                       std::sqrt(s.position_variance / static_cast<double>(p.integer("n")))});
     return out;
   }
 

@@ -5,6 +5,7 @@
 #include <limits>
 #include <numbers>
 
+#include <boost/math/distributions/normal.hpp>
 #include <boost/math/special_functions/airy.hpp>
 #include <boost/math/tools/roots.hpp>
 #include <fmt/format.h>
@@ -103,6 +104,11 @@ double stieltjes_error(std::span<const complex> z, std::span<const complex> empi
   for (std::size_t k = 0; k < z.size(); ++k)
     worst = std::max(worst, distance_to_support(z[k], support) * std::abs(empirical[k] - theory[k]));
   return worst;
+}
+
+double normal_two_sided_quantile(double p) {
+  RMT_EXPECTS(p > 0 && p < 1, "two-sided normal quantile at p = {}", p);
+  return boost::math::quantile(boost::math::complement(boost::math::normal(), p / 2));
 }
 
 double tracy_widom_scale(double sqrt_coefficient, index_t dim) {

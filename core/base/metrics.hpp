@@ -43,6 +43,9 @@ double distance_to_support(complex z, const std::vector<Interval>& support);
 double stieltjes_error(std::span<const complex> z, std::span<const complex> empirical,
                        std::span<const complex> theory, const std::vector<Interval>& support);
 
+// The two-sided standard Gaussian quantile: z with P(|N(0, 1)| > z) = p, p ∈ (0, 1).
+double normal_two_sided_quantile(double p);
+
 // ---- The right edge in Tracy–Widom units (docs/theory.md §9.5) ----------------------------------
 //
 // At a square-root right edge, ρ(x) ≈ (a/π)√(λ₊ − x) as x ↑ λ₊, the largest of d eigenvalues
