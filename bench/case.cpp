@@ -150,10 +150,12 @@ void check_memory(const ResolvedCase& c, Backend& backend) {
   const std::size_t needed = peak.bytes;
   if (needed > available)
     throw ResourceError(fmt::format(
-        "case '{}' needs {} bytes ({:.2f} GiB) of {} memory for a {}x{} sample and a {}x{} matrix; only {} bytes "
+        "case '{}' needs {} bytes ({:.2f} GiB) of {} memory for a {}x{} sample and {}; only {} bytes "
         "({:.2f} GiB) are available (peak at '{}' in {}, {} bytes of it eigensolver workspace)",
-        c.spec.name, needed, needed / 1073741824.0, backend.name(), c.sizes.rows, c.sizes.cols, c.sizes.eig_dim,
-        c.sizes.eig_dim, available, available / 1073741824.0, peak.phase, to_string(precision), peak.workspace));
+        c.spec.name, needed, needed / 1073741824.0, backend.name(), c.sizes.rows, c.sizes.cols,
+        c.spec.method == "slq" ? fmt::format("an operator of dimension {}", c.sizes.eig_dim)
+                               : fmt::format("a {}x{} matrix", c.sizes.eig_dim, c.sizes.eig_dim),
+        available, available / 1073741824.0, peak.phase, to_string(precision), peak.workspace));
 }
 
 nlohmann::json run_case(Backend& backend, const ResolvedCase& c, const std::filesystem::path& out_dir) {

@@ -255,6 +255,12 @@ TEST(SlqCase, ModelsWithoutAProductAndBadSettingsAreRefused) {
   EXPECT_EQ(rmtbench("run --model mp --method slq --probes 1 --quiet --out /nonexistent/x").code, 2);
   EXPECT_EQ(rmtbench("run --model mp --method lanczos --quiet --out /nonexistent/x").code, 2);
   EXPECT_EQ(rmtbench("run --model ridge --method slq --quiet --out /nonexistent/x").code, 2);
+  // Stored features of 1.5·10⁶ × 3·10⁶ do not fit: exit 3 naming the bytes, before anything is allocated.
+  const auto big = rmtbench("run --model mp --set n=3000000 --method slq --storage stored --backend cpu --quiet "
+                            "--out /nonexistent/x");
+  EXPECT_EQ(big.code, 3) << big.err;
+  EXPECT_NE(big.err.find("bytes"), std::string::npos) << big.err;
+  EXPECT_NE(big.err.find("SLQ"), std::string::npos) << big.err;
 }
 
 }  // namespace
