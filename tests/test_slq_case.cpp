@@ -167,6 +167,19 @@ TEST(SlqCase, ErrorRatesInStepsAndProbes) {
   EXPECT_LT(probes_fit.exponent, -0.3) << "moment error against probes";
 }
 
+// Models with predicted outliers: the nodes above the separation are dropped and no outlier metric is
+// judged (SLQ computes no eigenpairs); the bulk passes against its law.
+TEST(SlqCase, OutlierModelsJudgeTheBulkOnly) {
+  for (const auto& [model, params] :
+       {std::pair<std::string, Assignments>{"spiked", {{"n", "1200"}}}, {"rf", {{"n", "900"}, {"centred", "0"}}}}) {
+    SCOPED_TRACE(model);
+    const auto rec = test_support::run_on_cpu(slq_case(model, params, {.probes = 8, .steps = 60}));
+    EXPECT_EQ(rec["verdict"], "pass") << rec["metrics"].dump() << rec["tolerance"].dump();
+    for (const auto& [k, v] : rec["tolerance"].items()) EXPECT_EQ(k.rfind("outlier_", 0), std::string::npos) << k;
+    EXPECT_LT(rec["empirical"]["slq"]["max_ritz"].get<double>(), 1e6);
+  }
+}
+
 // Stored and regenerated operators (ragged tiles) give the same record, to rounding: the products
 // differ in the last bits (tiles sum in another order), which 30 Lanczos steps without
 // reorthogonalisation amplify to ~1e-7 relative in the jackknife spreads (measured 3e-7 for w1_se).
