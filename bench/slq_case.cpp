@@ -1,6 +1,7 @@
 // Running a spectral case by stochastic Lanczos quadrature (bench/slq_case.hpp).
 #include "bench/slq_case.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <limits>
@@ -93,7 +94,7 @@ std::map<std::string, double> slq_tolerances(const ResolvedCase& c, const Spectr
     if (const auto it = se.find(k); it != se.end() && !c.spec.tolerance.contains(k)) v += z * it->second;
   if (!c.spec.tolerance.contains("w1") && tol.contains("w1") && !t.support.empty()) {
     const double width = t.support.back().hi - t.support.front().lo;
-    tol["w1"] += 0.25 * width / static_cast<double>(c.spec.slq.steps);
+    tol["w1"] += 0.25 * width / static_cast<double>(std::min<index_t>(c.spec.slq.steps, c.sizes.eig_dim));
   }
   return tol;
 }
