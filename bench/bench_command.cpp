@@ -59,7 +59,7 @@ Calibration calibrate(Backend& backend, index_t m, int repeats) {
 
 }  // namespace
 
-int bench_command(const BenchOptions& o) {
+std::vector<ResolvedCase> resolve_bench_cases(const BenchOptions& o) {
   if (o.repeats < 1 || o.repeats > 1000) throw InputError(fmt::format("--repeats: {} is out of range [1, 1000]", o.repeats));
   if (o.warmup < 0 || o.warmup > 100) throw InputError(fmt::format("--warmup: {} is out of range [0, 100]", o.warmup));
   const Precision precision = parse_precision(o.precision, "--precision");
@@ -68,19 +68,27 @@ int bench_command(const BenchOptions& o) {
     if (!(n >= 2 && n <= 1e7)) throw InputError(fmt::format("--n: size {} is out of range [2, 1e7]", n));
     sizes.push_back(static_cast<index_t>(std::llround(n)));
   }
-  // Resolve every size first: bad input exits 2 before anything is measured.
   std::vector<ResolvedCase> cases;
   for (const index_t n : sizes) {
     CaseSpec spec;
     spec.model = o.model;
     spec.name = fmt::format("{}_n={}", o.model, n);
     spec.precision = std::string(to_string(precision));
+    spec.method = o.method;
+    if (o.probes) spec.slq.probes = *o.probes;
+    if (!o.storage.empty()) spec.slq.storage = o.storage;
     for (const auto& s : o.sets) spec.params.push_back(parse_assignment(s, "--set"));
     spec.params.emplace_back("n", std::to_string(n));
     auto c = resolve_case(spec);
     if (c.kind != CaseKind::spectral) throw InputError(fmt::format("bench: model {} is a learning curve; bench times spectral models", o.model));
     cases.push_back(std::move(c));
   }
+  return cases;
+}
+
+int bench_command(const BenchOptions& o) {
+  const auto cases = resolve_bench_cases(o);  // bad input exits 2 before anything is measured
+  const Precision precision = parse_precision(o.precision, "--precision");
   std::string note;
   auto backend = select_backend(o.backend, &note);
   const PrecisionScope scope(*backend, precision);  // calibration and every run in the working precision
@@ -91,7 +99,7 @@ int bench_command(const BenchOptions& o) {
   const char* gemm_name = fp32 ? "SGEMM" : "DGEMM";
   // A GEMM at m = 8192 on a GPU (≈ 10-40 ms on an A100/H100): small sizes measure launch overhead.
   // The CPU keeps m ≤ 2048 (a few seconds on two cores).
-  const index_t gemm_size = backend->name() == "cuda" ? index_t{8192} : std::min<index_t>(2048, std::max<index_t>(256, sizes.back()));
+  const index_t gemm_size = backend->name() == "cuda" ? index_t{8192} : std::min<index_t>(2048, std::max<index_t>(256, cases.back().params.integer("n")));
   if (!o.quiet) fmt::print(stderr, "{} — {} ({})\ncalibrating {} at m = {}, sampling and copies ...\n", note, info.name, precision_name, gemm_name, gemm_size);
   const auto cal = calibrate(*backend, gemm_size, o.repeats);
 

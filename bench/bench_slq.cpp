@@ -11,9 +11,6 @@
 #include "bench/case.hpp"
 #include "bench/commands.hpp"
 #include "bench/record.hpp"
-#include "core/base/error.hpp"
-#include "core/base/grid.hpp"
-#include "core/base/parse.hpp"
 #include "core/base/stopwatch.hpp"
 #include "core/base/utc_time.hpp"
 #include "core/results/atomic_file.hpp"
@@ -54,21 +51,8 @@ Peaks measure_peaks(Backend& backend, index_t m, int repeats) {
 }  // namespace
 
 int bench_slq_command(const BenchOptions& o) {
+  const auto cases = resolve_bench_cases(o);  // bad input exits 2 before anything is measured
   const Precision precision = parse_precision(o.precision, "--precision");
-  std::vector<ResolvedCase> cases;
-  for (const double n : parse_grid(o.sizes, "--n")) {
-    if (!(n >= 2 && n <= 1e8)) throw InputError(fmt::format("--n: size {} is out of range [2, 1e8]", n));
-    CaseSpec spec;
-    spec.model = o.model;
-    spec.name = fmt::format("{}_n={}", o.model, n);
-    spec.precision = std::string(to_string(precision));
-    spec.method = "slq";
-    if (o.probes) spec.slq.probes = *o.probes;
-    if (!o.storage.empty()) spec.slq.storage = o.storage;
-    for (const auto& s : o.sets) spec.params.push_back(parse_assignment(s, "--set"));
-    spec.params.emplace_back("n", std::to_string(std::llround(n)));
-    cases.push_back(resolve_case(spec));
-  }
   std::string note;
   auto backend = select_backend(o.backend, &note);
   const PrecisionScope scope(*backend, precision);

@@ -61,6 +61,10 @@ struct BenchOptions {
 };
 int bench_command(const BenchOptions& o);
 int bench_slq_command(const BenchOptions& o);
+struct ResolvedCase;  // bench/case.hpp
+// The cases of `rmtbench bench`, one per size of --n, with --method and its SLQ settings; --repeats,
+// --warmup and every case checked first (bad input exits 2 before anything is measured).
+std::vector<ResolvedCase> resolve_bench_cases(const BenchOptions& o);
 
 struct CompareOptionsCli {
   std::string base, now;

@@ -24,6 +24,10 @@ index_t default_tile(index_t rows, index_t cols) {
   return std::min(tile, even_cols);
 }
 
+index_t operator_tile(index_t rows, index_t cols, index_t tile) {
+  return tile > 0 ? tile + (tile & 1) : default_tile(rows, cols);
+}
+
 namespace {
 
 class GramOperator final : public LinearOperator {
@@ -32,7 +36,7 @@ class GramOperator final : public LinearOperator {
                OperatorStorage storage, index_t tile)
       : backend_(backend), features_(std::move(features)), alpha_(alpha), side_(side) {
     RMT_EXPECTS(features_ && features_->rows() > 0 && features_->cols() > 0, "empty feature matrix");
-    tile_ = tile > 0 ? tile + (tile & 1) : default_tile(features_->rows(), features_->cols());
+    tile_ = operator_tile(features_->rows(), features_->cols(), tile);
     if (storage == OperatorStorage::stored) stored_ = features_->columns(backend_, 0, features_->cols());
   }
 

@@ -49,6 +49,8 @@ OperatorStorage parse_operator_storage(std::string_view text, std::string_view w
 // The default tile: columns of F per regenerated block, so one block holds about 2^24 elements
 // (128 MiB in fp64), even, at least 2 and at most cols rounded up to even.
 index_t default_tile(index_t rows, index_t cols);
+// The tile a Gram operator regenerates with when asked for `tile` (0: default_tile; odd: one more).
+index_t operator_tile(index_t rows, index_t cols, index_t tile);
 
 // alpha · F Fᵀ (side rows: dim = F.rows) or alpha · FᵀF (side cols: dim = F.cols) on `backend`.
 // `tile` = 0 takes default_tile; an odd tile is rounded up. The backend must outlive the operator.

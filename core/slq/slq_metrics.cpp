@@ -90,19 +90,20 @@ class MergedNodes {
   }
 
   // sup_x of the distance from the law's F(x) to [lower, upper], over every interval.
-  double ks_bracket(const Steps& s, std::size_t* where = nullptr) const {
+  double ks_bracket(const Steps& s) const {
     double worst = 0;
     const std::size_t k = x_.size();
     for (std::size_t i = 0; i <= k; ++i) {
       const double f_start = i == 0 ? 0.0 : f_right_[i - 1];  // F just right of the interval's left end
       const double f_end = i == k ? 1.0 : f_left_[i];        // F just left of its right end
-      const double d = std::max(s.lower[i] - f_start, f_end - s.upper[i]);
-      if (d > worst) {
-        worst = d;
-        if (where) *where = i;
-      }
+      worst = std::max(worst, std::max(s.lower[i] - f_start, f_end - s.upper[i]));
     }
     return worst;
+  }
+
+  // The KS bracket distance with its jackknife standard error over probes.
+  SlqMetric ks_bracket() const {
+    return jackknife(probes_.size(), [&](std::ptrdiff_t skip) { return ks_bracket(steps(skip)); });
   }
 
   // ∫ |F̄(x) − F(x)| dx between the first and last breakpoints (outside them both are 0 or 1).
@@ -111,20 +112,6 @@ class MergedNodes {
     for (std::size_t i = 0; i + 1 < x_.size(); ++i)
       total += abs_gap_integral(x_[i], x_[i + 1], f_right_[i], f_mid_[i], f_left_[i + 1], s.cdf[i + 1]);
     return total;
-  }
-
-  // Per probe, the midpoint of its own CMS bracket on interval i: the spread of the bracket.
-  std::vector<double> bracket_midpoints(std::size_t interval) const {
-    std::vector<double> mid;
-    for (const auto& c : contributions_) {
-      double lo = 0, hi = 0;
-      for (const auto& [at, w] : c.lower)
-        if (at <= interval) lo += w;
-      for (const auto& [at, w] : c.upper)
-        if (at <= interval) hi += w;
-      mid.push_back(0.5 * (lo + hi));
-    }
-    return mid;
   }
 
  private:
@@ -188,15 +175,8 @@ std::vector<Quadrature> drop_nodes_above(std::span<const Quadrature> probes, dou
 }
 
 SlqMetric ks_bracket(std::span<const Quadrature> probes, const SpectralCdf& cdf) {
-  const MergedNodes merged(probes, cdf, {}, 0);
-  std::size_t where = 0;
-  const double value = merged.ks_bracket(merged.steps(-1), &where);
-  const auto mid = merged.bracket_midpoints(where);
-  double mean = 0, ss = 0;
-  for (const double m : mid) mean += m / static_cast<double>(mid.size());
-  for (const double m : mid) ss += (m - mean) * (m - mean);
-  const double b = static_cast<double>(mid.size());
-  return {value, b > 1 ? std::sqrt(ss / (b - 1) / b) : 0.0};
+  // Extra breakpoints (a support grid) split intervals where the bracket is constant: the same supremum.
+  return MergedNodes(probes, cdf, {}, 0).ks_bracket();
 }
 
 SlqComparison compare_slq(std::span<const Quadrature> probes, const SpectralLaw& law, const SpectralCdf& cdf,
@@ -256,7 +236,7 @@ SlqComparison compare_slq(std::span<const Quadrature> probes, const SpectralLaw&
 
   // KS through the CMS bracket and W1 of the averaged quadrature, on one merged set of breakpoints.
   const MergedNodes merged(probes, cdf, support, 512);
-  out.metrics["ks"] = jackknife(b, [&](std::ptrdiff_t skip) { return merged.ks_bracket(merged.steps(skip)); });
+  out.metrics["ks"] = merged.ks_bracket();
   out.metrics["w1"] = jackknife(b, [&](std::ptrdiff_t skip) { return merged.w1(merged.steps(skip)); });
   if (std::isfinite(right_edge)) out.metrics["edge_error"] = {out.max_ritz - right_edge, 0.0};
   return out;

@@ -53,8 +53,8 @@ SlqComparison compare_slq(std::span<const Quadrature> probes, const SpectralLaw&
                           const std::vector<Interval>& support, std::span<const complex> z,
                           std::span<const double> theory_moments, double scale, index_t steps, double right_edge);
 
-// The KS bracket distance (see above) of the probe-averaged quadratures against `cdf`, and the
-// standard error of the probe-averaged distribution function where the distance is attained.
+// The KS bracket distance (see above) of the probe-averaged quadratures against `cdf`, with its
+// jackknife standard error over probes (the `ks` of compare_slq).
 SlqMetric ks_bracket(std::span<const Quadrature> probes, const SpectralCdf& cdf);
 
 // The smoothed density (1/π) Im m(x + iη) of the probe-averaged quadrature (mean and standard error

@@ -34,8 +34,7 @@ std::unique_ptr<FeatureColumns> make_feature_columns(index_t rows, index_t cols,
 
 index_t columns_per_call(index_t rows, index_t cols, OperatorStorage storage, index_t tile) {
   if (storage == OperatorStorage::stored) return cols;
-  const index_t t = tile > 0 ? tile + (tile & 1) : default_tile(rows, cols);
-  return std::min(cols, t);
+  return std::min(cols, operator_tile(rows, cols, tile));
 }
 
 }  // namespace rmt::bench

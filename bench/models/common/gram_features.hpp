@@ -14,8 +14,7 @@ using FormColumns = std::function<Matrix(Backend& backend, index_t c0, index_t c
 std::unique_ptr<FeatureColumns> make_feature_columns(index_t rows, index_t cols, FormColumns form);
 
 // Columns of F formed by one call to FeatureColumns::columns under `storage`: all of them (stored:
-// the operator forms F once), or the operator's tile (regenerate: `tile` rounded up to even, 0 the
-// default_tile of core/slq), at most cols. slq_operator_elements counts what one call keeps alive
+// the operator forms F once), or the operator's tile (regenerate: core/slq operator_tile), at most cols. slq_operator_elements counts what one call keeps alive
 // beside what the model keeps: under stored, that call's result is F itself.
 index_t columns_per_call(index_t rows, index_t cols, OperatorStorage storage, index_t tile);
 
