@@ -6,7 +6,6 @@
 #include <chrono>
 #include <cmath>
 #include <map>
-#include <numbers>
 #include <optional>
 #include <string>
 

@@ -180,6 +180,15 @@ TEST(SlqCase, OutlierModelsJudgeTheBulkOnly) {
   }
 }
 
+// Power: the same quadratures re-scored against a Marchenko–Pastur law whose scale is off by 3 % FAIL
+// (the record's sensitivity: the smallest scale error detected with probability ≥ 0.9).
+TEST(SlqCase, AScaleErrorOfThreePercentFailsOnTheSameQuadratures) {
+  const auto rec = test_support::run_on_cpu(slq_case("mp", {{"n", "4000"}}, {}), /*sensitivity=*/true);
+  EXPECT_EQ(rec["verdict"], "pass");
+  ASSERT_TRUE(rec["sensitivity"]["scale"].is_number()) << rec["sensitivity_detail"].dump();
+  EXPECT_LE(rec["sensitivity"]["scale"].get<double>(), 0.03);
+}
+
 // Stored and regenerated operators (ragged tiles) give the same record, to rounding: the products
 // differ in the last bits (tiles sum in another order), which 30 Lanczos steps without
 // reorthogonalisation amplify to ~1e-7 relative in the jackknife spreads (measured 3e-7 for w1_se).
