@@ -61,6 +61,7 @@ struct ResolvedCase {
   // case's `model` points to a wrapper owned here that builds the mutated law.
   Params theory_params;
   double theory_scale = 1;
+  bool theory_drop_mu2 = false;  // learning curves: CurveModel::theory_without_mu2 (mutation drop_mu2)
   std::shared_ptr<const Model> owned_model;
 };
 

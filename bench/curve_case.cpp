@@ -178,7 +178,9 @@ nlohmann::json run_curve_case(Backend& backend, const ResolvedCase& c) {
   // The theory side (bench/mutation.hpp): the case's own parameters unless its theory is mutated.
   const bool mutated = c.spec.mutation.active();
   const Params& theory_params = mutated ? c.theory_params : c.params;
-  auto theory_points = model.theory(theory_params, mutated ? curve_axis(model, theory_params) : axis);
+  const CurveAxis theory_axis = mutated ? curve_axis(model, theory_params) : axis;
+  auto theory_points = mutated && c.theory_drop_mu2 ? model.theory_without_mu2(theory_params, theory_axis)
+                                                    : model.theory(theory_params, theory_axis);
   if (mutated)
     for (auto& p : theory_points)
       for (double* v : {&p.train, &p.test, &p.bias, &p.variance}) *v *= c.theory_scale;

@@ -54,6 +54,9 @@ class CurveModel : public ModelBase {
   // Relative error of the deterministic equivalent at this size (docs/theory.md §9.5), on top of the Monte-Carlo error.
   virtual double relative_tolerance(const Params& p) const = 0;
   virtual std::vector<RiskPoint> theory(const Params& p, const CurveAxis& axis) const = 0;
+  // The theory with the activation's second Hermite term dropped from its nonlinear part (a mutation,
+  // as Model::law_without_mu2); empty where the family has no such term.
+  virtual std::vector<RiskPoint> theory_without_mu2(const Params&, const CurveAxis&) const { return {}; }
   virtual CurveDraw sample(Backend& backend, const Params& p, const CurveAxis& axis, const StreamKey& key,
                            StageTimes& t) const = 0;
   // Analysis of the whole curve beyond pointwise agreement (scaling laws fit an exponent): adds to

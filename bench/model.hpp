@@ -174,6 +174,10 @@ class Model : public ModelBase {
   virtual std::unique_ptr<SpectralLaw> law_hermite_a1(const Params&, const StreamKey&, double /*factor*/) const {
     return nullptr;
   }
+  // The law with the activation's second Hermite term dropped (μ₂² removed from the nonlinear
+  // variance the law takes, e.g. E f_c² → E f_c² − μ₂²): a plausible derivation slip, used as a
+  // mutation; nullptr where the family's theory has no such input.
+  virtual std::unique_ptr<SpectralLaw> law_without_mu2(const Params&, const StreamKey&) const { return nullptr; }
   virtual Draw sample(Backend& backend, const Params& p, const StreamKey& key, StageTimes& t) const = 0;
 
   // Matrix-free access (method = slq). Whether the family (with these parameters) has a cheap

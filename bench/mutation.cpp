@@ -16,11 +16,11 @@ namespace rmt::bench {
 namespace {
 
 // Samples with the wrapped model and the case's parameters; the law and the predicted outliers come
-// from `theory_` (the mutated parameters), with a₁ scaled by `a1_` and the law scaled by `scale_`.
+// from `theory_` (the mutated parameters), with a₁ scaled by `a1_` (or μ₂ dropped) and the law scaled by `scale_`.
 class MutatedModel final : public Model {
  public:
-  MutatedModel(const Model& inner, Params theory, double scale, double a1)
-      : inner_(inner), theory_(std::move(theory)), scale_(scale), a1_(a1) {}
+  MutatedModel(const Model& inner, Params theory, double scale, double a1, bool drop_mu2)
+      : inner_(inner), theory_(std::move(theory)), scale_(scale), a1_(a1), drop_mu2_(drop_mu2) {}
 
   std::string_view name() const override { return inner_.name(); }
   std::string_view matrix() const override { return inner_.matrix(); }
@@ -30,8 +30,10 @@ class MutatedModel final : public Model {
   MemoryPlan memory_plan(const Params& p) const override { return inner_.memory_plan(p); }
 
   std::unique_ptr<SpectralLaw> law(const Params&, const StreamKey& key) const override {
-    auto law = a1_ != 1 ? inner_.law_hermite_a1(theory_, key, a1_) : inner_.law(theory_, key);
-    if (!law) throw InputError(fmt::format("model {} has no law with a scaled Hermite coefficient a1", inner_.name()));
+    auto law = drop_mu2_  ? inner_.law_without_mu2(theory_, key)
+               : a1_ != 1 ? inner_.law_hermite_a1(theory_, key, a1_)
+                          : inner_.law(theory_, key);
+    if (!law) throw InputError(fmt::format("model {} has no law with this Hermite change", inner_.name()));
     if (scale_ != 1) law = std::make_unique<theory::AffineLaw>(std::move(law), scale_, 0.0);
     return law;
   }
@@ -71,6 +73,7 @@ class MutatedModel final : public Model {
   const Model& inner_;
   Params theory_;
   double scale_, a1_;
+  bool drop_mu2_;
 };
 
 }  // namespace
@@ -80,13 +83,14 @@ std::string TheoryMutation::describe() const {
   for (const auto& [k, v] : set) out += fmt::format("{}{}={}", out.empty() ? "theory " : ", ", k, v);
   if (scale != 1) out += fmt::format("{}scale ×{}", out.empty() ? "" : ", ", scale);
   if (hermite_a1 != 1) out += fmt::format("{}a1 ×{}", out.empty() ? "" : ", ", hermite_a1);
+  if (drop_mu2) out += fmt::format("{}μ2 dropped", out.empty() ? "" : ", ");
   return out;
 }
 
 nlohmann::json TheoryMutation::to_json() const {
   nlohmann::json set_json = nlohmann::json::object();
   for (const auto& [k, v] : set) set_json[k] = v;
-  return {{"theory_set", set_json}, {"scale", scale}, {"hermite_a1", hermite_a1}, {"expect", expect},
+  return {{"theory_set", set_json}, {"scale", scale}, {"hermite_a1", hermite_a1}, {"drop_mu2", drop_mu2}, {"expect", expect},
           {"description", describe()}};
 }
 
@@ -104,6 +108,15 @@ void validate_mutation(const TheoryMutation& m, const ResolvedCase& c) {
     if (!c.model->law_hermite_a1(c.params, StreamKey{}, 1.0))
       throw InputError(fmt::format("{}: model {} has no law with a scaled Hermite coefficient a1", where, c.spec.model));
   }
+  if (m.drop_mu2) {
+    if (m.hermite_a1 != 1) throw InputError(fmt::format("{}: drop_mu2 and hermite_a1 cannot be combined", where));
+    const bool supported = c.kind == CaseKind::spectral
+                               ? c.model->law_without_mu2(c.params, StreamKey{}) != nullptr
+                               : c.curve && !c.curve->theory_without_mu2(c.params, curve_axis(*c.curve, c.params)).empty();
+    if (!supported)
+      throw InputError(fmt::format("{}: model {} has no second Hermite term among its theory's inputs (drop_mu2)", where,
+                                   c.spec.model));
+  }
 }
 
 ResolvedCase mutated_case(const ResolvedCase& c, const TheoryMutation& m) {
@@ -113,6 +126,7 @@ ResolvedCase mutated_case(const ResolvedCase& c, const TheoryMutation& m) {
   out.theory_params = resolve_params(c.spec.model, c.base->params(), given);
   if (c.kind == CaseKind::curve) {
     out.theory_scale = c.theory_scale * m.scale;
+    out.theory_drop_mu2 = m.drop_mu2;
     const auto axis = curve_axis(*c.curve, c.params), theory_axis = curve_axis(*c.curve, out.theory_params);
     if (axis.name != theory_axis.name || axis.values.size() != theory_axis.values.size())
       throw InputError(fmt::format("case '{}': the mutated theory must run over the same curve ({} points of {})",
@@ -120,7 +134,7 @@ ResolvedCase mutated_case(const ResolvedCase& c, const TheoryMutation& m) {
     return out;
   }
   const Model& inner = find_model(c.spec.model);  // the registry's model, not a wrapper
-  out.owned_model = std::make_shared<MutatedModel>(inner, out.theory_params, m.scale, m.hermite_a1);
+  out.owned_model = std::make_shared<MutatedModel>(inner, out.theory_params, m.scale, m.hermite_a1, m.drop_mu2);
   out.model = out.owned_model.get();
   out.base = out.model;
   return out;
@@ -131,6 +145,7 @@ ResolvedCase unmutated_case(const ResolvedCase& c) {
   out.spec.mutation = TheoryMutation{};
   out.theory_params = c.params;
   out.theory_scale = 1;
+  out.theory_drop_mu2 = false;
   out.owned_model.reset();
   if (c.kind == CaseKind::spectral) {
     out.model = &find_model(c.spec.model);

@@ -20,16 +20,18 @@ struct TheoryMutation {
   Assignments set;        // parameters of the theory only, over the case's own (suite `theory_set`)
   double scale = 1;       // spectral laws: λ → scale·λ; learning curves: every predicted risk × scale
   double hermite_a1 = 1;  // spectral: the activation's first Hermite coefficient a₁ → hermite_a1·a₁
+  bool drop_mu2 = false;  // the activation's second Hermite term left out of the law's nonlinear part
   // "caught": the run fails unless the mutation is caught; "survives": a known survivor, reported
   // without failing the run (a weakness listed with its reason).
   std::string expect = "caught";
 
-  bool active() const { return !set.empty() || scale != 1 || hermite_a1 != 1; }
+  bool active() const { return !set.empty() || scale != 1 || hermite_a1 != 1 || drop_mu2; }
   std::string describe() const;    // "theory c=0.55, scale ×1.05"
-  nlohmann::json to_json() const;  // {"theory_set": {...}, "scale": .., "hermite_a1": .., "expect": ..}
+  nlohmann::json to_json() const;  // {"theory_set": {...}, "scale": .., "hermite_a1": .., "drop_mu2": .., "expect": ..}
 };
 
 // Validates a mutation against its case (InputError): `hermite_a1` needs Model::law_hermite_a1,
+// `drop_mu2` Model::law_without_mu2 or CurveModel::theory_without_mu2 (and excludes hermite_a1),
 // scale and hermite_a1 must be finite and > 0, expect one of caught|survives.
 void validate_mutation(const TheoryMutation& m, const ResolvedCase& c);
 

@@ -178,18 +178,23 @@ class SuiteReader {
     return c;
   }
 
-  // mutation = { theory_set = { c = 0.55 }, scale = 1.05, hermite_a1 = 0.9, expect = "caught" }
+  // mutation = { theory_set = { c = 0.55 }, scale = 1.05, hermite_a1 = 0.9, drop_mu2 = true, expect = "caught" }
   // (bench/mutation.hpp; values are checked against the case when it resolves).
   TheoryMutation mutation(const toml::node& node) const {
     const auto& t = table(node, "mutation");
-    allow_only(t, {"theory_set", "scale", "hermite_a1", "expect"}, "mutation");
+    allow_only(t, {"theory_set", "scale", "hermite_a1", "drop_mu2", "expect"}, "mutation");
     TheoryMutation m;
     if (const auto* set = t.get("theory_set"))
       for (const auto& [key, value] : table(*set, "theory_set")) m.set.emplace_back(std::string(key.str()), param_value(value, key.str()));
     if (const auto* n = t.get("scale")) m.scale = number(*n, "scale");
     if (const auto* n = t.get("hermite_a1")) m.hermite_a1 = number(*n, "hermite_a1");
+    if (const auto* n = t.get("drop_mu2")) {
+      const auto* b = n->as_boolean();
+      if (!b) fail(*n, "'drop_mu2' must be true or false");
+      m.drop_mu2 = b->get();
+    }
     if (const auto* n = t.get("expect")) m.expect = one_of(*n, "expect", {"caught", "survives"});
-    if (!m.active()) fail(node, "'mutation' changes nothing (give theory_set, scale or hermite_a1)");
+    if (!m.active()) fail(node, "'mutation' changes nothing (give theory_set, scale, hermite_a1 or drop_mu2)");
     return m;
   }
 

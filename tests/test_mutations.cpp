@@ -53,6 +53,11 @@ bench::TheoryMutation a1(double f) {
   m.hermite_a1 = f;
   return m;
 }
+bench::TheoryMutation drop_mu2() {
+  bench::TheoryMutation m;
+  m.drop_mu2 = true;
+  return m;
+}
 
 Assignments ridge_curve() {
   return {{"n", "300"}, {"gamma", "0.7"}, {"pop", "1:1,4:1"}, {"sigma2", "0.5"}, {"lambda", "0.001:1:8log"}};
@@ -75,6 +80,9 @@ const std::vector<MutationCase>& mutations() {
        Expect::caught},
       {"rf", "rf", {{"n", "600"}}, a1(0.9), 1, Expect::caught},
       {"kernel", "kernel", {{"n", "600"}}, a1(0.9), 1, Expect::caught},
+      // A dropped μ2 term (η or ν or μ★² without μ2²): needs an activation with μ2 ≠ 0 (relu, not tanh).
+      {"rf", "rf", {{"n", "600"}, {"activation", "relu"}}, drop_mu2(), 1, Expect::caught},
+      {"kernel", "kernel", {{"n", "600"}, {"activation", "relu"}}, drop_mu2(), 1, Expect::caught},
       {"ck", "ck", {{"n", "500"}}, a1(0.9), 1, Expect::caught},
       {"ck", "ck", {{"n", "500"}}, scale(1.1), 1, Expect::caught},
       {"ntk", "ntk", {{"n", "500"}}, a1(0.9), 1, Expect::caught},
@@ -86,8 +94,12 @@ const std::vector<MutationCase>& mutations() {
       {"ridge", "ridge", ridge_curve(), set({{"lambda", "0.0011:1.1:8log"}}), 100,
        Expect::caught},  // ridge λ off by 10 %: the training error moves by 2–5 %
       {"rf_ridge", "rf_ridge", rf_ridge_curve(), scale(1.05), 300, Expect::caught},
+      {"rf_ridge", "rf_ridge", rf_ridge_curve(), drop_mu2(), 8, Expect::caught},
       {"rf_ridge", "rf_ridge", rf_ridge_curve(), set({{"lambda", "0.0011"}}), 8,
        Expect::survives},  // λ off by 10 % at λ = 1e-3 moves the risk by ≤ 3.7 % (near the peak), against a 15–17 % spread per replicate
+      // ... and caught where λ matters (ridge regime, calibrated in curves.json): the risk moves by 4.4 %.
+      {"rf_ridge", "rf_ridge", {{"n", "240"}, {"psi2", "3"}, {"psi1", "8"}, {"lambda", "0.2"}, {"activation", "relu"}},
+       set({{"lambda", "0.22"}}), 300, Expect::caught},
   };
   return table;
 }
@@ -162,6 +174,15 @@ TEST(Mutations, TheCorrectLawIsNotAMutationAndUnknownHooksAreRejected) {
   spec.mutation = scale(0);
   EXPECT_THROW(bench::resolve_case(spec), InputError);
   spec.mutation = set({{"c", "-1"}});
+  EXPECT_THROW(bench::resolve_case(spec), InputError);
+  spec.mutation = drop_mu2();  // a linear family has no μ2 among its law's inputs
+  EXPECT_THROW(bench::resolve_case(spec), InputError);
+  spec.model = "kernel";  // tanh is odd: μ2 = 0, dropping it would change nothing
+  spec.params = {{"activation", "tanh"}};
+  EXPECT_THROW(bench::resolve_case(spec), InputError);
+  spec.params = {{"activation", "relu"}};
+  EXPECT_NO_THROW(bench::resolve_case(spec));
+  spec.mutation.hermite_a1 = 0.9;  // one Hermite change at a time
   EXPECT_THROW(bench::resolve_case(spec), InputError);
   EXPECT_FALSE(bench::TheoryMutation{}.active());
 }

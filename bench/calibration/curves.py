@@ -3,6 +3,8 @@
 
     python3 bench/calibration/curves.py build/rmtbench            # runs curves.toml, writes curves.json
     python3 bench/calibration/curves.py --records cal.jsonl        # converts records already made
+    python3 bench/calibration/curves.py build/rmtbench --case NAME  # (re)runs the named cases only and
+                                                                   # replaces their entries, keeping the rest
 
 Runs every case of bench/calibration/curves.toml with the correct law (400 replicates, seed 90001) and
 stores, per case and per point of its curve, for the test risk and (where predicted) the training error,
@@ -45,6 +47,11 @@ def series(record, name, floor_fraction):
 def main():
     args = sys.argv[1:]
     started = time.time()
+    only = []
+    while "--case" in args:
+        i = args.index("--case")
+        only.append(args[i + 1])
+        del args[i:i + 2]
     if args and args[0] == "--records":
         lines = open(args[1]).read().splitlines()
         command = "(converted records)"
@@ -52,24 +59,31 @@ def main():
         binary = args[0] if args else "build/rmtbench"
         out_dir = tempfile.mkdtemp()
         cmd = [binary, "run", os.path.join(HERE, "curves.toml"), "--backend", "cpu", "--json", "--quiet",
-               "--no-sensitivity", "--out", out_dir]
+               "--no-sensitivity", "--out", out_dir] + (["--case"] + only if only else [])
         lines = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.splitlines()
-        command = " ".join(["rmtbench"] + cmd[1:3] + cmd[3:-2])
+        command = " ".join(["rmtbench", "run", "bench/calibration/curves.toml"] + cmd[3:cmd.index("--out")])
     entries = []
     for line in lines:
         r = json.loads(line)
         entry = {"case": r["case"], "model": r["model"], "params": r["params"], "replicates": r["replicates"],
                  "seed": r["seed"], "seconds": round(r["timing"]["total_s"], 1),
+                 "command": f"python3 bench/calibration/curves.py build/rmtbench --case {r['case']}",
                  "axis": r["empirical"]["axis"], "x": [p[r["empirical"]["axis"]] for p in r["empirical"]["curve"]],
                  "test": series(r, "test", 0.0)}
         train = series(r, "train", 0.1)
         if train is not None:
             entry["train"] = train
         entries.append(entry)
+    path = os.path.join(HERE, "curves.json")
+    if only:  # keep the entries of the cases not rerun, in their order; the new ones replace or follow
+        new = {e["case"]: e for e in entries}
+        old = json.load(open(path))
+        entries = [new.pop(e["case"], e) for e in old["entries"]] + list(new.values())
+        command = old["command"].split("  # ")[1] if "  # " in old["command"] else command
     table = {"schema": "rmtbench-curve-calibration/1",
              "command": "python3 bench/calibration/curves.py build/rmtbench  # " + command,
              "false_alarm_rate": 1e-3, "entries": entries}
-    with open(os.path.join(HERE, "curves.json"), "w") as f:
+    with open(path, "w") as f:
         json.dump(table, f, indent=1)
         f.write("\n")
     print(f"{len(entries)} entries, {time.time() - started:.0f} s")

@@ -46,6 +46,11 @@ class KernelModel final : public Model {
     const auto h = theory::hermite_coefficients(activation_from(p));
     return std::make_unique<theory::ChengSinger>(factor * h.mu1, h.second_moment - h.mu0 * h.mu0, p.real("c"));
   }
+  std::unique_ptr<SpectralLaw> law_without_mu2(const Params& p, const StreamKey&) const override {
+    const auto h = theory::hermite_coefficients(activation_from(p));
+    const double mu2 = droppable_mu2(p);
+    return std::make_unique<theory::ChengSinger>(h.mu1, h.second_moment - h.mu0 * h.mu0 - mu2 * mu2, p.real("c"));
+  }
 
   Draw sample(Backend& backend, const Params& prm, const StreamKey& key, StageTimes& t) const override {
     const Sizes s = sizes(prm);

@@ -25,6 +25,16 @@ RfDims rf_dims(const Params& prm) {
   return {n, p, dimension_over(p, prm.real("psi"))};
 }
 
+// The Pennington–Worah law of rf's activation: η = E f_c² (f_c = f − μ0; less μ2² when `drop_mu2`),
+// ζ = (a1_factor·μ1)².
+std::unique_ptr<SpectralLaw> pennington_worah(const Params& p, double a1_factor, bool drop_mu2) {
+  const auto h = theory::hermite_coefficients(activation_from(p));
+  const double mu2 = drop_mu2 ? droppable_mu2(p) : 0.0;
+  const double eta = h.second_moment - h.mu0 * h.mu0 - mu2 * mu2;
+  const double mu1 = a1_factor * h.mu1;
+  return std::make_unique<theory::PenningtonWorah>(eta, mu1 * mu1, p.real("phi"), p.real("psi"));
+}
+
 class RfModel final : public Model {
  public:
   std::string_view name() const override { return "rf"; }
@@ -86,10 +96,11 @@ class RfModel final : public Model {
   std::string_view aspect_param() const override { return "phi"; }
   // η = E f_c² kept, ζ = (factor·μ1)².
   std::unique_ptr<SpectralLaw> law_hermite_a1(const Params& p, const StreamKey&, double factor) const override {
-    const auto h = theory::hermite_coefficients(activation_from(p));
-    const double eta = h.second_moment - h.mu0 * h.mu0;  // E f_c², f_c = f - μ0
-    const double mu1 = factor * h.mu1;
-    return std::make_unique<theory::PenningtonWorah>(eta, mu1 * mu1, p.real("phi"), p.real("psi"));
+    return pennington_worah(p, factor, false);
+  }
+  // η = E f_c² − μ2², ζ = μ1².
+  std::unique_ptr<SpectralLaw> law_without_mu2(const Params& p, const StreamKey&) const override {
+    return pennington_worah(p, 1.0, true);
   }
 
   // method = slq: F = Y = f(WX/√p) (N×n), M = F Fᵀ/n (side rows). W (N×p, stream 1) is drawn once

@@ -132,7 +132,21 @@ class RandomFeaturesRidgeModel final : public CurveModel {
 
   std::vector<RiskPoint> theory(const Params& p, const CurveAxis& axis) const override {
     const auto h = theory::hermite_coefficients(activation_from(p));
-    const double zeta = h.mu1 / h.mu_star, mu_star2 = h.mu_star * h.mu_star;
+    return mei_montanari_curve(p, axis, h.mu1, h.mu_star * h.mu_star);
+  }
+  // μ★² = E σ² − μ0² − μ1² loses its leading term μ2² (the quadratic part of the activation).
+  std::vector<RiskPoint> theory_without_mu2(const Params& p, const CurveAxis& axis) const override {
+    const auto h = theory::hermite_coefficients(activation_from(p));
+    const double mu2 = droppable_mu2(p);
+    const double mu_star2 = h.mu_star * h.mu_star - mu2 * mu2;
+    if (!(mu_star2 > 1e-12))
+      throw InputError(fmt::format("rf_ridge: activation {} has no nonlinear part beyond μ2", p.text("activation")));
+    return mei_montanari_curve(p, axis, h.mu1, mu_star2);
+  }
+
+ private:
+  static std::vector<RiskPoint> mei_montanari_curve(const Params& p, const CurveAxis& axis, double mu1, double mu_star2) {
+    const double zeta = mu1 / std::sqrt(mu_star2);
     std::vector<RiskPoint> out;
     for (std::size_t i = 0; i < axis.values.size(); ++i) {
       const Params q = at_point(p, axis, i);
@@ -148,6 +162,7 @@ class RandomFeaturesRidgeModel final : public CurveModel {
     return out;
   }
 
+ public:
   CurveDraw sample(Backend& backend, const Params& p, const CurveAxis& axis, const StreamKey& key,
                    StageTimes& t) const override {
     // Centred (σ − μ0), as the oracle's simulations: a mean feature adds a spike the theory leaves out.

@@ -32,6 +32,14 @@ int second_hermite_outliers(const Params& p, int layers) {
   return std::abs(theory::hermite_coefficients(activation_from(p)).mu2) > 1e-12 ? 2 * layers : 0;
 }
 
+double droppable_mu2(const Params& p) {
+  const double mu2 = theory::hermite_coefficients(activation_from(p)).mu2;
+  if (!(std::abs(mu2) > 1e-12))
+    throw InputError(fmt::format("drop_mu2: activation {} has no second Hermite term (μ2 = 0), dropping it changes nothing",
+                                 p.text("activation")));
+  return mu2;
+}
+
 std::vector<double> parse_layer_ratios(std::string_view text, std::string_view what) {
   const auto ratios = parse_real_list(text, what);
   for (const double g : ratios)

@@ -21,6 +21,10 @@ Activation activation_from(const Params& p);
 // adds a rank-two perturbation (row and column norm fluctuations) that the laws of §3 leave out.
 int second_hermite_outliers(const Params& p, int layers);
 
+// μ2 of the activation, for the "dropped μ2" theory mutation (bench/mutation.hpp). Throws InputError
+// when μ2 = 0 (an odd activation): dropping the term would change nothing.
+double droppable_mu2(const Params& p);
+
 // Parses "0.8,1.25" (γ_ℓ = n/d_ℓ per layer), each in (0, 100].
 std::vector<double> parse_layer_ratios(std::string_view text, std::string_view what);
 
