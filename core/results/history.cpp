@@ -85,9 +85,14 @@ History build_history(std::vector<HistoryRun> runs, const CompareOptions& option
 }
 
 std::string run_commit(const HistoryRun& run) {
+  // The records' own environment first (what was measured), else run.json's.
   const json* env = nullptr;
-  if (run.info.is_object() && run.info.contains("environment")) env = &run.info["environment"];
-  else if (!run.records.empty() && run.records.front().contains("environment")) env = &run.records.front()["environment"];
+  for (const auto& r : run.records)
+    if (r.is_object() && r.contains("environment") && r["environment"].is_object()) {
+      env = &r["environment"];
+      break;
+    }
+  if (env == nullptr && run.info.is_object() && run.info.contains("environment")) env = &run.info["environment"];
   if (env == nullptr || !env->is_object()) return {};
   const auto commit = str(*env, "git_commit");
   if (commit.empty()) return {};

@@ -57,8 +57,8 @@ History build_history(std::vector<HistoryRun> runs, const CompareOptions& option
 // against its tolerance and of each stage time, WORSE points ringed (class "worse").
 ReportPage history_page(const History& h, const std::string& generated_at);
 
-// The git commit a run was measured with: "0123456789ab" (+ "-dirty"), from the run's environment
-// or its first record's; "" when unknown.
+// The git commit a run was measured with: "0123456789ab" (+ "-dirty"), from its first record's
+// environment, else run.json's; "" when unknown.
 std::string run_commit(const HistoryRun& run);
 
 }  // namespace rmt

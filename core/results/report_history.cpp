@@ -74,6 +74,14 @@ std::string distinct(const HistoryRun& run, std::string_view a, std::string_view
   return out;
 }
 
+// The commit a record was measured with ("0123456789ab", "-dirty"), else its run's.
+std::string commit_of(const HistoryRun& run, const json& rec) {
+  HistoryRun one;
+  one.records.push_back(json{{"environment", field(rec, "environment") ? *field(rec, "environment") : json(nullptr)}});
+  const auto c = run_commit(one);
+  return c.empty() ? run_commit(run) : c;
+}
+
 std::string run_name(const History& h, std::size_t r) { return fmt::format("#{} {}", r + 1, h.runs[r].label); }
 
 const ItemChange* item_of(const CaseChange* c, const std::string& key, bool timing) {
@@ -126,7 +134,7 @@ svg::Axis run_axis(std::size_t n) {
 std::string point_title(const History& h, std::size_t r, const json& rec, const std::string& what,
                         const ItemChange* item) {
   std::string t = run_name(h, r);
-  if (const auto commit = run_commit(h.runs[r]); !commit.empty()) t += " · " + commit;
+  if (const auto commit = commit_of(h.runs[r], rec); !commit.empty()) t += " · " + commit;
   if (const auto dev = text(field(rec, "device")); !dev.empty()) t += " · " + dev;
   t += " · " + what;
   if (item != nullptr && item->change != Change::same)
@@ -142,13 +150,13 @@ std::string metric_figure(const History& h, const CaseHistory& c, const std::str
   bool negative = false;
   for (std::size_t r = 0; r < n; ++r) {
     const json* rec = c.records[r];
-    const auto v = rec ? number(field(*rec, "metrics", key)) : std::nullopt;
-    const auto t = rec ? number(field(*rec, "tolerance", key)) : std::nullopt;
+    const double v = rec ? number(field(*rec, "metrics", key)).value_or(NAN) : NAN;
+    const double t = rec ? number(field(*rec, "tolerance", key)).value_or(NAN) : NAN;
     const double x = static_cast<double>(r + 1);
-    values.push_back({x, v && std::isfinite(*v) ? *v : NAN});
-    tol_hi.push_back({x, t && std::isfinite(*t) ? *t : NAN});
-    if (v && std::isfinite(*v)) lo = std::min(lo, *v), hi = std::max(hi, *v), negative = negative || *v < 0;
-    if (t && std::isfinite(*t)) hi = std::max(hi, *t);
+    values.push_back({x, std::isfinite(v) ? v : NAN});
+    tol_hi.push_back({x, std::isfinite(t) ? t : NAN});
+    if (std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v), negative = negative || v < 0;
+    if (std::isfinite(t)) hi = std::max(hi, t);
   }
   if (negative)
     for (const auto& p : tol_hi) {
@@ -240,7 +248,7 @@ std::string strip_table(const History& h, const CaseHistory& c) {
     auto it = std::find(devices.begin(), devices.end(), dev);
     if (it == devices.end()) it = devices.insert(devices.end(), dev);
     devs += fmt::format(R"(<td title="{}">{}</td>)", escape(dev), static_cast<char>('A' + (it - devices.begin()) % 26));
-    const auto commit = run_commit(h.runs[r]);
+    const auto commit = commit_of(h.runs[r], *rec);
     commits += fmt::format("<td><code>{}</code></td>", escape(commit.empty() ? "?" : commit.substr(0, 7)));
   }
   std::string key;
