@@ -180,10 +180,7 @@ std::string metric_figure(const History& h, const CaseHistory& c, const std::str
     if (item != nullptr && (item->change == Change::worse || item->change == Change::better))
       plot.marker(values[r], item->change == Change::worse ? "worse" : "better", title, 6);
   }
-  plot.legend("series", key, svg::Key::Line);
-  if (std::any_of(tol_hi.begin(), tol_hi.end(), [](const svg::Pt& p) { return std::isfinite(p.y); }))
-    plot.legend("tol", "tolerance", svg::Key::Dashed);
-  return plot.str();
+  return plot.str();  // no legend: it would hide points; the panel's caption explains the marks
 }
 
 // Every stage time of the case over the window, log scale.
@@ -204,7 +201,10 @@ std::string timing_figure(const History& h, const CaseHistory& c) {
     for (const auto& k : stages)
       if (const auto v = rec ? number(field(*rec, "timing", k)) : std::nullopt; v && *v > 0 && std::isfinite(*v))
         lo = std::min(lo, *v), hi = std::max(hi, *v);
-  svg::Plot plot("fig-history-timing", "stage times (s)", run_axis(n), svg::Axis::logarithmic(lo, hi, "seconds"), 520,
+  // The runs take the left 65 % of the axis, so that the legend on the right hides no point.
+  svg::Axis x = run_axis(n);
+  x.hi = 0.5 + static_cast<double>(n) / 0.65;
+  svg::Plot plot("fig-history-timing", "stage times (s)", x, svg::Axis::logarithmic(lo, hi, "seconds"), 640,
                  std::max(220.0, 60.0 + 15.0 * static_cast<double>(stages.size())));
   for (std::size_t s = 0; s < stages.size(); ++s) {
     const auto cls = fmt::format("st{}", s % 10);
@@ -270,7 +270,10 @@ ReportSection case_section(const History& h, const CaseHistory& c) {
   for (const auto& k : judged) metrics.push_back(k);
   for (const auto& k : reported)
     if (!judged.count(k)) metrics.push_back(k);
-  std::string body = strip_table(h, c) + R"(<div class="figs">)";
+  std::string body = strip_table(h, c) +
+                     R"(<p class="key">Per metric: its value per run; dashed red: its tolerance (± for a metric of either sign); )"
+                     R"(red points fail; a red ring: WORSE than the run before, green: BETTER (hover a point for details).</p>)"
+                     R"(<div class="figs">)";
   for (const auto& k : metrics) body += metric_figure(h, c, k);
   body += timing_figure(h, c) + "</div>";
   if (c.window != nullptr)
