@@ -76,6 +76,17 @@ struct CompareOptionsCli {
 // Exit 1 when any case is WORSE, else 0.
 int compare_command(const CompareOptionsCli& o);
 
+struct HistoryOptions {
+  std::vector<std::string> dirs;  // run directories, oldest first
+  std::string out;                // the page
+  double rel_spread = 0.25;       // as CompareOptionsCli
+  double time_floor = 0.25;
+  bool ignore_timing = false;     // timing changes are drawn but do not count as changes
+  bool quiet = false;             // no list of changed cases on stdout
+};
+// Writes the history page (core/results/history.hpp); 0 when written.
+int history_command(const HistoryOptions& o);
+
 struct CalibrateOptions {
   std::vector<std::string> suites;  // none: the embedded default suite
   std::vector<std::string> cases;   // --case: only these cases or sweeps

@@ -88,6 +88,15 @@ int main(int argc, char** argv) {
                         "timings are judged and shown, but only metrics and verdicts decide the exit code");
   compare_cmd->add_flag("--json", compare.json, "print compare.json on stdout");
 
+  HistoryOptions history;
+  auto* history_cmd = app.add_subcommand("history", "trend of run directories (oldest first) as one HTML page, WORSE points marked");
+  history_cmd->add_option("dirs", history.dirs, "run directories, oldest first")->required();
+  history_cmd->add_option("--out", history.out, "the page to write (FILE.html)")->required();
+  history_cmd->add_option("--rel-spread", history.rel_spread, "as for compare")->capture_default_str();
+  history_cmd->add_option("--time-floor", history.time_floor, "as for compare")->capture_default_str();
+  history_cmd->add_flag("--ignore-timing", history.ignore_timing, "timing changes are drawn but do not count as changes");
+  history_cmd->add_flag("--quiet", history.quiet, "no list of changed cases on stdout");
+
   std::string report_dir;
   auto* report_cmd = app.add_subcommand("report", "rebuild DIR/report.html from DIR/results.jsonl");
   report_cmd->add_option("dir", report_dir, "run directory")->required();
@@ -144,6 +153,7 @@ int main(int argc, char** argv) {
     if (*devices_cmd) return devices_command(devices_json);
     if (*report_cmd) return report_command(report_dir);
     if (*compare_cmd) return compare_command(compare);
+    if (*history_cmd) return history_command(history);
     if (*bench_cmd) return bench.method == "slq" ? bench_slq_command(bench) : bench_command(bench);
     if (*calibrate_cmd) return calibrate_command(calibrate);
   } catch (const rmt::InputError& e) {

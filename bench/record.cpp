@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "bench/environment.hpp"
+
 namespace rmt::bench {
 
 namespace {
@@ -75,12 +77,13 @@ std::string repro_command(const ResolvedCase& c, std::string_view backend) {
 nlohmann::json run_record(const Backend& backend, const ResolvedCase& c, nlohmann::json empirical, nlohmann::json theory,
                           const std::map<std::string, double>& metrics, const std::map<std::string, double>& tolerance,
                           nlohmann::json timing) {
+  const DeviceInfo info = backend.info();
   return {
       {"schema_version", 1},
       {"case", c.spec.name},
       {"model", c.spec.model},
       {"backend", backend.name()},
-      {"device", backend.info().name},
+      {"device", info.name},
       {"precision", c.spec.precision},
       {"params", c.params.to_json()},
       {"seed", c.spec.seed},
@@ -97,6 +100,8 @@ nlohmann::json run_record(const Backend& backend, const ResolvedCase& c, nlohman
       // sets "calibrated:<table>" (bench/calibration.hpp).
       {"tolerance_source", "rule"},
       {"method", c.spec.method},
+      // Build, host and driver (bench/environment.hpp), so that a history can say what changed.
+      {"environment", environment_json(&info)},
   };
 }
 

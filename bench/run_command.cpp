@@ -25,6 +25,7 @@
 #include <fmt/format.h>
 
 #include "bench/case.hpp"
+#include "bench/environment.hpp"
 #include "bench/commands.hpp"
 #include "bench/mutation.hpp"
 #include "bench/record.hpp"
@@ -302,6 +303,7 @@ int run_command(const RunOptions& given, const BackendFactory& make_backend) {
                                                {"started", utc_timestamp("%Y-%m-%dT%H:%M:%SZ")},
                                                {"resumed", resume},
                                                {"selection", selection_json(o)},
+                                               {"environment", environment_json()},
                                                {"skipped", skipped}}
                                               .dump(2));
 

@@ -134,6 +134,8 @@ class CudaBackend final : public Backend {
                 " SMs, " + std::to_string(p.totalGlobalMem) + " bytes, driver " +
                 version_string(ctx_->driver_version()) + ", runtime " + version_string(ctx_->runtime_version()) +
                 (ctx_->stream_ordered_alloc() ? ", stream-ordered allocation" : ", cudaMalloc allocation");
+    d.driver_version = version_string(ctx_->driver_version());
+    d.runtime_version = version_string(ctx_->runtime_version());
     return d;
   }
 

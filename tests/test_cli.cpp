@@ -73,6 +73,8 @@ TEST(Cli, DefaultSuiteWritesRecordsEigenvaluesAndReport) {
     // DESIGN's planned extension: `method` ("dense" when absent; the default suite is dense).
     EXPECT_EQ(j.value("method", std::string("dense")), "dense");
     keys.erase("method");
+    // Extension: what measured the record (bench/environment.hpp, for `rmtbench history`).
+    EXPECT_TRUE(keys.erase("environment")) << line.substr(0, 200);
     EXPECT_EQ(keys, contract) << line.substr(0, 200);
     EXPECT_EQ(j["schema_version"], 1);
     EXPECT_EQ(j["backend"], "cpu");

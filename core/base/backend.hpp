@@ -88,6 +88,8 @@ struct DeviceInfo {
   std::string name;         // e.g. "NVIDIA H200 (sm_90)" or "x86_64, 2 threads, OpenBLAS 0.3.21"
   std::size_t memory_bytes = 0;
   std::string details;      // driver/runtime versions, compute capability, ...
+  std::string driver_version;   // CUDA driver API version, "13.0"; empty for the CPU
+  std::string runtime_version;  // CUDA runtime version, "13.0"; empty for the CPU
 };
 
 struct EigenPairs {

@@ -191,6 +191,13 @@ void Plot::markers(const std::vector<Pt>& pts, std::string_view cls) {
   }
 }
 
+void Plot::marker(Pt p, std::string_view cls, std::string_view title, double r) {
+  const double a = px(p.x), b = py(p.y);
+  if (std::isnan(a) || std::isnan(b)) return;
+  body_ += fmt::format(R"(<circle class="{}" cx="{}" cy="{}" r="{}"><title>{}</title></circle>)", escape(cls), coord(a),
+                       coord(b), coord(r), escape(title));
+}
+
 void Plot::error_bars(const std::vector<Pt>& pts, const std::vector<double>& half, std::string_view cls) {
   for (std::size_t i = 0; i < pts.size() && i < half.size(); ++i) {
     if (!(half[i] > 0)) continue;

@@ -50,6 +50,8 @@ class Plot {
   void bar(double x0, double x1, double y, std::string_view cls);  // from the bottom of the plot
   void polyline(const std::vector<Pt>& pts, std::string_view cls);  // broken at unplaceable points
   void markers(const std::vector<Pt>& pts, std::string_view cls);
+  // One marker of radius r with a hover text (<title>); nothing when the point cannot be placed.
+  void marker(Pt p, std::string_view cls, std::string_view title, double r = 2.5);
   // Vertical bars y ± half[i] at each point (error bars).
   void error_bars(const std::vector<Pt>& pts, const std::vector<double>& half, std::string_view cls);
   void vline(double x, std::string_view cls);
