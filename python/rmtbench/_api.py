@@ -26,9 +26,10 @@ def _text(value) -> str:
         return str(int(value))
     if isinstance(value, (float, np.floating)):
         return repr(float(value))  # shortest text that reads back as the same double
-    if isinstance(value, (np.ndarray, Iterable)):
-        return ",".join(_text(v) for v in np.ravel(value).tolist()) if isinstance(value, np.ndarray) \
-            else ",".join(_text(v) for v in value)
+    if isinstance(value, np.ndarray):
+        value = value.ravel().tolist()
+    if isinstance(value, Iterable):
+        return ",".join(_text(v) for v in value)
     raise ValueError(f"{value!r}: parameters take numbers, text or lists of numbers")
 
 
