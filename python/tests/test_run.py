@@ -141,27 +141,34 @@ def test_the_gil_is_released_while_the_engine_works():
     elapsed = time.monotonic() - start
     assert result["r"]["model"] == "mp"
     # With the GIL held for the whole run this thread could not tick at all until it ended.
-    assert elapsed < 0.2 or ticks >= 0.25 * elapsed / 0.01, (ticks, elapsed)
+    assert elapsed < 0.5 or ticks >= 0.1 * elapsed / 0.01, (ticks, elapsed)
 
 
 def test_ctrl_c_stops_a_run_between_draws_and_leaves_python_usable(tmp_path):
+    out = tmp_path / "interrupted"
     script = textwrap.dedent("""
-        import sys, time, rmtbench
+        import pathlib, sys, time, rmtbench
+        out = pathlib.Path(sys.argv[1])
         print("started", flush=True)
         start = time.monotonic()
         try:
-            rmtbench.run("mp", n=1200, c=0.5, replicates=400, backend="cpu", sensitivity=False)
+            rmtbench.run("mp", n=1200, c=0.5, replicates=400, backend="cpu", sensitivity=False, out=out)
             print("finished", flush=True)
         except KeyboardInterrupt:
             print(f"interrupted after {time.monotonic() - start:.1f} s", flush=True)
+        # run.json is written once the engine has resolved the case: the signal came while it was running.
+        print("engine had started:", (out / "run.json").exists(), flush=True)
+        print("records kept:", len(rmtbench.load(out)), flush=True)
         print("after", rmtbench.theory("mp", c=0.5).density([1.0])[0] > 0, flush=True)
         """)
-    p = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                         env=os.environ)
+    p = subprocess.Popen([sys.executable, "-c", script, str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True, env=os.environ)
     assert p.stdout.readline().strip() == "started"
-    time.sleep(2.0)
+    time.sleep(3.0)
     p.send_signal(signal.SIGINT)
-    out, err = p.communicate(timeout=60)
+    out_text, err = p.communicate(timeout=60)
     assert p.returncode == 0, err
-    assert "interrupted after" in out and "finished" not in out, out
-    assert "after True" in out
+    assert "interrupted after" in out_text and "finished" not in out_text, out_text
+    assert "engine had started: True" in out_text, out_text
+    assert "records kept: 0" in out_text, out_text  # the case in flight leaves nothing half-written
+    assert "after True" in out_text
