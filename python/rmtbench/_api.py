@@ -177,11 +177,12 @@ def _options(*, out, backend, seed, replicates, precision, method, sensitivity, 
     return o
 
 
-def run(model: str, *, backend: str = "auto", seed: int | None = None, replicates: int | None = None,
+def run(model: str, *, backend: str | None = None, seed: int | None = None, replicates: int | None = None,
         precision: str = "fp64", method: str | None = None, t=None, out=None, sensitivity: bool = True,
         progress: bool = False, **params) -> Result:
     """One ad-hoc case, exactly ``rmtbench run --model MODEL --set k=v ... --seed S --replicates R --backend B``.
 
+    ``backend``: "auto" (None, the default: CUDA when usable, else the CPU), "cpu" or "cuda".
     Returns the record (a dict) with ``eigenvalues``. ``out``: the run directory (results.jsonl, eigs/,
     report.html), or None for a temporary one. A failing verdict is in the record, not an exception; bad input
     raises ValueError and a case too large for memory MemoryError, both with the CLI's message. The GIL is
