@@ -24,7 +24,10 @@ PYBIND11_MODULE(_rmtbench, m) {
   using namespace rmt::python;
   m.doc() = "rmtbench engine bindings (use the rmtbench package, not this module)";
 
-  static py::exception<rmt::BackendUnavailable> backend_unavailable(m, "BackendUnavailable", PyExc_RuntimeError);
+  // A plain reference kept for the life of the process (the same with pybind11 2.10 and 3.x).
+  static PyObject* backend_unavailable =
+      PyErr_NewException("rmtbench._rmtbench.BackendUnavailable", PyExc_RuntimeError, nullptr);
+  m.attr("BackendUnavailable") = py::handle(backend_unavailable);
   py::register_exception_translator([](std::exception_ptr p) {
     try {
       if (p) std::rethrow_exception(p);
@@ -35,7 +38,7 @@ PYBIND11_MODULE(_rmtbench, m) {
     } catch (const rmt::ResourceError& e) {
       PyErr_SetString(PyExc_MemoryError, e.what());
     } catch (const rmt::BackendUnavailable& e) {
-      backend_unavailable(e.what());
+      PyErr_SetString(backend_unavailable, e.what());
     }
   });
 

@@ -172,3 +172,15 @@ def test_ctrl_c_stops_a_run_between_draws_and_leaves_python_usable(tmp_path):
     assert "engine had started: True" in out_text, out_text
     assert "records kept: 0" in out_text, out_text  # the case in flight leaves nothing half-written
     assert "after True" in out_text
+
+
+def test_cuda_without_a_usable_device_raises_backend_unavailable(cli, tmp_path):
+    p = cli("run", "--model", "mp", "--set", "n=200", "--backend", "cuda", "--out", tmp_path / "cli", "--quiet",
+            check=False)
+    if p.returncode == 0:
+        pytest.skip("a CUDA device is usable here")
+    assert p.returncode == 3, p.stderr
+    message = p.stderr.strip().splitlines()[-1].removeprefix("rmtbench: error: ")
+    with pytest.raises(rmtbench.BackendUnavailable) as e:
+        rmtbench.run("mp", n=200, backend="cuda", out=tmp_path / "py")
+    assert isinstance(e.value, RuntimeError) and str(e.value) == message
