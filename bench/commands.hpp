@@ -29,6 +29,10 @@ struct RunOptions {
   std::optional<std::int64_t> tile;
   std::string storage;
   bool reorth = false;
+  // An embedding host (the Python package) turns these off: no table or --json lines on stdout, and
+  // no SIGINT/SIGTERM handler of the run's own (the host polls for interruption, core/base/interrupt.hpp).
+  bool print_records = true;
+  bool handle_signals = true;
 };
 int run_command(const RunOptions& o);
 

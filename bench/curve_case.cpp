@@ -14,6 +14,7 @@
 #include "bench/record.hpp"
 #include "bench/sensitivity.hpp"
 #include "core/base/error.hpp"
+#include "core/base/interrupt.hpp"
 #include "core/base/metrics.hpp"
 #include "core/base/stopwatch.hpp"
 
@@ -191,6 +192,7 @@ nlohmann::json run_curve_case(Backend& backend, const ResolvedCase& c) {
   std::vector<std::vector<double>> train_draws, test_draws;
   std::map<std::string, std::vector<std::vector<double>>> extra_draws;
   for (int r = 0; r < c.spec.replicates; ++r) {
+    check_interrupt();  // an embedding host (Python) may stop the run between draws
     const StreamKey key{c.spec.seed, c.case_key, static_cast<std::uint32_t>(r), 0};
     CurveDraw d = model.sample(backend, c.params, axis, key, times);
     bool sizes_ok = d.train.size() == axis.values.size() && d.test.size() == axis.values.size();

@@ -5,6 +5,7 @@
 #include "bench/commands.hpp"
 #include "bench/curve_case.hpp"
 #include "bench/model.hpp"
+#include "bench/queries.hpp"
 #include "bench/theory_json.hpp"
 #include "core/base/backend.hpp"
 #include "core/base/error.hpp"
@@ -14,56 +15,19 @@
 
 namespace rmt::bench {
 
-namespace {
-
-// `theory` for a learning-curve model: `risk` at one point, `curve` along a grid (or --t).
-int curve_theory_command(const CurveModel& model, const TheoryOptions& o, Assignments sets) {
-  if (!o.x.empty() || !o.z.empty())
-    throw InputError(fmt::format("--x/--z: model {} is a learning curve; it has no spectrum", o.model));
-  if (!o.t.empty()) sets.emplace_back("t", o.t);
-  const Params params = resolve_params(o.model, model.params(), sets);
-  model.validate(params);
-  const CurveAxis axis = curve_axis(model, params);
-  fmt::print("{}\n", curve_theory_json(model, params, axis, model.theory(params, axis)).dump());
-  return 0;
-}
-
-}  // namespace
-
 int theory_command(const TheoryOptions& o) {
-  Assignments sets;
-  for (const auto& s : o.sets) sets.push_back(parse_assignment(s, "--set"));
-  if (const CurveModel* curve = find_curve_model(o.model)) return curve_theory_command(*curve, o, sets);
-  const Model& model = find_model(o.model);
-  const Params params = resolve_params(o.model, model.params(), sets);
-  if (!o.t.empty()) throw InputError(fmt::format("--t: model {} has no time dependence", o.model));
+  // Checked in this order: --x/--z of a learning curve, the parameters (and --t), the point lists, the law.
+  if (find_curve_model(o.model) && (!o.x.empty() || !o.z.empty()))
+    throw InputError(fmt::format("--x/--z: model {} is a learning curve; it has no spectrum", o.model));
+  const TheoryQuery query(o.model, o.sets, o.t, o.seed);
   const auto x = o.x.empty() ? std::vector<double>{} : parse_real_list(o.x, "--x");
   const auto z = o.z.empty() ? std::vector<complex>{} : parse_complex_list(o.z, "--z");
-  const auto law = model.law(params, StreamKey{o.seed, case_key(o.model, params), 0, 0});
-  const double scale = spectral_scale(law->moments(2));
-  const auto json = theory_json(model, params, *law, o.x.empty() ? density_grid(*law, 21) : x,
-                                o.z.empty() ? standard_stieltjes_points(law->support(), scale) : z);
-  fmt::print("{}\n", json.dump());
+  fmt::print("{}\n", query.json(x, z).dump());
   return 0;
 }
 
 int models_command(bool json) {
-  nlohmann::json all = nlohmann::json::array();
-  for (const auto& m : models()) {
-    nlohmann::json params = nlohmann::json::array();
-    for (const auto& p : m->params()) params.push_back(p.to_json());
-    all.push_back({{"name", m->name()}, {"matrix", m->matrix()}, {"theory", m->section()}, {"params", params},
-                   {"outputs", m->tracked_spikes(resolve_params(m->name(), m->params(), {})) > 0
-                                   ? nlohmann::json{"support", "atoms", "density", "stieltjes", "moments", "outliers"}
-                                   : nlohmann::json{"support", "atoms", "density", "stieltjes", "moments"}}});
-    if (!m->edge_note().empty()) all.back()["edge"] = m->edge_note();
-  }
-  for (const auto& m : curve_models()) {
-    nlohmann::json params = nlohmann::json::array();
-    for (const auto& p : m->params()) params.push_back(p.to_json());
-    all.push_back({{"name", m->name()}, {"matrix", m->matrix()}, {"theory", m->section()}, {"params", params},
-                   {"axes", m->axes()}, {"outputs", nlohmann::json{"risk", "curve"}}});
-  }
+  const nlohmann::json all = models_json();
   if (json) {
     fmt::print("{}\n", all.dump(2));
     return 0;

@@ -33,6 +33,7 @@
 #include "bench/run_log.hpp"
 #include "bench/suite.hpp"
 #include "core/base/error.hpp"
+#include "core/base/interrupt.hpp"
 #include "core/base/parse.hpp"
 #include "core/base/progress.hpp"
 #include "core/base/stopwatch.hpp"
@@ -282,7 +283,8 @@ int run_command(const RunOptions& given, const BackendFactory& make_backend) {
   const bool resume = !o.resume.empty();
   fs::create_directories(out / "eigs");
   RunLog log(out, resume);
-  const InterruptNotice interrupt_notice(out);
+  std::optional<InterruptNotice> interrupt_notice;
+  if (o.handle_signals) interrupt_notice.emplace(out);
   if (!resume)
     for (const char* stale : {"convergence.json", "compare.json"}) fs::remove(out / stale);
 
@@ -314,7 +316,7 @@ int run_command(const RunOptions& given, const BackendFactory& make_backend) {
                               log.dropped_partial_line() ? " (dropped an interrupted last line)" : ""));
   std::size_t width = 28;
   for (const auto& p : plan) width = std::max(width, p.entry.spec.name.size());
-  if (!o.json)
+  if (!o.json && o.print_records)
     progress.print_above([&] {
       print_table_line(width, "case", "model", "dim", "ks", "w1", "edge_tw", "stieltjes", "time", "verdict");
       std::fflush(stdout);
@@ -326,7 +328,7 @@ int run_command(const RunOptions& given, const BackendFactory& make_backend) {
     const auto& name = p.entry.spec.name;
     if (!p.backend) {
       progress.note(fmt::format("skipped {}: {}", name, p.skip_reason));
-      if (!o.json)
+      if (!o.json && o.print_records)
         progress.print_above([&] {
           print_table_line(width, name, p.entry.spec.model, "-", "-", "-", "-", "-", "-", "SKIP (" + p.skip_reason + ")");
           std::fflush(stdout);
@@ -354,6 +356,8 @@ int run_command(const RunOptions& given, const BackendFactory& make_backend) {
           record = run_case(*p.backend, p.resolved, out);
         } catch (const InputError&) {
           throw;
+        } catch (const Interrupted&) {  // the embedding host asked to stop (core/base/interrupt.hpp)
+          throw;
         } catch (const ResourceError&) {
           throw;
         } catch (const BackendUnavailable&) {
@@ -376,11 +380,12 @@ int run_command(const RunOptions& given, const BackendFactory& make_backend) {
       progress.finish(name, verdict_word(record), seconds(), p.cost);
     }
     if (record_fails_run(record)) ++failed;  // a mutation counts by whether it was caught (bench/mutation.hpp)
-    progress.print_above([&] {
-      if (o.json) fmt::print("{}\n", record_line(record));
-      else print_table_row(width, record);
-      std::fflush(stdout);
-    });
+    if (o.print_records)
+      progress.print_above([&] {
+        if (o.json) fmt::print("{}\n", record_line(record));
+        else print_table_row(width, record);
+        std::fflush(stdout);
+      });
   }
 
   write_file_atomically(out / "convergence.json", convergence_json(convergence_studies(log.records())).dump(2));

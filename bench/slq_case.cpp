@@ -12,6 +12,7 @@
 #include "bench/sensitivity.hpp"
 #include "bench/theory_json.hpp"
 #include "core/base/error.hpp"
+#include "core/base/interrupt.hpp"
 #include "core/base/stopwatch.hpp"
 #include "core/results/npy.hpp"
 #include "core/slq/lanczos.hpp"
@@ -33,6 +34,7 @@ struct SlqDraw {
 
 SlqDraw slq_draw(Backend& backend, const ResolvedCase& c, const SpectralTheory& t, std::uint32_t replicate,
                  OperatorStorage storage, int probes) {
+  check_interrupt();  // an embedding host (Python) may stop the run between draws
   SlqDraw d;
   const StreamKey key{c.spec.seed, c.case_key, replicate, 0};
   auto start = std::chrono::steady_clock::now();

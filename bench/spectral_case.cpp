@@ -15,6 +15,7 @@
 #include "bench/sensitivity.hpp"
 #include "bench/theory_json.hpp"
 #include "core/base/finite.hpp"
+#include "core/base/interrupt.hpp"
 #include "core/base/metrics.hpp"
 #include "core/base/stopwatch.hpp"
 #include "core/results/npy.hpp"
@@ -87,6 +88,7 @@ void outlier_metrics(const SpectralTheory& t, const std::vector<Outlier>& measur
 // that `rmtbench run` (every replicate) and `rmtbench calibrate` (one draw per seed) share.
 DrawMetrics measure_draw(Backend& backend, const ResolvedCase& c, const SpectralTheory& t, std::uint32_t r,
                          Precision precision, StageTimes& times, Draw& draw, double& metrics_s) {
+  check_interrupt();  // an embedding host (Python) may stop the run between draws
   const StreamKey key{c.spec.seed, c.case_key, r, 0};
   draw = c.model->sample(backend, c.params, key, times);
   require_finite(draw.eigenvalues, fmt::format("the eigenvalues of replicate {}", r));

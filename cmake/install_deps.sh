@@ -10,6 +10,8 @@ packages=(
   libxml2-utils   # xmllint: the report test checks that report.html is well-formed
   chromium        # headless browser: the report test renders report.html
   clang libclang-rt-dev llvm  # make check-hardening: ASan/UBSan + libFuzzer runtimes, llvm-symbolizer
+  python3-dev pybind11-dev python3-numpy python3-pytest  # the Python package (python/) and its tests
+  python3-matplotlib python3-pandas  # optional for the package; its tests check the figure and the DataFrame
 )
 
 missing=()
