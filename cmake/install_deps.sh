@@ -10,6 +10,7 @@ packages=(
   libxml2-utils   # xmllint: the report test checks that report.html is well-formed
   chromium        # headless browser: the report test renders report.html
   clang libclang-rt-dev llvm  # make check-hardening: ASan/UBSan + libFuzzer runtimes, llvm-symbolizer
+  openmpi-bin     # mpirun: the sharded-run test runs a suite on 3 ranks (rmtbench itself links no MPI)
 )
 
 missing=()
