@@ -308,10 +308,13 @@ int run_command(const RunOptions& given, const BackendFactory& make_backend) {
       fmt::print(stderr, "shard {} ({}): {} of {} cases, estimated cost {:.3g} of {:.3g}\n", shard_dir_name(*shard),
                  shard->source, plan.size(), items.size(), shard_info["estimated_cost"].get<double>(),
                  shard_info["total_estimated_cost"].get<double>());
-    // One GPU per shard, chosen before any backend is made (bench/shard.hpp).
-    const auto device = choose_cuda_device(process_environment(), cuda_device_count());
-    if (device.device) set_cuda_device(*device.device);
-    if (!o.quiet && !device.note.empty()) fmt::print(stderr, "{}\n", device.note);
+    // One GPU per shard, chosen before any backend is made (bench/shard.hpp); --backend cpu touches
+    // no device (cudaSetDevice creates a context).
+    if (o.backend != "cpu") {
+      const auto device = choose_cuda_device(process_environment(), cuda_device_count());
+      if (device.device) set_cuda_device(*device.device);
+      if (!o.quiet && !device.note.empty()) fmt::print(stderr, "{}\n", device.note);
+    }
   }
 
   // Backends and memory, before anything is written.
