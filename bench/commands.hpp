@@ -33,8 +33,15 @@ struct RunOptions {
   // no SIGINT/SIGTERM handler of the run's own (the host polls for interruption, core/base/interrupt.hpp).
   bool print_records = true;
   bool handle_signals = true;
+  // --shard i/N|auto (bench/shard.hpp): run only this shard's cases, in DIR/shards/i-of-N/.
+  std::string shard;
 };
 int run_command(const RunOptions& o);
+
+// `rmtbench merge DIR`: DIR/shards/*/ -> DIR/results.jsonl, convergence.json, run.json and report.html
+// (bench/merge_command.cpp). Exit 1, writing nothing, when a case is missing or recorded twice or the
+// shards ran different selections.
+int merge_command(const std::string& dir);
 
 struct TheoryOptions {
   std::string model;

@@ -52,6 +52,10 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--resume", run.resume, "continue the run in DIR: skip the cases it has recorded")
       ->option_text("DIR")
       ->excludes(out_opt);
+  run_cmd->add_option("--shard", run.shard,
+                      "run shard i of N (1 <= i <= N) of the selection into DIR/shards/i-of-N, or auto: from "
+                      "SLURM_ARRAY_TASK_ID, SLURM_PROCID, OMPI_COMM_WORLD_RANK or PMI_RANK; then rmtbench merge DIR")
+      ->option_text("i/N|auto");
   run_cmd->add_flag("--json", run.json, "print one JSON record per case on stdout");
   run_cmd->add_flag("--quiet", run.quiet, "no progress on stderr");
 
@@ -100,6 +104,10 @@ int main(int argc, char** argv) {
   std::string report_dir;
   auto* report_cmd = app.add_subcommand("report", "rebuild DIR/report.html from DIR/results.jsonl");
   report_cmd->add_option("dir", report_dir, "run directory")->required();
+
+  std::string merge_dir;
+  auto* merge_cmd = app.add_subcommand("merge", "merge DIR/shards/*/ into DIR/results.jsonl and DIR/report.html (exit 1 on a missing or duplicated case)");
+  merge_cmd->add_option("dir", merge_dir, "run directory of a sharded run (--out of its shards)")->required();
 
   rmt::bench::BenchOptions bench;
   for (int i = 0; i < argc; ++i) bench.command_line += (i ? " " : "") + std::string(argv[i]);
@@ -154,6 +162,7 @@ int main(int argc, char** argv) {
     if (*report_cmd) return report_command(report_dir);
     if (*compare_cmd) return compare_command(compare);
     if (*history_cmd) return history_command(history);
+    if (*merge_cmd) return merge_command(merge_dir);
     if (*bench_cmd) return bench.method == "slq" ? bench_slq_command(bench) : bench_command(bench);
     if (*calibrate_cmd) return calibrate_command(calibrate);
   } catch (const rmt::InputError& e) {

@@ -31,6 +31,7 @@
 #include "bench/record.hpp"
 #include "bench/run_command.hpp"
 #include "bench/run_log.hpp"
+#include "bench/shard.hpp"
 #include "bench/suite.hpp"
 #include "core/base/error.hpp"
 #include "core/base/interrupt.hpp"
@@ -84,6 +85,7 @@ json selection_json(const RunOptions& o) {
   if (o.tile) j["tile"] = *o.tile;
   if (!o.storage.empty()) j["storage"] = o.storage;
   if (o.reorth) j["reorth"] = true;
+  if (!o.shard.empty()) j["shard"] = o.shard;  // always i/N (auto resolved)
   return j;
 }
 
@@ -115,6 +117,7 @@ RunOptions with_recorded_selection(RunOptions o) {
     if (!o.tile && s.contains("tile")) o.tile = s["tile"].get<std::int64_t>();
     if (o.storage.empty()) o.storage = s.value("storage", std::string());
     o.reorth = o.reorth || s.value("reorth", false);
+    if (o.shard.empty()) o.shard = s.value("shard", std::string());
   } catch (const json::exception& e) {
     throw InputError(fmt::format("--resume: '{}': {}", file.string(), e.what()));
   }
@@ -127,8 +130,52 @@ struct Planned {
   Backend* backend = nullptr;  // null: skipped
   std::string skip_reason;
   std::string id;  // case_id (when it runs)
-  double cost = 0;  // for the ETA: roughly the eigensolver's and the Gram matrix's flops
+  double cost = 0;  // for the ETA: roughly the eigensolver's and the Gram matrix's flops (bench/shard.hpp)
 };
+
+// --shard: this process's shard. Given, the run directory is DIR/shards/i-of-N under --out or
+// --resume DIR; `run --resume DIR/shards/i-of-N` alone takes the shard recorded in its run.json.
+std::optional<ShardSpec> shard_of_run(RunOptions& o) {
+  if (!o.shard.empty()) {
+    auto spec = parse_shard(o.shard, process_environment());
+    auto& dir = o.resume.empty() ? o.out : o.resume;
+    dir = (fs::path(dir) / "shards" / shard_dir_name(spec)).string();
+    o.shard = fmt::format("{}/{}", spec.index, spec.count);
+    return spec;
+  }
+  if (o.resume.empty()) return std::nullopt;
+  std::ifstream in(fs::path(o.resume) / "run.json");
+  const auto j = in ? json::parse(in, nullptr, false) : json();
+  const auto* recorded = j.is_object() && j.contains("selection") && j["selection"].is_object() &&
+                                 j["selection"].contains("shard") && j["selection"]["shard"].is_string()
+                             ? &j["selection"]["shard"]
+                             : nullptr;
+  if (recorded == nullptr) return std::nullopt;
+  o.shard = recorded->get<std::string>();
+  auto spec = parse_shard(o.shard, process_environment());
+  spec.source = fmt::format("recorded in {}", (fs::path(o.resume) / "run.json").string());
+  return spec;
+}
+
+// The selection with each case's shard (suite order), its hash, and the plan cut to `shard`'s cases.
+json shard_plan(std::vector<Planned>& plan, const ShardSpec& shard, const std::string& hash,
+                const std::vector<ShardItem>& items) {
+  const auto assigned = assign_shards(items, shard.count);
+  json selection = json::array();
+  std::vector<Planned> mine;
+  double cost = 0, total = 0;
+  for (std::size_t i = 0; i < plan.size(); ++i) {
+    selection.push_back({{"case", items[i].name}, {"case_id", items[i].case_id}, {"shard", assigned[i]}});
+    total += items[i].cost;
+    if (assigned[i] != shard.index) continue;
+    cost += items[i].cost;
+    mine.push_back(std::move(plan[i]));
+  }
+  plan = std::move(mine);
+  return {{"index", shard.index},  {"count", shard.count},    {"dir", shard_dir_name(shard)},
+          {"source", shard.source}, {"selection_hash", hash}, {"estimated_cost", cost},
+          {"total_estimated_cost", total}, {"selection", selection}};
+}
 
 // Backends are created once per request ("auto", "cpu", "cuda"), when a case first needs one.
 class Backends {
@@ -237,7 +284,9 @@ int run_command(const RunOptions& given) {
 }
 
 int run_command(const RunOptions& given, const BackendFactory& make_backend) {
-  const RunOptions o = with_recorded_selection(given);
+  RunOptions sharded = given;
+  const std::optional<ShardSpec> shard = shard_of_run(sharded);
+  const RunOptions o = with_recorded_selection(sharded);
   if (o.precision != "fp64" && o.precision != "fp32")
     throw InputError(fmt::format("--precision: unknown precision '{}' (expected fp64 or fp32)", o.precision));
   if (!o.backend.empty() && o.backend != "auto" && o.backend != "cpu" && o.backend != "cuda")
@@ -249,6 +298,25 @@ int run_command(const RunOptions& given, const BackendFactory& make_backend) {
     p.resolved = resolve_case(c.spec);
     p.entry = std::move(c);
     plan.push_back(std::move(p));
+  }
+  std::vector<ShardItem> items;
+  for (const auto& p : plan)
+    items.push_back({p.entry.spec.name, selection_case_id(p.resolved), estimated_cost(p.resolved)});
+  const auto hash = selection_hash(items);
+  json shard_info;
+  if (shard) {
+    shard_info = shard_plan(plan, *shard, hash, items);
+    if (!o.quiet)
+      fmt::print(stderr, "shard {} ({}): {} of {} cases, estimated cost {:.3g} of {:.3g}\n", shard_dir_name(*shard),
+                 shard->source, plan.size(), items.size(), shard_info["estimated_cost"].get<double>(),
+                 shard_info["total_estimated_cost"].get<double>());
+    // One GPU per shard, chosen before any backend is made (bench/shard.hpp); --backend cpu touches
+    // no device (cudaSetDevice creates a context).
+    if (o.backend != "cpu") {
+      const auto device = choose_cuda_device(process_environment(), cuda_device_count());
+      if (device.device) set_cuda_device(*device.device);
+      if (!o.quiet && !device.note.empty()) fmt::print(stderr, "{}\n", device.note);
+    }
   }
 
   // Backends and memory, before anything is written.
@@ -271,12 +339,7 @@ int run_command(const RunOptions& given, const BackendFactory& make_backend) {
     p.backend = &backends.get(request);
     check_memory(p.resolved, *p.backend);
     p.id = case_id(p.resolved, p.backend->name());
-    const auto d = static_cast<double>(p.resolved.sizes.eig_dim);
-    const auto rc = static_cast<double>(p.resolved.sizes.rows) * static_cast<double>(p.resolved.sizes.cols);
-    // SLQ: two products with the rows × cols features per step and probe.
-    p.cost = p.resolved.spec.method == "slq"
-                 ? p.resolved.spec.replicates * 2.0 * rc * p.resolved.spec.slq.steps * slq_probes(p.resolved, *p.backend) * 1e-9 + 0.05
-                 : p.resolved.spec.replicates * (d * d * d + rc * d) * 1e-9 + 0.05;
+    p.cost = estimated_cost(p.resolved, slq_probes(p.resolved, *p.backend));
   }
 
   const fs::path out(o.resume.empty() ? o.out : o.resume);
@@ -301,13 +364,15 @@ int run_command(const RunOptions& given, const BackendFactory& make_backend) {
       total_cost += p.cost;
     }
   }
-  write_file_atomically(out / "run.json", json{{"schema_version", 1},
-                                               {"started", utc_timestamp("%Y-%m-%dT%H:%M:%SZ")},
-                                               {"resumed", resume},
-                                               {"selection", selection_json(o)},
-                                               {"environment", environment_json()},
-                                               {"skipped", skipped}}
-                                              .dump(2));
+  json run_info = {{"schema_version", 1},
+                  {"started", utc_timestamp("%Y-%m-%dT%H:%M:%SZ")},
+                  {"resumed", resume},
+                  {"selection", selection_json(o)},
+                  {"selection_hash", hash},
+                  {"environment", environment_json()},
+                  {"skipped", skipped}};
+  if (shard) run_info["shard"] = shard_info;
+  write_file_atomically(out / "run.json", run_info.dump(2));
 
   Progress progress(Progress::mode_for(o.quiet), to_run, total_cost);
   if (resume)

@@ -12,6 +12,7 @@ packages=(
   clang libclang-rt-dev llvm  # make check-hardening: ASan/UBSan + libFuzzer runtimes, llvm-symbolizer
   python3-dev pybind11-dev python3-numpy python3-pytest  # the Python package (python/) and its tests
   python3-matplotlib python3-pandas  # optional for the package; its tests check the figure and the DataFrame
+  openmpi-bin     # mpirun: the sharded-run test runs a suite on 3 ranks (rmtbench itself links no MPI)
 )
 
 missing=()

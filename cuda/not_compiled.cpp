@@ -1,4 +1,6 @@
 // CPU-only build: the CUDA backend is not compiled in, so it is never registered.
+#include <string>
+
 #include "core/base/backend.hpp"
 #include "core/base/error.hpp"
 
@@ -12,6 +14,12 @@ CudaProbe probe_cuda() {
 
 std::unique_ptr<Backend> make_cuda_backend() {
   throw BackendUnavailable("cuda backend not available: " + probe_cuda().reason);
+}
+
+int cuda_device_count() { return 0; }
+
+void set_cuda_device(int device) {
+  throw BackendUnavailable("cannot select CUDA device " + std::to_string(device) + ": " + probe_cuda().reason);
 }
 
 }  // namespace rmt

@@ -87,6 +87,23 @@ CudaProbe safe_probe() {
 
 }  // namespace
 
+int cuda_device_count() {
+  int count = 0;
+  if (cudaGetDeviceCount(&count) != cudaSuccess) {
+    (void)cudaGetLastError();
+    return 0;
+  }
+  return count;
+}
+
+void set_cuda_device(int device) {
+  const cudaError_t s = cudaSetDevice(device);
+  if (s != cudaSuccess) {
+    (void)cudaGetLastError();
+    throw BackendUnavailable(cuda_reason(("cudaSetDevice(" + std::to_string(device) + ")").c_str(), s));
+  }
+}
+
 CudaProbe probe_cuda() {
   static const CudaProbe probe = safe_probe();
   return probe;

@@ -200,6 +200,12 @@ struct CudaProbe {
 };
 CudaProbe probe_cuda();
 std::unique_ptr<Backend> make_cuda_backend();  // throws BackendUnavailable
+// CUDA devices this process sees (0 without a driver, a device or a CUDA build); never throws, and
+// creates no context, so a shard can choose its device (bench/shard.hpp) before the first probe.
+int cuda_device_count();
+// Makes `device` the current CUDA device of this process; call it before probe_cuda and
+// make_cuda_backend, which use the current device. Throws BackendUnavailable.
+void set_cuda_device(int device);
 
 // "auto" | "cpu" | "cuda". Auto picks CUDA when a usable device exists; `note` receives the choice.
 std::unique_ptr<Backend> select_backend(std::string_view request, std::string* note = nullptr);
