@@ -29,6 +29,9 @@ struct RunOptions {
   std::optional<std::int64_t> tile;
   std::string storage;
   bool reorth = false;
+  // --method distributed: --eigensolver elpa|pdsyevr, --block NB (bench/case.hpp DistributedSettings).
+  std::string eigensolver;
+  std::optional<std::int64_t> block;
 };
 int run_command(const RunOptions& o);
 

@@ -26,6 +26,7 @@
 
 #include "bench/case.hpp"
 #include "bench/commands.hpp"
+#include "bench/distributed_case.hpp"
 #include "bench/mutation.hpp"
 #include "bench/record.hpp"
 #include "bench/run_command.hpp"
@@ -63,6 +64,8 @@ std::vector<SuiteCase> select_cases(const RunOptions& o) {
     if (o.tile) c.spec.slq.tile = *o.tile;
     if (!o.storage.empty()) c.spec.slq.storage = o.storage;
     if (o.reorth) c.spec.slq.reorth = true;
+    if (!o.eigensolver.empty()) c.spec.distributed.solver = o.eigensolver;
+    if (o.block) c.spec.distributed.block = *o.block;
   }
   return cases;
 }
@@ -82,6 +85,8 @@ json selection_json(const RunOptions& o) {
   if (o.tile) j["tile"] = *o.tile;
   if (!o.storage.empty()) j["storage"] = o.storage;
   if (o.reorth) j["reorth"] = true;
+  if (!o.eigensolver.empty()) j["eigensolver"] = o.eigensolver;
+  if (o.block) j["block"] = *o.block;
   return j;
 }
 
@@ -113,6 +118,8 @@ RunOptions with_recorded_selection(RunOptions o) {
     if (!o.tile && s.contains("tile")) o.tile = s["tile"].get<std::int64_t>();
     if (o.storage.empty()) o.storage = s.value("storage", std::string());
     o.reorth = o.reorth || s.value("reorth", false);
+    if (o.eigensolver.empty()) o.eigensolver = s.value("eigensolver", std::string());
+    if (!o.block && s.contains("block")) o.block = s["block"].get<std::int64_t>();
   } catch (const json::exception& e) {
     throw InputError(fmt::format("--resume: '{}': {}", file.string(), e.what()));
   }
@@ -249,6 +256,13 @@ int run_command(const RunOptions& given, const BackendFactory& make_backend) {
     plan.push_back(std::move(p));
   }
 
+  // method = distributed (bench/distributed_case.hpp): MPI starts here; ranks other than 0 only draw
+  // what rank 0 asks for, and write nothing.
+  std::vector<const ResolvedCase*> resolved;
+  for (const auto& p : plan) resolved.push_back(&p.resolved);
+  const auto distributed = start_distributed_run(resolved);
+  if (distributed && distributed->rank() != 0) return distributed->serve();
+
   // Backends and memory, before anything is written.
   Backends backends(o.quiet, make_backend);
   std::optional<CudaProbe> probe;
@@ -265,6 +279,11 @@ int run_command(const RunOptions& given, const BackendFactory& make_backend) {
         continue;
       }
       request = "cuda";
+    }
+    if (p.resolved.spec.method == "distributed") {  // ScaLAPACK and ELPA on the CPU of every rank
+      if (request == "cuda")
+        throw InputError(fmt::format("case '{}': method = distributed runs on the CPU ranks (--backend cpu)", p.entry.spec.name));
+      request = "cpu";
     }
     p.backend = &backends.get(request);
     check_memory(p.resolved, *p.backend);
