@@ -10,6 +10,8 @@ packages=(
   libxml2-utils   # xmllint: the report test checks that report.html is well-formed
   chromium        # headless browser: the report test renders report.html
   clang libclang-rt-dev llvm  # make check-hardening: ASan/UBSan + libFuzzer runtimes, llvm-symbolizer
+  # method = distributed (one matrix across MPI ranks; cmake/RmtMpi.cmake builds it when these are present)
+  libopenmpi-dev openmpi-bin libscalapack-openmpi-dev libelpa-dev
 )
 
 missing=()
