@@ -14,7 +14,7 @@ print('| run | n | dim | ranks | grid | solver | sample_s | gram_s | eig_s | tot
 print('|---|---|---|---|---|---|---|---|---|---|---|---|')
 for d in sorted(root.iterdir(), key=lambda p: (int(p.name.split('-')[1]), p.name)):
     f = d / 'results.jsonl'
-    if not f.exists():
+    if not f.exists() or not f.read_text().strip():
         continue
     r = json.loads(f.read_text().splitlines()[0])
     n = r['params']['n']
