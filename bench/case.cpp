@@ -6,6 +6,7 @@
 
 #include "bench/curve_case.hpp"
 #include "bench/curve_model.hpp"
+#include "bench/distributed_case.hpp"
 #include "bench/slq_case.hpp"
 #include "bench/spectral_case.hpp"
 #include "core/base/error.hpp"
@@ -112,9 +113,10 @@ ResolvedCase resolve_case(const CaseSpec& spec) {
           throw InputError(fmt::format("case '{}': parameter {} cannot be a grid here", spec.name, spec_param.name));
       break;
   }
-  if (spec.method != "dense" && spec.method != "slq")
-    throw InputError(fmt::format("case '{}': method '{}' is not one of dense, slq", spec.name, spec.method));
+  if (spec.method != "dense" && spec.method != "slq" && spec.method != "distributed")
+    throw InputError(fmt::format("case '{}': method '{}' is not one of dense, slq, distributed", spec.name, spec.method));
   if (spec.method == "slq") validate_slq(c);
+  if (spec.method == "distributed") validate_distributed(c);
   c.case_key = case_key(spec.model, c.params);
   for (const auto& [key, value] : spec.tolerance)
     if (!(value >= 0)) throw InputError(fmt::format("case '{}': tolerance {} = {} must be >= 0", spec.name, key, value));
@@ -136,6 +138,8 @@ void check_memory(const ResolvedCase& c, Backend& backend) {
     const OperatorStorage storage = slq_storage(c, backend);
     plan.add(fmt::format("SLQ, {} operator and Lanczos blocks of {} probes", to_string(storage), slq_probes(c, backend)),
              c.model->slq_operator_elements(c.params, storage, c.spec.slq.tile) + lanczos_elements(c, backend));
+  } else if (c.spec.method == "distributed") {
+    plan = distributed_memory_plan(c);  // one rank's share (bench/distributed_case.hpp)
   } else {
     plan = c.base->memory_plan(c.params);
   }

@@ -26,6 +26,13 @@ struct SlqSettings {
   index_t tile = 0;              // feature columns per regenerated tile (0: core/slq default_tile)
 };
 
+// method = distributed (bench/distributed_case.hpp): the eigensolver and the block-cyclic block size.
+// Not part of case_id: every solver gives the same eigenvalues to rounding.
+struct DistributedSettings {
+  std::string solver = "elpa";  // elpa (two-stage) | pdsyevr
+  index_t block = 64;           // nb of the nb × nb blocks
+};
+
 struct CaseSpec {
   std::string name;
   std::string model;
@@ -36,8 +43,9 @@ struct CaseSpec {
   std::map<std::string, double> tolerance;  // overrides of the default tolerances
   TheoryMutation mutation;                   // theory-side mutation (bench/mutation.hpp); inactive by default
   bool sensitivity = true;  // run the sensitivity search (bench/sensitivity.hpp); not part of case_id
-  std::string method = "dense";  // dense | slq
+  std::string method = "dense";  // dense | slq | distributed
   SlqSettings slq;               // method = slq only (part of case_id then)
+  DistributedSettings distributed;  // method = distributed only
 };
 
 class CurveModel;  // bench/curve_model.hpp

@@ -35,6 +35,9 @@ struct RunOptions {
   bool handle_signals = true;
   // --shard i/N|auto (bench/shard.hpp): run only this shard's cases, in DIR/shards/i-of-N/.
   std::string shard;
+  // --method distributed: --eigensolver elpa|pdsyevr, --block NB (bench/case.hpp DistributedSettings).
+  std::string eigensolver;
+  std::optional<std::int64_t> block;
 };
 int run_command(const RunOptions& o);
 

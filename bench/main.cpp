@@ -38,8 +38,12 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--replicates", run.replicates, "independent draws per case (overrides the suite)");
   run_cmd->add_flag("--no-sensitivity", run.no_sensitivity,
                     "skip the sensitivity search (its values are null; verdicts do not depend on it)");
-  run_cmd->add_option("--method", run.method, "dense|slq: all eigenvalues of the dense matrix, or stochastic Lanczos quadrature of the matrix-free operator (overrides the suite)")
-      ->check(CLI::IsMember({"dense", "slq"}));
+  run_cmd->add_option("--method", run.method, "dense|slq|distributed: all eigenvalues of the dense matrix, stochastic Lanczos quadrature of the matrix-free operator, or the dense matrix across MPI ranks (under mpirun; overrides the suite)")
+      ->check(CLI::IsMember({"dense", "slq", "distributed"}));
+  run_cmd->add_option("--eigensolver", run.eigensolver, "distributed: elpa|pdsyevr (default elpa, two-stage)")
+      ->check(CLI::IsMember({"elpa", "pdsyevr"}));
+  run_cmd->add_option("--block", run.block, "distributed: block-cyclic block size (default 64)")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{4096}));
   run_cmd->add_option("--probes", run.probes, "SLQ: Rademacher probes per replicate (default 16 on the CPU, 32 on CUDA)")->check(CLI::Range(2, 4096));
   run_cmd->add_option("--steps", run.steps, "SLQ: Lanczos steps per probe (default 200)")->check(CLI::Range(2, 100000));
   run_cmd->add_option("--storage", run.storage, "SLQ: stored|regenerate|auto (default auto: stored when it fits)")

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/base/backend.hpp"
+#include "core/base/feature_rows.hpp"
 #include "core/base/params.hpp"
 #include "core/base/spectral_law.hpp"
 #include "core/base/stopwatch.hpp"
@@ -142,6 +143,14 @@ struct GramFeatures {
   GramSide side = GramSide::rows;
 };
 
+// The measured matrix of a spectral model as alpha · F Fᵀ with F's rows formed on their own, for
+// method = distributed (mpi/, bench/distributed_case.hpp): each MPI rank forms the rows of F its
+// block-cyclic tiles need (core/base/feature_rows.hpp).
+struct GramRows {
+  std::unique_ptr<FeatureRows> features;
+  double alpha = 1;
+};
+
 // A spectral model: the eigenvalue distribution of one random matrix against its law.
 class Model : public ModelBase {
  public:
@@ -191,6 +200,14 @@ class Model : public ModelBase {
   // what gram_features keeps plus F (stored) or one tile of `tile` columns and its intermediates
   // (regenerate). Drives the exit-3 check and storage = auto.
   virtual elements_t slq_operator_elements(const Params& p, OperatorStorage storage, index_t tile) const;
+
+  // Row access (method = distributed). Whether the family forms its feature matrix row by row; false:
+  // distributed is refused with a clear message.
+  virtual bool has_gram_rows(const Params&) const { return false; }
+  // The features of one draw (replicate key.replicate), equal to the F whose Gram `sample` forms for
+  // the same key, to rounding; what the model keeps beside them (e.g. rows of a weight matrix) is
+  // formed lazily by the first call. Only called when has_gram_rows().
+  virtual GramRows gram_rows(Backend& backend, const Params& p, const StreamKey& key) const;
 };
 
 const std::vector<std::unique_ptr<Model>>& models();

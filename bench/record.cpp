@@ -71,6 +71,9 @@ std::string repro_command(const ResolvedCase& c, std::string_view backend) {
     if (s.probes > 0) command += fmt::format(" --probes {}", s.probes);
     if (s.tile > 0) command += fmt::format(" --tile {}", s.tile);
   }
+  if (c.spec.method == "distributed")  // under mpirun (README "One matrix across MPI ranks")
+    command += fmt::format(" --method distributed --eigensolver {} --block {}", c.spec.distributed.solver,
+                           c.spec.distributed.block);
   return command;
 }
 

@@ -27,6 +27,7 @@
 #include "bench/case.hpp"
 #include "bench/environment.hpp"
 #include "bench/commands.hpp"
+#include "bench/distributed_case.hpp"
 #include "bench/mutation.hpp"
 #include "bench/record.hpp"
 #include "bench/run_command.hpp"
@@ -66,6 +67,8 @@ std::vector<SuiteCase> select_cases(const RunOptions& o) {
     if (o.tile) c.spec.slq.tile = *o.tile;
     if (!o.storage.empty()) c.spec.slq.storage = o.storage;
     if (o.reorth) c.spec.slq.reorth = true;
+    if (!o.eigensolver.empty()) c.spec.distributed.solver = o.eigensolver;
+    if (o.block) c.spec.distributed.block = *o.block;
   }
   return cases;
 }
@@ -86,6 +89,8 @@ json selection_json(const RunOptions& o) {
   if (!o.storage.empty()) j["storage"] = o.storage;
   if (o.reorth) j["reorth"] = true;
   if (!o.shard.empty()) j["shard"] = o.shard;  // always i/N (auto resolved)
+  if (!o.eigensolver.empty()) j["eigensolver"] = o.eigensolver;
+  if (o.block) j["block"] = *o.block;
   return j;
 }
 
@@ -118,6 +123,8 @@ RunOptions with_recorded_selection(RunOptions o) {
     if (o.storage.empty()) o.storage = s.value("storage", std::string());
     o.reorth = o.reorth || s.value("reorth", false);
     if (o.shard.empty()) o.shard = s.value("shard", std::string());
+    if (o.eigensolver.empty()) o.eigensolver = s.value("eigensolver", std::string());
+    if (!o.block && s.contains("block")) o.block = s["block"].get<std::int64_t>();
   } catch (const json::exception& e) {
     throw InputError(fmt::format("--resume: '{}': {}", file.string(), e.what()));
   }
@@ -299,6 +306,13 @@ int run_command(const RunOptions& given, const BackendFactory& make_backend) {
     p.entry = std::move(c);
     plan.push_back(std::move(p));
   }
+  // Both would claim the MPI ranks: shards split the cases over them, distributed splits one matrix.
+  if (shard)
+    for (const auto& p : plan)
+      if (p.resolved.spec.method == "distributed")
+        throw InputError(fmt::format("--shard: case '{}' uses method = distributed, which needs every MPI rank on "
+                                     "the same matrix (run it without --shard)",
+                                     p.entry.spec.name));
   std::vector<ShardItem> items;
   for (const auto& p : plan)
     items.push_back({p.entry.spec.name, selection_case_id(p.resolved), estimated_cost(p.resolved)});
@@ -319,6 +333,13 @@ int run_command(const RunOptions& given, const BackendFactory& make_backend) {
     }
   }
 
+  // method = distributed (bench/distributed_case.hpp): MPI starts here; ranks other than 0 only draw
+  // what rank 0 asks for, and write nothing.
+  std::vector<const ResolvedCase*> resolved;
+  for (const auto& p : plan) resolved.push_back(&p.resolved);
+  const auto distributed = start_distributed_run(resolved);
+  if (distributed && distributed->rank() != 0) return distributed->serve();
+
   // Backends and memory, before anything is written.
   Backends backends(o.quiet, make_backend);
   std::optional<CudaProbe> probe;
@@ -335,6 +356,11 @@ int run_command(const RunOptions& given, const BackendFactory& make_backend) {
         continue;
       }
       request = "cuda";
+    }
+    if (p.resolved.spec.method == "distributed") {  // ScaLAPACK and ELPA on the CPU of every rank
+      if (request == "cuda")
+        throw InputError(fmt::format("case '{}': method = distributed runs on the CPU ranks (--backend cpu)", p.entry.spec.name));
+      request = "cpu";
     }
     p.backend = &backends.get(request);
     check_memory(p.resolved, *p.backend);

@@ -19,6 +19,7 @@ std::string case_id(const ResolvedCase& c, std::string_view backend) {
                                     backend, c.spec.precision);
   // Dense cases keep the identity they always had; SLQ settings are part of an SLQ case's identity.
   if (c.spec.method == "slq") identity += slq_identity(c.spec.slq);
+  if (c.spec.method == "distributed") identity += "|distributed";
   return fmt::format("{:016x}", fnv1a64(identity));
 }
 

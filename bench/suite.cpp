@@ -158,7 +158,7 @@ class SuiteReader {
     if (const auto* n = t.get("precision")) c.precision = one_of(*n, "precision", {"fp64", "fp32"});
     if (const auto* n = t.get("backend")) c.backend = one_of(*n, "backend", {"auto", "cpu", "cuda"});
     if (const auto* n = t.get("requires")) c.needs = one_of(*n, "requires", {"cuda"});
-    if (const auto* n = t.get("method")) c.method = one_of(*n, "method", {"dense", "slq"});
+    if (const auto* n = t.get("method")) c.method = one_of(*n, "method", {"dense", "slq", "distributed"});
     if (const auto* n = t.get("storage")) c.storage = one_of(*n, "storage", {"auto", "stored", "regenerate"});
     if (const auto* n = t.get("probes")) c.probes = static_cast<int>(bounded(*n, "probes", 2, 4096));
     if (const auto* n = t.get("steps")) c.steps = static_cast<int>(bounded(*n, "steps", 2, 100000));

@@ -12,7 +12,9 @@ packages=(
   clang libclang-rt-dev llvm  # make check-hardening: ASan/UBSan + libFuzzer runtimes, llvm-symbolizer
   python3-dev pybind11-dev python3-numpy python3-pytest  # the Python package (python/) and its tests
   python3-matplotlib python3-pandas  # optional for the package; its tests check the figure and the DataFrame
-  openmpi-bin     # mpirun: the sharded-run test runs a suite on 3 ranks (rmtbench itself links no MPI)
+  openmpi-bin     # mpirun: the sharded-run test runs a suite on 3 ranks (sharding itself links no MPI)
+  # method = distributed (one matrix across MPI ranks; cmake/RmtMpi.cmake builds it when these are present)
+  libopenmpi-dev libscalapack-openmpi-dev libelpa-dev
 )
 
 missing=()

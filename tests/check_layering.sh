@@ -6,6 +6,7 @@
 #   core/slq      core/base
 #   theory/       core/base
 #   cuda/         core/ (the backend interface and the CPU backend it falls back to)
+#   mpi/          core/base (the optional MPI part: grid, distributed Gram tiles, ScaLAPACK/ELPA)
 # Prints every include that breaks a rule; exits 1 if there is one.
 set -euo pipefail
 root="${1:-$(dirname "$0")/..}"
@@ -25,5 +26,6 @@ check core/results 'core/base/|core/results/'
 check core/slq     'core/base/|core/slq/'
 check theory       'core/base/|theory/'
 check cuda         'core/|cuda/|kernels\.cuh|device_memory\.cuh'
+check mpi          'core/base/|mpi/'
 [ "$status" -eq 0 ] && echo "layering: ok"
 exit "$status"

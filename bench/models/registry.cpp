@@ -29,6 +29,10 @@ GramFeatures Model::gram_features(Backend&, const Params&, const StreamKey&) con
 
 elements_t Model::slq_operator_elements(const Params&, OperatorStorage, index_t) const { return 0; }
 
+GramRows Model::gram_rows(Backend&, const Params&, const StreamKey&) const {
+  throw InputError(fmt::format("model {} does not form its features row by row: use method = dense", name()));
+}
+
 const std::vector<std::unique_ptr<Model>>& models() {
   static const std::vector<std::unique_ptr<Model>> all = [] {
     std::vector<std::unique_ptr<Model>> v;

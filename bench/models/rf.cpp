@@ -1,6 +1,7 @@
 // rf: M = YYᵀ/n, Y = f(WX/√p), W ∈ R^{N×p}, X ∈ R^{p×n} iid N(0,1), f centred — the
 // random-feature Gram matrix of Pennington–Worah (docs/theory.md §3.1). With centred = 0 the mean μ0 of f
 // adds μ0² N uuᵀ (u = 1/√N): a rank-one outlier, predicted to first order and kept out of the bulk.
+#include <algorithm>
 #include <cmath>
 #include <memory>
 #include <mutex>
@@ -8,6 +9,7 @@
 
 #include "bench/models/common/dims.hpp"
 #include "bench/models/common/gram_features.hpp"
+#include "bench/models/common/gram_rows.hpp"
 #include "bench/models/common/network.hpp"
 #include "theory/gaussian.hpp"
 #include "theory/pennington_worah.hpp"
@@ -127,6 +129,42 @@ class RfModel final : public Model {
     const auto d = rf_dims(prm);
     const index_t t = columns_per_call(d.features, d.n, storage, tile);
     return cells(d.features, d.p) + cells(d.p, t) + cells(d.features, t);
+  }
+
+  // method = distributed: rows R of Y = f(W_R X/√p). A rank forms W_R (its rows of W, stream 1, each
+  // drawn on its own) on the first call and keeps it; each call draws its columns of X whole (all p
+  // rows: every row of Y needs them) and multiplies.
+  bool has_gram_rows(const Params&) const override { return true; }
+
+  GramRows gram_rows(Backend& backend, const Params& prm, const StreamKey& key) const override {
+    const auto d = rf_dims(prm);
+    StreamKey wkey = key;
+    wkey.stream = 1;
+    const Activation f = prm.integer("centred") == 1 ? theory::centred(activation_from(prm)) : activation_from(prm);
+    struct WeightRows {
+      std::vector<RowRange> ranges;
+      Matrix w;  // rows `ranges` of W
+    };
+    auto kept = std::make_shared<WeightRows>();
+    Backend* b = &backend;
+    auto form = [b, kept, f, key, wkey, d](std::span<const RowRange> ranges, index_t c0, index_t c1) {
+      const index_t m = stacked_rows(ranges);
+      if (m == 0) return std::vector<double>();
+      const bool same = kept->w.rows() == m && std::equal(ranges.begin(), ranges.end(), kept->ranges.begin(),
+                                                           kept->ranges.end(), [](const RowRange& x, const RowRange& y) {
+                                                             return x.first == y.first && x.last == y.last;
+                                                           });
+      if (!same) {
+        kept->ranges.assign(ranges.begin(), ranges.end());
+        kept->w = b->from_host(m, d.p, gaussian_rows(wkey, d.features, ranges, 0, d.p));
+      }
+      const Matrix x =
+          b->sample_gaussian(key, d.p, c1 - c0, {}, static_cast<std::uint64_t>(c0) * static_cast<std::uint64_t>(d.p));
+      Matrix z = b->multiply(kept->w, x, 1.0 / std::sqrt(static_cast<double>(d.p)));
+      b->apply_activation(z, f);
+      return b->to_host(z);
+    };
+    return {make_feature_rows(d.features, d.n, form), 1.0 / static_cast<double>(d.n)};
   }
 
   Draw sample(Backend& backend, const Params& prm, const StreamKey& key, StageTimes& t) const override {

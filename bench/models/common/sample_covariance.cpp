@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "bench/models/common/gram_features.hpp"
+#include "bench/models/common/gram_rows.hpp"
 
 namespace rmt::bench {
 
@@ -34,6 +35,16 @@ GramFeatures SampleCovarianceModel::gram_features(Backend&, const Params& p, con
     return backend.sample_gaussian(key, rows, c1 - c0, *scale, static_cast<std::uint64_t>(c0) * static_cast<std::uint64_t>(rows));
   };
   return {make_feature_columns(s.rows, s.cols, form), 1.0 / static_cast<double>(s.cols), GramSide::rows};
+}
+
+GramRows SampleCovarianceModel::gram_rows(Backend&, const Params& p, const StreamKey& key) const {
+  const Sizes s = sizes(p);
+  auto scale = std::make_shared<const std::vector<double>>(row_scale(p));
+  const index_t rows = s.rows;
+  auto form = [scale, rows, key](std::span<const RowRange> ranges, index_t c0, index_t c1) {
+    return gaussian_rows(key, rows, ranges, c0, c1, *scale);
+  };
+  return {make_feature_rows(s.rows, s.cols, form), 1.0 / static_cast<double>(s.cols)};
 }
 
 // One call: its p×columns block of X and the p row scales copied to the backend.

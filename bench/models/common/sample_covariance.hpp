@@ -27,6 +27,9 @@ class SampleCovarianceModel : public Model {
   bool has_gram_features(const Params&) const override { return true; }
   GramFeatures gram_features(Backend& backend, const Params& p, const StreamKey& key) const override;
   elements_t slq_operator_elements(const Params& p, OperatorStorage storage, index_t tile) const override;
+  // method = distributed: rows of the same F, each drawn on its own (bench/models/common/gram_rows.hpp).
+  bool has_gram_rows(const Params&) const override { return true; }
+  GramRows gram_rows(Backend& backend, const Params& p, const StreamKey& key) const override;
 
  protected:
   // √Σ_ii, the row scales of X (the same ones `sample` passes to sample_covariance).
