@@ -1,9 +1,12 @@
 // `rmtbench theory`, `models`, `devices` and `report`.
+#include <cmath>
+
 #include <fmt/format.h>
 
 #include "bench/case.hpp"
 #include "bench/commands.hpp"
 #include "bench/curve_case.hpp"
+#include "bench/functional_model.hpp"
 #include "bench/model.hpp"
 #include "bench/theory_json.hpp"
 #include "core/base/backend.hpp"
@@ -28,12 +31,36 @@ int curve_theory_command(const CurveModel& model, const TheoryOptions& o, Assign
   return 0;
 }
 
+// `theory` for a functional model: every prediction (value, bias, single-draw sd) of docs/theory.md §12.
+int functional_theory_command(const FunctionalModel& model, const TheoryOptions& o, const Assignments& sets) {
+  if (!o.x.empty() || !o.z.empty() || !o.t.empty())
+    throw InputError(fmt::format("--x/--z/--t: model {} measures functionals; set its points with --set", o.model));
+  const Params params = resolve_params(o.model, model.params(), sets);
+  model.validate(params);
+  auto functionals = nlohmann::json::array();
+  for (const auto& f : model.theory(params)) {
+    nlohmann::json j = {{"name", f.name}, {"stat", f.stat == FunctionalStat::mean ? "mean" : "variance"}, {"value", f.value}};
+    if (f.stat == FunctionalStat::mean) {
+      j["bias"] = f.bias;
+      j["allowance"] = f.allowance;
+      j["sd"] = std::isfinite(f.sd) ? nlohmann::json(f.sd) : nlohmann::json(nullptr);
+    } else {
+      j["of"] = f.of;
+    }
+    functionals.push_back(std::move(j));
+  }
+  fmt::print("{}\n", nlohmann::json{{"schema_version", 1}, {"model", model.name()}, {"params", params.to_json()},
+                                   {"functionals", functionals}}.dump());
+  return 0;
+}
+
 }  // namespace
 
 int theory_command(const TheoryOptions& o) {
   Assignments sets;
   for (const auto& s : o.sets) sets.push_back(parse_assignment(s, "--set"));
   if (const CurveModel* curve = find_curve_model(o.model)) return curve_theory_command(*curve, o, sets);
+  if (const FunctionalModel* f = find_functional_model(o.model)) return functional_theory_command(*f, o, sets);
   const Model& model = find_model(o.model);
   const Params params = resolve_params(o.model, model.params(), sets);
   if (!o.t.empty()) throw InputError(fmt::format("--t: model {} has no time dependence", o.model));
@@ -63,6 +90,12 @@ int models_command(bool json) {
     for (const auto& p : m->params()) params.push_back(p.to_json());
     all.push_back({{"name", m->name()}, {"matrix", m->matrix()}, {"theory", m->section()}, {"params", params},
                    {"axes", m->axes()}, {"outputs", nlohmann::json{"risk", "curve"}}});
+  }
+  for (const auto& m : functional_models()) {
+    nlohmann::json params = nlohmann::json::array();
+    for (const auto& p : m->params()) params.push_back(p.to_json());
+    all.push_back({{"name", m->name()}, {"matrix", m->matrix()}, {"theory", m->section()}, {"params", params},
+                   {"outputs", nlohmann::json{"functionals"}}});
   }
   if (json) {
     fmt::print("{}\n", all.dump(2));

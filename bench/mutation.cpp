@@ -111,6 +111,10 @@ ResolvedCase mutated_case(const ResolvedCase& c, const TheoryMutation& m) {
   Assignments given = c.spec.params;
   given.insert(given.end(), m.set.begin(), m.set.end());
   out.theory_params = resolve_params(c.spec.model, c.base->params(), given);
+  if (c.kind == CaseKind::functional) {  // every prediction × scale (bench/functional_case.hpp)
+    out.theory_scale = c.theory_scale * m.scale;
+    return out;
+  }
   if (c.kind == CaseKind::curve) {
     out.theory_scale = c.theory_scale * m.scale;
     const auto axis = curve_axis(*c.curve, c.params), theory_axis = curve_axis(*c.curve, out.theory_params);
