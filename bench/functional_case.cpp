@@ -7,6 +7,7 @@
 #include <cmath>
 #include <limits>
 
+#include <boost/math/distributions/students_t.hpp>
 #include <fmt/format.h>
 
 #include "bench/mutation.hpp"
@@ -20,7 +21,14 @@ namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-const char* stat_name(FunctionalStat s) { return s == FunctionalStat::mean ? "mean" : "variance"; }
+const char* stat_name(FunctionalStat s) {
+  switch (s) {
+    case FunctionalStat::mean: return "mean";
+    case FunctionalStat::variance: return "variance";
+    case FunctionalStat::range: return "range";
+  }
+  return "?";
+}
 
 // JSON number or null (records never carry NaN or Infinity tokens).
 nlohmann::json number_or_null(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
@@ -35,6 +43,24 @@ FunctionalJudgement judge_mean(const FunctionalPrediction& f, const std::vector<
   const double excess = std::max(0.0, std::abs(s.mean - (f.value + f.bias)) - f.allowance);
   j.z = scale > 0 ? excess / scale : (excess > 0 ? kInf : 0.0);
   j.judged = f.judged && (std::isfinite(f.sd) || values.size() >= 2);
+  return j;
+}
+
+// The replicate mean against [lo, hi]: z = distance outside the interval / replicate se; `ci95` the Student-t
+// interval of the mean.
+FunctionalJudgement judge_range(const FunctionalPrediction& f, const std::vector<double>& values) {
+  FunctionalJudgement j{f.name};
+  const Summary s = summarise(values);
+  j.empirical = s.mean;
+  j.se = s.se;
+  const double excess = std::max({0.0, f.lo - s.mean, s.mean - f.hi});
+  j.z = s.se > 0 ? excess / s.se : (excess > 0 ? kInf : 0.0);
+  j.judged = f.judged && values.size() >= 2;
+  if (values.size() >= 2) {
+    const double t = boost::math::quantile(
+        boost::math::complement(boost::math::students_t(static_cast<double>(values.size() - 1)), 0.025));
+    j.ci95 = {s.mean - t * s.se, s.mean + t * s.se};
+  }
   return j;
 }
 
@@ -55,8 +81,11 @@ FunctionalJudgement judge_variance(const FunctionalPrediction& f, const std::vec
 nlohmann::json theory_functionals_json(const std::vector<FunctionalPrediction>& theory, int replicates) {
   auto out = nlohmann::json::array();
   for (const auto& f : theory) {
-    nlohmann::json j = {{"name", f.name}, {"stat", stat_name(f.stat)}, {"value", f.value}};
-    if (f.stat == FunctionalStat::mean) {
+    nlohmann::json j = {{"name", f.name}, {"stat", stat_name(f.stat)}, {"value", number_or_null(f.value)}};
+    if (f.stat == FunctionalStat::range) {
+      j["lo"] = f.lo;
+      j["hi"] = f.hi;
+    } else if (f.stat == FunctionalStat::mean) {
       j["bias"] = f.bias;
       j["allowance"] = f.allowance;
       j["sd"] = number_or_null(f.sd);  // one draw
@@ -65,7 +94,7 @@ nlohmann::json theory_functionals_json(const std::vector<FunctionalPrediction>& 
       j["of"] = f.of;
       j["se"] = std::abs(f.value) * std::sqrt(2.0 / std::max(1, replicates - 1));
     }
-    j["judged"] = f.judged && (f.stat == FunctionalStat::mean || replicates >= kMinVarianceReplicates);
+    j["judged"] = f.judged && (f.stat != FunctionalStat::variance || replicates >= kMinVarianceReplicates);
     if (!f.note.empty()) j["note"] = f.note;
     else if (f.stat == FunctionalStat::variance && replicates < kMinVarianceReplicates)
       j["note"] = fmt::format("variances are judged from {} replicates on", kMinVarianceReplicates);
@@ -108,10 +137,14 @@ std::vector<FunctionalJudgement> judge_functionals(const std::vector<FunctionalP
                                                    const std::map<std::string, std::vector<double>>& draws) {
   std::vector<FunctionalJudgement> out;
   for (const auto& f : theory) {
-    const std::string& key = f.stat == FunctionalStat::mean ? f.name : f.of;
+    const std::string& key = f.stat == FunctionalStat::variance ? f.of : f.name;
     const auto it = draws.find(key);
     if (it == draws.end()) throw Error(fmt::format("internal: functional '{}' was not measured", key));
-    out.push_back(f.stat == FunctionalStat::mean ? judge_mean(f, it->second) : judge_variance(f, it->second));
+    switch (f.stat) {
+      case FunctionalStat::mean: out.push_back(judge_mean(f, it->second)); break;
+      case FunctionalStat::variance: out.push_back(judge_variance(f, it->second)); break;
+      case FunctionalStat::range: out.push_back(judge_range(f, it->second)); break;
+    }
   }
   return out;
 }
@@ -143,10 +176,12 @@ nlohmann::json run_functional_case(Backend& backend, const ResolvedCase& c) {
   for (const auto& j : judged) {
     emp.push_back({{"name", j.name}, {"value", number_or_null(j.empirical)}, {"se", number_or_null(j.se)},
                    {"z", number_or_null(j.z)}, {"judged", j.judged}});
+    if (j.ci95) emp.back()["ci95"] = {j.ci95->first, j.ci95->second};
     if (j.judged && j.z > worst_z) worst_z = j.z, worst = j.name;
   }
   nlohmann::json empirical = {{"functionals", std::move(emp)}};
   if (!worst.empty()) empirical["worst"] = worst;
+  model.analyse(c.params, draws, empirical);
 
   nlohmann::json mutation;
   if (mutated) {  // the correct law on the same draws

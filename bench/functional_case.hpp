@@ -5,8 +5,11 @@
 //   mean      z = max(0, |F̂ − (F̄ + bias)| − allowance) / (s/√R)   (s: the predicted single-draw sd, else the
 //                                                                   replicate sd)
 //   variance  z = |V̂ − V| / (V √(2/(R − 1)))                         (judged only from kMinVarianceReplicates)
+//   range     z = distance of F̂ outside [lo, hi] / (replicate s.e.)   (rates: a fitted slope's allowed interval)
 // judged against kFunctionalTolerance (a suite `tolerance.functional_error` overrides it).
 #include <map>
+#include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -29,6 +32,7 @@ struct FunctionalJudgement {
   std::string name;
   double empirical = 0, se = 0, z = 0;
   bool judged = false;
+  std::optional<std::pair<double, double>> ci95;  // range: the Student-t 95 % interval of the mean
 };
 
 // Judges the predictions against per-draw values (draws[name][replicate]).

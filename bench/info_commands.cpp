@@ -39,8 +39,13 @@ int functional_theory_command(const FunctionalModel& model, const TheoryOptions&
   model.validate(params);
   auto functionals = nlohmann::json::array();
   for (const auto& f : model.theory(params)) {
-    nlohmann::json j = {{"name", f.name}, {"stat", f.stat == FunctionalStat::mean ? "mean" : "variance"}, {"value", f.value}};
-    if (f.stat == FunctionalStat::mean) {
+    nlohmann::json j = {{"name", f.name},
+                        {"stat", f.stat == FunctionalStat::mean ? "mean" : f.stat == FunctionalStat::range ? "range" : "variance"},
+                        {"value", std::isfinite(f.value) ? nlohmann::json(f.value) : nlohmann::json(nullptr)}};
+    if (f.stat == FunctionalStat::range) {
+      j["lo"] = f.lo;
+      j["hi"] = f.hi;
+    } else if (f.stat == FunctionalStat::mean) {
       j["bias"] = f.bias;
       j["allowance"] = f.allowance;
       j["sd"] = std::isfinite(f.sd) ? nlohmann::json(f.sd) : nlohmann::json(nullptr);

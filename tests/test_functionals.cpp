@@ -145,6 +145,31 @@ TEST(GmmClusterCase, BelowThresholdIsReportedNotJudged) {
   EXPECT_GT(functional(rec, "misclassification")["value"].get<double>(), 0.35);
 }
 
+// --- le_kernel (§12.4) ----------------------------------------------------------------------------------
+
+TEST(LeKernelCase, SlopeOfTheLinearEquivalentErrorIsInItsInterval) {
+  for (const char* diagonal : {"isotropic", "exact"}) {
+    const auto rec = run_on_cpu(make_case("le_kernel", {{"sizes", "250,500,1000"}, {"diagonal", diagonal}}, 4));
+    EXPECT_EQ(rec["verdict"], "pass") << diagonal << " " << rec["empirical"].dump();
+    const auto slope = functional(rec, "slope");
+    ASSERT_TRUE(slope.contains("ci95"));
+    EXPECT_LT(slope["ci95"][0].get<double>(), slope["value"].get<double>());
+    ASSERT_TRUE(rec["empirical"].contains("le_fit"));
+    const auto& fit = rec["empirical"]["le_fit"];
+    EXPECT_NEAR(fit["exponent"].get<double>(), slope["value"].get<double>(), 0.05);
+    // §12.4's measured sizes: ‖K − K̃‖ = 0.936 / 0.663 / 0.458 (isotropic), 0.2215 / 0.1491 / 0.1017 (exact).
+    const double at500 = fit["mean_error"][1].get<double>();
+    EXPECT_NEAR(at500, std::string(diagonal) == "exact" ? 0.1491 : 0.663, std::string(diagonal) == "exact" ? 0.01 : 0.08);
+  }
+}
+
+TEST(LeKernelCase, WrongEquivalentFails) {
+  // Without the shift υI the error does not vanish (≈ υ = e − 2): the slope is near 0.
+  const auto rec = run_on_cpu(make_case("le_kernel", {{"sizes", "250,500,1000"}, {"drop", "shift"}}, 4));
+  EXPECT_EQ(rec["verdict"], "fail");
+  EXPECT_GT(functional(rec, "slope")["value"].get<double>(), -0.2);
+}
+
 TEST(FunctionalCase, RejectsSlqAndGrids) {
   bench::CaseSpec spec;
   spec.model = "resolvent";
@@ -153,6 +178,8 @@ TEST(FunctionalCase, RejectsSlqAndGrids) {
   EXPECT_THROW(bench::resolve_case(spec), InputError);
   EXPECT_THROW(make_case("gmm_cluster", {{"theta2", "1,2"}}), InputError);
   EXPECT_THROW(make_case("resolvent", {{"z", "0.5"}}), InputError);
+  EXPECT_THROW(make_case("le_kernel", {{"sizes", "500,250"}}), InputError);
+  EXPECT_THROW(make_case("le_kernel", {{"sizes", "500"}}), InputError);
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 
 #include "core/base/error.hpp"
 #include "theory/gmm_clustering.hpp"
+#include "theory/linear_equivalent.hpp"
 #include "theory/lss_clt.hpp"
 #include "theory/resolvent_functionals.hpp"
 
@@ -195,6 +196,21 @@ TEST(GmmClustering, GoldenG15G16G17) {
   EXPECT_NEAR(below.top_eigenvalue, 2.9142135624, 1e-10);
   EXPECT_EQ(below.alignment, 0);
   EXPECT_EQ(below.misclassification, 0.5);
+}
+
+TEST(LinearEquivalent, ElKarouiCoefficientsG18) {
+  const rmt::KernelFunction f{rmt::KernelFunctionKind::exp};
+  const auto e = rmt::theory::inner_product_equivalent(f, 1.0, 0.0);
+  EXPECT_NEAR(e.upsilon, 0.718281828459, 1e-11);       // e − 2
+  EXPECT_NEAR(e.diagonal_gap, 1.718281828459, 1e-11);  // e − 1
+  EXPECT_EQ(e.slope, 1.0);
+  EXPECT_NEAR(rmt::theory::inner_product_equivalent(f, 1.0, 1e-3).constant, 1.0005, 1e-15);
+  const rmt::KernelFunction g{rmt::KernelFunctionKind::gaussian};
+  const double h = 1e-4;  // f'' by differences of f'
+  EXPECT_NEAR(rmt::theory::kernel_second_derivative(g, 0.3), (g.derivative(0.3 + h) - g.derivative(0.3 - h)) / (2 * h), 1e-8);
+  const auto iso = rmt::theory::linear_equivalent_slope(false), exact = rmt::theory::linear_equivalent_slope(true);
+  EXPECT_LT(iso.lo, -0.5);
+  EXPECT_GT(exact.hi, -0.5);
 }
 
 }  // namespace
