@@ -34,7 +34,8 @@ const char* stat_name(FunctionalStat s) {
 nlohmann::json number_or_null(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
 
 FunctionalJudgement judge_mean(const FunctionalPrediction& f, const std::vector<double>& values) {
-  FunctionalJudgement j{f.name};
+  FunctionalJudgement j;
+  j.name = f.name;
   const Summary s = summarise(values);
   const double replicates = static_cast<double>(values.size());
   j.empirical = s.mean;
@@ -49,7 +50,8 @@ FunctionalJudgement judge_mean(const FunctionalPrediction& f, const std::vector<
 // The replicate mean against [lo, hi]: z = distance outside the interval / replicate se; `ci95` the Student-t
 // interval of the mean.
 FunctionalJudgement judge_range(const FunctionalPrediction& f, const std::vector<double>& values) {
-  FunctionalJudgement j{f.name};
+  FunctionalJudgement j;
+  j.name = f.name;
   const Summary s = summarise(values);
   j.empirical = s.mean;
   j.se = s.se;
@@ -65,7 +67,8 @@ FunctionalJudgement judge_range(const FunctionalPrediction& f, const std::vector
 }
 
 FunctionalJudgement judge_variance(const FunctionalPrediction& f, const std::vector<double>& values) {
-  FunctionalJudgement j{f.name};
+  FunctionalJudgement j;
+  j.name = f.name;
   const Summary s = summarise(values);
   const double replicates = static_cast<double>(values.size());
   j.empirical = s.sd * s.sd;

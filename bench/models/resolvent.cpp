@@ -112,8 +112,12 @@ class ResolventModel final : public FunctionalModel {
       const auto var = theory::split_variance(cov_conj, cov_same);
       const bool real_z = z.imag() == 0;
       const auto one = [&](const std::string& part, double v, double b, double variance) {
-        FunctionalPrediction f{name + part, v, b, std::isfinite(variance) ? std::sqrt(std::max(variance, 0.0)) : variance,
-                               allowance};
+        FunctionalPrediction f;
+        f.name = name + part;
+        f.value = v;
+        f.bias = b;
+        f.sd = std::isfinite(variance) ? std::sqrt(std::max(variance, 0.0)) : variance;
+        f.allowance = allowance;
         out.push_back(f);
         if (with_variance && std::isfinite(variance)) {
           FunctionalPrediction fv;
