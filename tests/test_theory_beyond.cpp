@@ -59,7 +59,7 @@ TEST(ResolventFunctionals, DiagonalAndTracesG2G3) {
   // κ(λ = 1) = 1/m̃(−1).
   EXPECT_NEAR(1 / r.companion(kZ1).real(), 1.465021689394, 1e-11);
   // (1/p) tr CQ̄ is also the weighted sum of the diagonal (the closed form and the sum must agree).
-  const complex sum = (1 * r.diagonal(kZ3, 1) + 3 * r.diagonal(kZ3, 3) + 7 * r.diagonal(kZ3, 7)) / 3.0;
+  const complex sum = (1.0 * r.diagonal(kZ3, 1) + 3.0 * r.diagonal(kZ3, 3) + 7.0 * r.diagonal(kZ3, 7)) / 3.0;
   expect_complex(sum, r.trace_population(kZ3), 1e-13);
 }
 
