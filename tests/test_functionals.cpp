@@ -4,8 +4,11 @@
 // without the real-case factor 2, a 10 % wrong signal strength) fails. Seeds fixed. The tolerance (5 scale units
 // per functional) false-alarms with probability ≲ 1e-4 per case (bench/functional_case.hpp).
 #include <cmath>
+#include <filesystem>
 #include <map>
 #include <string>
+
+#include <unistd.h>
 
 #include <gtest/gtest.h>
 
@@ -174,6 +177,30 @@ TEST(LeKernelCase, WrongEquivalentFails) {
   const auto constant = run_on_cpu(make_case("le_kernel", {{"sizes", "100,200"}, {"drop", "constant"}}, 3));
   EXPECT_EQ(constant["verdict"], "fail");
   EXPECT_NEAR(functional(constant, "slope")["value"].get<double>(), 1.0, 0.05);
+}
+
+TEST(FunctionalCase, CliTheoryRunAndReport) {
+  // `theory` prints every prediction; a run writes a record with the functional keys and a report with the figure.
+  const auto th = test_support::rmtbench("theory resolvent --set z=-1 --set n=600");
+  ASSERT_EQ(th.code, 0) << th.err;
+  const auto j = nlohmann::json::parse(th.out);
+  EXPECT_EQ(j["functionals"][0]["name"], "trQ/p@z=-1");
+  EXPECT_NEAR(j["functionals"][0]["value"].get<double>(), 0.365167501942, 1e-11);  // p = 300: equal blocks
+  EXPECT_EQ(test_support::rmtbench("theory resolvent --set z=0.5").code, 2);
+  EXPECT_EQ(test_support::rmtbench("run --model lss --set entries=complex").code, 2);
+  const auto dir = std::filesystem::temp_directory_path() / ("rmt_functional_cli_" + std::to_string(getpid()));
+  std::filesystem::remove_all(dir);
+  const auto run = test_support::rmtbench("run --model gmm_cluster --set n=300 --set theta2=3 --replicates 5 --out " +
+                                          dir.string() + " --quiet");
+  ASSERT_EQ(run.code, 0) << run.err;
+  const auto rec = nlohmann::json::parse(test_support::slurp(dir / "results.jsonl"));
+  EXPECT_TRUE(rec["metrics"].contains("functional_error"));
+  EXPECT_EQ(rec["tolerance"]["functional_error"], bench::kFunctionalTolerance);
+  EXPECT_EQ(rec["theory"]["functionals"].size(), rec["empirical"]["functionals"].size());
+  const auto html = test_support::slurp(dir / "report.html");
+  EXPECT_NE(html.find("fig-functionals"), std::string::npos);
+  EXPECT_NE(html.find("<h4>Functionals</h4>"), std::string::npos);
+  std::filesystem::remove_all(dir);
 }
 
 TEST(FunctionalCase, RejectsSlqAndGrids) {
