@@ -15,6 +15,7 @@
 #include "bench/functional_case.hpp"
 #include "bench/mutation.hpp"
 #include "core/base/error.hpp"
+#include "core/results/report_sections.hpp"
 #include "support.hpp"
 
 namespace rmt {
@@ -201,6 +202,26 @@ TEST(FunctionalCase, CliTheoryRunAndReport) {
   EXPECT_NE(html.find("fig-functionals"), std::string::npos);
   EXPECT_NE(html.find("<h4>Functionals</h4>"), std::string::npos);
   std::filesystem::remove_all(dir);
+}
+
+TEST(FunctionalReport, TransitionAndLinearEquivalentFigures) {
+  const auto gmm = [](double theta2, double alignment) {
+    return nlohmann::json{{"model", "gmm_cluster"}, {"case", "g"}, {"params", {{"theta2", theta2}, {"c", 0.5}}},
+                          {"sweep", {{"name", "gmm_sweep"}}},
+                          {"theory", {{"functionals", {{{"name", "alignment"}, {"value", alignment}},
+                                                       {{"name", "misclassification"}, {"value", 0.2}}}}}},
+                          {"empirical", {{"functionals", {{{"name", "alignment"}, {"value", alignment}, {"se", 0.01}},
+                                                          {{"name", "misclassification"}, {"value", 0.21}, {"se", 0.01}}}}}}};
+  };
+  const nlohmann::json le = {{"model", "le_kernel"}, {"case", "le"},
+                             {"empirical", {{"le_fit", {{"n", {250, 500}}, {"mean_error", {0.9, 0.6}}, {"exponent", -0.58},
+                                                         {"prefactor", 20.0}, {"ci95", {nullptr, nullptr}}}}}}};
+  const auto section = beyond_section({gmm(1, 0.25), gmm(2, 0.58), le});
+  ASSERT_TRUE(section.has_value());
+  EXPECT_NE(section->body.find("fig-transition"), std::string::npos);
+  EXPECT_NE(section->body.find("fig-le"), std::string::npos);
+  EXPECT_FALSE(beyond_section({le}).has_value() && beyond_section({}).has_value());
+  EXPECT_FALSE(beyond_section({}).has_value());
 }
 
 TEST(FunctionalCase, RejectsSlqAndGrids) {
