@@ -7,6 +7,8 @@
 #include "bench/curve_case.hpp"
 #include "bench/curve_model.hpp"
 #include "bench/distributed_case.hpp"
+#include "bench/functional_case.hpp"
+#include "bench/functional_model.hpp"
 #include "bench/slq_case.hpp"
 #include "bench/spectral_case.hpp"
 #include "core/base/error.hpp"
@@ -24,6 +26,12 @@ void find_model_of_case(ResolvedCase& c) {
     c.base = curve;
     return;
   }
+  if (const FunctionalModel* functional = find_functional_model(c.spec.model)) {
+    c.kind = CaseKind::functional;
+    c.functional = functional;
+    c.base = functional;
+    return;
+  }
   for (const auto& m : models())
     if (m->name() == c.spec.model) {
       c.kind = CaseKind::spectral;
@@ -39,8 +47,8 @@ void find_model_of_case(ResolvedCase& c) {
 void validate_slq(const ResolvedCase& c) {
   const auto& spec = c.spec;
   if (c.kind != CaseKind::spectral)
-    throw InputError(fmt::format("case '{}': method = slq measures spectra; model {} is a learning curve", spec.name,
-                                 spec.model));
+    throw InputError(fmt::format("case '{}': method = slq measures spectra; model {} is {}", spec.name, spec.model,
+                                 c.kind == CaseKind::curve ? "a learning curve" : "a functional model"));
   if (!c.model->has_gram_features(c.params))
     throw InputError(fmt::format("case '{}': model {} has no matrix-free product (its matrix is not a Gram matrix of "
                                  "features formed column by column): use method = dense",
@@ -107,6 +115,10 @@ ResolvedCase resolve_case(const CaseSpec& spec) {
                                      "small λ, where fp32 rounding is as large as the quantity measured)",
                                      spec.name, spec.model));
       break;
+    case CaseKind::functional:
+      c.functional->validate(c.params);
+      c.spec.replicates = std::max(c.spec.replicates, c.functional->min_replicates(c.params));
+      [[fallthrough]];  // no grids either
     case CaseKind::spectral:
       for (const auto& spec_param : c.base->params())
         if (spec_param.kind == ParamSpec::Kind::grid && c.params.is_grid(spec_param.name))
@@ -115,6 +127,8 @@ ResolvedCase resolve_case(const CaseSpec& spec) {
   }
   if (spec.method != "dense" && spec.method != "slq" && spec.method != "distributed")
     throw InputError(fmt::format("case '{}': method '{}' is not one of dense, slq, distributed", spec.name, spec.method));
+  if (spec.method != "dense" && c.kind == CaseKind::functional)
+    throw InputError(fmt::format("case '{}': model {} measures functionals; method must be dense", spec.name, spec.model));
   if (spec.method == "slq") validate_slq(c);
   if (spec.method == "distributed") validate_distributed(c);
   c.case_key = case_key(spec.model, c.params);
@@ -167,6 +181,7 @@ nlohmann::json run_case(Backend& backend, const ResolvedCase& c, const std::file
     case CaseKind::spectral:
       return c.spec.method == "slq" ? run_slq_case(backend, c, out_dir) : run_spectral_case(backend, c, out_dir);
     case CaseKind::curve: return run_curve_case(backend, c);
+    case CaseKind::functional: return run_functional_case(backend, c);
   }
   throw Error("internal: unknown case kind");
 }

@@ -1,7 +1,7 @@
 #pragma once
 // One case of a run: a model with parameters, a seed and a number of replicates. Cases are
 // resolved (validated) before anything runs, so bad input never leaves partial results. The kind of
-// case (spectral or learning curve) is decided once, by resolve_case; run_case dispatches on it to
+// case (spectral, learning curve or functional) is decided once, by resolve_case; run_case dispatches on it to
 // bench/spectral_case.hpp or bench/curve_case.hpp, which both build their record with bench/record.hpp.
 #include <cstdint>
 #include <filesystem>
@@ -48,11 +48,13 @@ struct CaseSpec {
   DistributedSettings distributed;  // method = distributed only
 };
 
-class CurveModel;  // bench/curve_model.hpp
+class CurveModel;       // bench/curve_model.hpp
+class FunctionalModel;  // bench/functional_model.hpp
 
 enum class CaseKind {
   spectral,  // an eigenvalue distribution against its law (Model)
   curve,     // a learning curve against its deterministic equivalent (CurveModel)
+  functional,  // scalar functionals (traces, quadratic forms, LSS, alignments) against their equivalents (FunctionalModel)
 };
 
 struct ResolvedCase {
@@ -61,6 +63,7 @@ struct ResolvedCase {
   const ModelBase* base = nullptr;   // the model, whichever kind
   const Model* model = nullptr;      // kind == spectral: the same model (nullptr otherwise)
   const CurveModel* curve = nullptr; // kind == curve: the same model (nullptr otherwise)
+  const FunctionalModel* functional = nullptr;  // kind == functional: the same model (nullptr otherwise)
   Params params;
   Sizes sizes;
   std::uint32_t case_key = 0;  // Philox key: hash of the model and its resolved parameters

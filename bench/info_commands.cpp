@@ -1,9 +1,12 @@
 // `rmtbench theory`, `models`, `devices` and `report`.
+#include <cmath>
+
 #include <fmt/format.h>
 
 #include "bench/case.hpp"
 #include "bench/commands.hpp"
 #include "bench/curve_case.hpp"
+#include "bench/functional_model.hpp"
 #include "bench/model.hpp"
 #include "bench/queries.hpp"
 #include "bench/theory_json.hpp"
@@ -19,6 +22,8 @@ int theory_command(const TheoryOptions& o) {
   // Checked in this order: --x/--z of a learning curve, the parameters (and --t), the point lists, the law.
   if (find_curve_model(o.model) && (!o.x.empty() || !o.z.empty()))
     throw InputError(fmt::format("--x/--z: model {} is a learning curve; it has no spectrum", o.model));
+  if (find_functional_model(o.model) && (!o.x.empty() || !o.z.empty() || !o.t.empty()))
+    throw InputError(fmt::format("--x/--z/--t: model {} measures functionals; set its points with --set", o.model));
   const TheoryQuery query(o.model, o.sets, o.t, o.seed);
   const auto x = o.x.empty() ? std::vector<double>{} : parse_real_list(o.x, "--x");
   const auto z = o.z.empty() ? std::vector<complex>{} : parse_complex_list(o.z, "--z");

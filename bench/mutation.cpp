@@ -124,6 +124,10 @@ ResolvedCase mutated_case(const ResolvedCase& c, const TheoryMutation& m) {
   Assignments given = c.spec.params;
   given.insert(given.end(), m.set.begin(), m.set.end());
   out.theory_params = resolve_params(c.spec.model, c.base->params(), given);
+  if (c.kind == CaseKind::functional) {  // every prediction × scale (bench/functional_case.hpp)
+    out.theory_scale = c.theory_scale * m.scale;
+    return out;
+  }
   if (c.kind == CaseKind::curve) {
     out.theory_scale = c.theory_scale * m.scale;
     out.theory_drop_mu2 = m.drop_mu2;

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bench/curve_model.hpp"
+#include "bench/functional_model.hpp"
 #include "bench/model.hpp"
 
 namespace rmt::bench {
@@ -16,8 +17,8 @@ namespace rmt::bench {
 // Every model, its parameters, defaults and ranges (`rmtbench models --json`).
 nlohmann::json models_json();
 
-// The theory of one model with its parameters resolved: a spectral law, or a learning curve's
-// deterministic equivalent along its axis. Throws InputError with the CLI's message for bad input.
+// The theory of one model with its parameters resolved: a spectral law, a learning curve's
+// deterministic equivalent along its axis, or a functional model's predictions. Throws InputError with the CLI's message for bad input.
 class TheoryQuery {
  public:
   // `sets` are KEY=VALUE assignments (--set); `t` the --t list (empty: none); `seed` the data set of
@@ -25,6 +26,7 @@ class TheoryQuery {
   TheoryQuery(const std::string& model, const std::vector<std::string>& sets, const std::string& t, std::uint64_t seed);
 
   bool is_curve() const { return curve_ != nullptr; }
+  bool is_functional() const { return functional_ != nullptr; }
   const Params& params() const { return params_; }
 
   // Spectral models (InputError for a learning curve, naming the option `what`). The law is built on
@@ -39,7 +41,8 @@ class TheoryQuery {
   const CurveAxis& axis() const { return axis_; }
   const std::vector<RiskPoint>& points() const { return points_; }
 
-  // The JSON object `rmtbench theory` prints, at the given points (spectral models; empty: defaults).
+  // The JSON object `rmtbench theory` prints, at the given points (spectral models; empty: defaults;
+  // functional models: every prediction with its bias, allowance and single-draw sd).
   nlohmann::json json(const std::vector<double>& x, const std::vector<complex>& z) const;
   nlohmann::json json() const { return json({}, {}); }
 
@@ -47,6 +50,7 @@ class TheoryQuery {
   std::string name_;
   const Model* model_ = nullptr;
   const CurveModel* curve_ = nullptr;
+  const FunctionalModel* functional_ = nullptr;
   Params params_;
   std::uint64_t seed_ = 0;
   mutable std::unique_ptr<SpectralLaw> law_;

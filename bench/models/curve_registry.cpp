@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include "bench/curve_model.hpp"
+#include "bench/functional_model.hpp"
 #include "core/base/error.hpp"
 
 namespace rmt::bench {
@@ -31,12 +32,14 @@ const CurveModel* find_curve_model(std::string_view name) {
 
 const ModelBase& find_any_model(std::string_view name) {
   if (const auto* curve = find_curve_model(name)) return *curve;
+  if (const auto* functional = find_functional_model(name)) return *functional;
   std::string known;
   for (const auto& m : models()) {
     if (m->name() == name) return *m;
     known += (known.empty() ? "" : ", ") + std::string(m->name());
   }
   for (const auto& m : curve_models()) known += ", " + std::string(m->name());
+  for (const auto& m : functional_models()) known += ", " + std::string(m->name());
   throw InputError(fmt::format("unknown model '{}' (known: {})", name, known));
 }
 

@@ -53,6 +53,7 @@ void write_report(const std::filesystem::path& dir) {
     const std::string name = text(field(r, "case"));
     const json* rel = field(r, "empirical", "eigenvalues");
     if (field(r, "empirical", "curve") != nullptr) continue;  // learning curves keep no eigenvalues
+    if (field(r, "empirical", "functionals") != nullptr) continue;  // nor do functional cases
     if (rel == nullptr || !rel->is_string()) {
       in.notes[name] = "The record names no eigenvalue file.";
       continue;

@@ -73,6 +73,11 @@ std::string slq_density_figure(const json& rec);
 // Learning curves and scaling laws (core/results/report_curve.cpp): class fig-curve; "" without a curve.
 std::string curve_figure(const json& rec);
 
+// Functional cases (core/results/report_functionals.cpp): class fig-functionals, each functional's deviation in
+// units of its scale; and the table of functionals. "" without functionals.
+std::string functional_figure(const json& rec);
+std::string functionals_table(const json& rec);
+
 // Tables and timing bars (core/results/report_tables.cpp).
 std::string timing_figure(const json& rec);
 std::string metric_table(const json& rec);

@@ -126,15 +126,17 @@ ReportSection case_panel(const json& rec, const std::string& id, const ReportInp
   const bool slq = text(field(rec, "method")) == "slq";
   if (slq)
     s += fmt::format(" · SLQ quadratures: {}", or_dash(text(field(field(rec, "empirical", "slq"), "nodes"))));
-  else if (field(rec, "empirical", "curve") == nullptr)
+  else if (field(rec, "empirical", "curve") == nullptr && field(rec, "empirical", "functionals") == nullptr)
     s += fmt::format(" · eigenvalues: {}", or_dash(text(field(rec, "empirical", "eigenvalues"))));
   if (d.non_finite > 0) s += fmt::format(R"( · <span class="bad">{} non-finite eigenvalues dropped</span>)", d.non_finite);
   s += "</p>";
   if (const auto n = in.notes.find(name); n != in.notes.end())
     s += fmt::format(R"(<p class="warnnote">{}</p>)", escape(n->second));
   const bool learning_curve = field(rec, "empirical", "curve") != nullptr;  // no spectrum to draw
+  const bool functionals = field(rec, "empirical", "functionals") != nullptr;
   s += R"(<div class="figs">)" +
-       (learning_curve ? curve_figure(rec)
+       (functionals      ? functional_figure(rec)
+        : learning_curve ? curve_figure(rec)
         : slq          ? slq_density_figure(rec)
                        : histogram_figure(d, false) + histogram_figure(d, true) + qq_figure(d)) +
        "</div>";
@@ -142,6 +144,7 @@ ReportSection case_panel(const json& rec, const std::string& id, const ReportInp
   s += R"(<div class="cols"><div><h3>Metrics</h3>)" + metric_table(rec) + "</div>";
   s += "<div><h3>Empirical vs theory</h3>" + extremes_table(rec, d) + moments_table(rec) + stieltjes_table(rec) +
        outliers_table(rec) + risk_table(rec) + "</div></div>";
+  s += functionals_table(rec);
   s += "<h3>Timing per stage</h3>" + timing_figure(rec);
   s += fmt::format("<h3>Reproduce</h3><pre><code>{}</code></pre>", or_dash(text(field(rec, "repro"))));
   s += "<h3>Parameters</h3>" + params_table(rec);

@@ -66,7 +66,8 @@ std::vector<ReportSection> run_sections(const std::filesystem::path& dir, const 
   std::vector<ReportSection> out;
   // What changed since the baseline first: that is what a nightly reader looks for.
   for (auto s : {compare_section(read_json_file(dir / "compare.json"), dir),
-                 skipped_section(read_json_file(dir / "run.json")), convergence_section(convergence_studies(records))})
+                 skipped_section(read_json_file(dir / "run.json")), convergence_section(convergence_studies(records)),
+                 beyond_section(records)})
     if (s) out.push_back(std::move(*s));
   return out;
 }

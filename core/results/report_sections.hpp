@@ -25,6 +25,9 @@ std::vector<ReportSection> run_sections(const std::filesystem::path& dir, const 
 std::optional<ReportSection> compare_section(const nlohmann::json& comparison, const std::filesystem::path& dir);
 std::optional<ReportSection> skipped_section(const nlohmann::json& run_info);
 std::optional<ReportSection> convergence_section(const std::vector<ConvergenceStudy>& studies);
+// Functional cases (core/results/report_functionals.cpp): clustering curves across a theta2 sweep, linear-equivalent
+// errors against n with the fitted slope.
+std::optional<ReportSection> beyond_section(const std::vector<nlohmann::json>& records);
 
 // The style rules of the run-level sections (ReportSection::css of each).
 std::string_view run_section_css();

@@ -65,6 +65,15 @@ class Theory:
         return self._query.is_curve
 
     @property
+    def is_functional(self) -> bool:
+        return self._query.is_functional
+
+    @property
+    def functionals(self) -> list | None:
+        """A functional model's predictions (name, stat, value, bias, allowance, sd; docs/theory.md §12)."""
+        return self.to_dict()["functionals"] if self.is_functional else None
+
+    @property
     def support(self) -> np.ndarray:
         return self._query.support
 
@@ -78,7 +87,7 @@ class Theory:
 
     @property
     def outliers(self) -> np.ndarray | None:
-        if self.is_curve or not self._query.has_outliers:
+        if self.is_curve or self.is_functional or not self._query.has_outliers:
             return None
         return self._query.outliers.view(_OUTLIER).reshape(-1)
 

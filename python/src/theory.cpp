@@ -87,12 +87,13 @@ void bind_theory(py::module_& m) {
                        std::uint64_t seed) {
              return without_gil([&] {
                auto q = std::make_unique<TheoryQuery>(model, sets, t, seed);
-               if (!q->is_curve()) q->law("theory");  // built now (and once): later calls only read it
+               if (!q->is_curve() && !q->is_functional()) q->law("theory");  // built now (and once): later calls only read it
                return q;
              });
            }),
            py::arg("model"), py::arg("sets"), py::arg("t"), py::arg("seed"))
       .def_property_readonly("is_curve", &TheoryQuery::is_curve)
+      .def_property_readonly("is_functional", &TheoryQuery::is_functional)
       .def_property_readonly("params_json", [](const TheoryQuery& q) { return q.params().to_json().dump(); })
       .def_property_readonly("support", &support)
       .def_property_readonly("atoms", &atoms)

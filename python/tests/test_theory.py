@@ -129,3 +129,15 @@ def test_curve_model_has_no_spectrum(cli):
     assert str(e.value) == message
     with pytest.raises(ValueError):
         rmtbench.theory("ridge").support
+
+
+@pytest.mark.parametrize("model", ["lss", "resolvent"])
+def test_functional_theory_equals_cli(cli_json, model):
+    expected = cli_json("theory", model)
+    th = rmtbench.theory(model)
+    assert th.is_functional and not th.is_curve
+    assert th.to_dict() == expected
+    assert th.functionals == expected["functionals"] and len(th.functionals) > 0
+    assert th.outliers is None and th.risk is None
+    with pytest.raises(ValueError):
+        th.support

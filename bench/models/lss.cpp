@@ -1,0 +1,136 @@
+// lss: linear spectral statistics Σ f(λ_i) of S = σ² ZZᵀ/n and their central limit theorem (docs/theory.md
+// §12.2): G_n(f) = Σ f(λ_i) − p ∫ f dF^{c_n} → N(mean_f, var_f) for f = x, x², log x. Recorded as the sum,
+// with value p∫f dF^{c_n} and bias mean_f (so a wrong centring fails too), and its replicate variance
+// against var_f. A second-order check: G_n is O(1), unnormalised.
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "bench/functional_model.hpp"
+#include "bench/models/common/sample_covariance.hpp"
+#include "core/base/error.hpp"
+#include "core/base/parse.hpp"
+#include "theory/lss_clt.hpp"
+
+namespace rmt::bench {
+namespace {
+
+std::vector<theory::LssStatistic> statistics(const Params& prm) {
+  std::vector<theory::LssStatistic> out;
+  std::string_view text = prm.text("f");
+  while (!text.empty()) {
+    const auto comma = text.find(',');
+    out.push_back(theory::parse_lss_statistic(trim(text.substr(0, comma)), "f"));
+    text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
+  }
+  return out;
+}
+
+theory::EntryField field(const Params& prm) {
+  return prm.text("entries") == "complex" ? theory::EntryField::complex : theory::EntryField::real;
+}
+
+// Σ_i f(λ_i): its first-order equivalent is the centring p∫f dF^{c_n}, its O(1) bias the CLT mean.
+std::string label(theory::LssStatistic f) { return fmt::format("sum_f({})", theory::to_string(f)); }
+
+class LssModel final : public FunctionalModel {
+ public:
+  std::string_view name() const override { return "lss"; }
+  std::string_view matrix() const override {
+    return "G_n(f) = Σ f(λ_i(S)) − p∫f dF^{c_n}, S = σ²ZZᵀ/n, Z ∈ R^{p×n} iid N(0,1): CLT mean and variance";
+  }
+  std::string_view section() const override { return "§12.2"; }
+
+  std::vector<ParamSpec> params() const override {
+    auto specs = sample_covariance_params();
+    specs.front().default_value = "1000";
+    specs.push_back(ParamSpec::real("sigma2", "1", "population variance σ²", 0, 1e6, /*min_open=*/true));
+    specs.push_back(ParamSpec::text("f", "x,x2,log", "statistics: a list of x, x2, log (log needs c < 1)",
+                                    [](std::string_view v, std::string_view what) {
+                                      if (trim(v).empty()) throw InputError(fmt::format("{}: empty list", what));
+                                      std::string_view rest = v;
+                                      while (!rest.empty()) {
+                                        const auto comma = rest.find(',');
+                                        theory::parse_lss_statistic(trim(rest.substr(0, comma)), what);
+                                        rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+                                      }
+                                    }));
+    specs.push_back(ParamSpec::text("entries", "real",
+                                    "entries the theory assumes: real (sampled) or complex (mean 0, half the variance: "
+                                    "a theory_set mutation only)",
+                                    [](std::string_view v, std::string_view what) {
+                                      if (v != "real" && v != "complex")
+                                        throw InputError(fmt::format("{}: '{}' is not one of real, complex", what, v));
+                                    }));
+    return specs;
+  }
+
+  Sizes sizes(const Params& prm) const override {
+    const index_t n = prm.integer("n"), p = dimension_times(n, prm.real("c"));
+    return {p, n, p};
+  }
+  MemoryPlan memory_plan(const Params& prm) const override {
+    const Sizes s = sizes(prm);
+    return sample_covariance_plan(s.rows, s.cols, 0);
+  }
+  void validate(const Params& prm) const override {
+    if (field(prm) == theory::EntryField::complex)
+      throw InputError("lss: entries = complex cannot be sampled (the backends draw real Gaussians); use it as a "
+                       "mutation's theory_set");
+    const Sizes s = sizes(prm);
+    for (const auto f : statistics(prm))
+      if (f == theory::LssStatistic::logdet && s.rows >= s.cols)
+        throw InputError(fmt::format("lss: f = log needs p < n (p = {}, n = {})", s.rows, s.cols));
+  }
+
+  std::vector<FunctionalPrediction> theory(const Params& prm) const override {
+    const Sizes s = sizes(prm);
+    std::vector<FunctionalPrediction> out;
+    for (const auto f : statistics(prm)) {
+      const auto law = theory::lss_law(f, s.rows, s.cols, prm.real("sigma2"), field(prm));
+      FunctionalPrediction mean;
+      mean.name = label(f);
+      mean.value = law.centring;
+      mean.bias = law.mean;
+      mean.sd = std::sqrt(law.variance);
+      // The next-order bias of E G_n is O(1/n) (docs/theory.md §12.2: ≲ 2/n at c = 1/2), in units of G's scale.
+      mean.allowance = 2 * std::sqrt(law.variance) / static_cast<double>(s.cols);
+      out.push_back(mean);
+      FunctionalPrediction var;
+      var.name = "var " + label(f);
+      var.stat = FunctionalStat::variance;
+      var.of = mean.name;
+      var.value = law.variance;
+      out.push_back(var);
+    }
+    return out;
+  }
+
+  std::vector<NamedValue> sample(Backend& backend, const Params& prm, const StreamKey& key, StageTimes& t) const override {
+    const Sizes s = sizes(prm);
+    const double sigma = std::sqrt(prm.real("sigma2"));
+    const std::vector<double> row_scale(static_cast<std::size_t>(s.rows), sigma);
+    const auto draw = sample_covariance(backend, s.rows, s.cols, row_scale, key, 0, t);
+    std::vector<NamedValue> out;
+    for (const auto f : statistics(prm)) {
+      double sum = 0;
+      for (const double l : draw.eigenvalues) {
+        switch (f) {
+          case theory::LssStatistic::trace: sum += l; break;
+          case theory::LssStatistic::square: sum += l * l; break;
+          case theory::LssStatistic::logdet: sum += std::log(l); break;
+        }
+      }
+      out.push_back({label(f), sum});
+    }
+    return out;
+  }
+
+  int min_replicates(const Params&) const override { return 2; }
+};
+
+}  // namespace
+
+std::unique_ptr<FunctionalModel> make_lss_model() { return std::make_unique<LssModel>(); }
+
+}  // namespace rmt::bench
