@@ -84,19 +84,11 @@ FunctionalJudgement judge_variance(const FunctionalPrediction& f, const std::vec
 nlohmann::json theory_functionals_json(const std::vector<FunctionalPrediction>& theory, int replicates) {
   auto out = nlohmann::json::array();
   for (const auto& f : theory) {
-    nlohmann::json j = {{"name", f.name}, {"stat", stat_name(f.stat)}, {"value", number_or_null(f.value)}};
-    if (f.stat == FunctionalStat::range) {
-      j["lo"] = f.lo;
-      j["hi"] = f.hi;
-    } else if (f.stat == FunctionalStat::mean) {
-      j["bias"] = f.bias;
-      j["allowance"] = f.allowance;
-      j["sd"] = number_or_null(f.sd);  // one draw
+    nlohmann::json j = prediction_json(f);
+    if (f.stat == FunctionalStat::mean)
       j["se"] = number_or_null(f.sd / std::sqrt(static_cast<double>(replicates)));
-    } else {
-      j["of"] = f.of;
+    else if (f.stat == FunctionalStat::variance)
       j["se"] = std::abs(f.value) * std::sqrt(2.0 / std::max(1, replicates - 1));
-    }
     j["judged"] = f.judged && (f.stat != FunctionalStat::variance || replicates >= kMinVarianceReplicates);
     if (!f.note.empty()) j["note"] = f.note;
     else if (f.stat == FunctionalStat::variance && replicates < kMinVarianceReplicates)
@@ -135,6 +127,21 @@ std::vector<FunctionalPrediction> scaled(std::vector<FunctionalPrediction> theor
 }
 
 }  // namespace
+
+nlohmann::json prediction_json(const FunctionalPrediction& f) {
+  nlohmann::json j = {{"name", f.name}, {"stat", stat_name(f.stat)}, {"value", number_or_null(f.value)}};
+  if (f.stat == FunctionalStat::range) {
+    j["lo"] = f.lo;
+    j["hi"] = f.hi;
+  } else if (f.stat == FunctionalStat::mean) {
+    j["bias"] = f.bias;
+    j["allowance"] = f.allowance;
+    j["sd"] = number_or_null(f.sd);  // one draw
+  } else {
+    j["of"] = f.of;
+  }
+  return j;
+}
 
 std::vector<FunctionalJudgement> judge_functionals(const std::vector<FunctionalPrediction>& theory,
                                                    const std::map<std::string, std::vector<double>>& draws) {

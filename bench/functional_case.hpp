@@ -35,6 +35,10 @@ struct FunctionalJudgement {
   std::optional<std::pair<double, double>> ci95;  // range: the Student-t 95 % interval of the mean
 };
 
+// One prediction as `rmtbench theory` prints it and records carry it: name, stat, value and, by stat,
+// bias/allowance/sd (mean), of (variance) or lo/hi (range).
+nlohmann::json prediction_json(const FunctionalPrediction& f);
+
 // Judges the predictions against per-draw values (draws[name][replicate]).
 std::vector<FunctionalJudgement> judge_functionals(const std::vector<FunctionalPrediction>& theory,
                                                    const std::map<std::string, std::vector<double>>& draws);

@@ -1,11 +1,10 @@
 #include "bench/queries.hpp"
 
-#include <cmath>
-
 #include <fmt/format.h>
 
 #include "bench/case.hpp"
 #include "bench/curve_case.hpp"
+#include "bench/functional_case.hpp"
 #include "bench/theory_json.hpp"
 #include "core/base/error.hpp"
 #include "core/base/metrics.hpp"
@@ -13,11 +12,20 @@
 
 namespace rmt::bench {
 
+namespace {
+
+nlohmann::json params_json(const std::vector<ParamSpec>& specs) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& p : specs) out.push_back(p.to_json());
+  return out;
+}
+
+}  // namespace
+
 nlohmann::json models_json() {
   nlohmann::json all = nlohmann::json::array();
   for (const auto& m : models()) {
-    nlohmann::json params = nlohmann::json::array();
-    for (const auto& p : m->params()) params.push_back(p.to_json());
+    const nlohmann::json params = params_json(m->params());
     all.push_back({{"name", m->name()}, {"matrix", m->matrix()}, {"theory", m->section()}, {"params", params},
                    {"outputs", m->tracked_spikes(resolve_params(m->name(), m->params(), {})) > 0
                                    ? nlohmann::json{"support", "atoms", "density", "stieltjes", "moments", "outliers"}
@@ -25,14 +33,12 @@ nlohmann::json models_json() {
     if (!m->edge_note().empty()) all.back()["edge"] = m->edge_note();
   }
   for (const auto& m : curve_models()) {
-    nlohmann::json params = nlohmann::json::array();
-    for (const auto& p : m->params()) params.push_back(p.to_json());
+    const nlohmann::json params = params_json(m->params());
     all.push_back({{"name", m->name()}, {"matrix", m->matrix()}, {"theory", m->section()}, {"params", params},
                    {"axes", m->axes()}, {"outputs", nlohmann::json{"risk", "curve"}}});
   }
   for (const auto& m : functional_models()) {
-    nlohmann::json params = nlohmann::json::array();
-    for (const auto& p : m->params()) params.push_back(p.to_json());
+    const nlohmann::json params = params_json(m->params());
     all.push_back({{"name", m->name()}, {"matrix", m->matrix()}, {"theory", m->section()}, {"params", params},
                    {"outputs", nlohmann::json{"functionals"}}});
   }
@@ -41,25 +47,10 @@ nlohmann::json models_json() {
 
 namespace {
 
-// A functional model's predictions (docs/theory.md §12): value, and per kind bias/allowance/sd, of/lo/hi.
+// A functional model's predictions (docs/theory.md §12), as the records carry them without replicates.
 nlohmann::json functional_theory_json(const FunctionalModel& model, const Params& params) {
   auto functionals = nlohmann::json::array();
-  for (const auto& f : model.theory(params)) {
-    nlohmann::json j = {{"name", f.name},
-                        {"stat", f.stat == FunctionalStat::mean ? "mean" : f.stat == FunctionalStat::range ? "range" : "variance"},
-                        {"value", std::isfinite(f.value) ? nlohmann::json(f.value) : nlohmann::json(nullptr)}};
-    if (f.stat == FunctionalStat::range) {
-      j["lo"] = f.lo;
-      j["hi"] = f.hi;
-    } else if (f.stat == FunctionalStat::mean) {
-      j["bias"] = f.bias;
-      j["allowance"] = f.allowance;
-      j["sd"] = std::isfinite(f.sd) ? nlohmann::json(f.sd) : nlohmann::json(nullptr);
-    } else {
-      j["of"] = f.of;
-    }
-    functionals.push_back(std::move(j));
-  }
+  for (const auto& f : model.theory(params)) functionals.push_back(prediction_json(f));
   return {{"schema_version", 1}, {"model", model.name()}, {"params", params.to_json()}, {"functionals", functionals}};
 }
 
