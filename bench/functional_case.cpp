@@ -75,7 +75,7 @@ FunctionalJudgement judge_variance(const FunctionalPrediction& f, const std::vec
   const double ratio_se = replicates > 1 ? std::sqrt(2.0 / (replicates - 1)) : kInf;
   j.se = j.empirical * ratio_se;
   const double scale = std::abs(f.value) * ratio_se;
-  const double excess = std::abs(j.empirical - f.value);
+  const double excess = std::max(0.0, std::abs(j.empirical - f.value) - f.allowance);
   j.z = scale > 0 && std::isfinite(scale) ? excess / scale : (excess > 0 ? kInf : 0.0);
   j.judged = f.judged && static_cast<int>(values.size()) >= kMinVarianceReplicates;
   return j;
@@ -95,6 +95,7 @@ nlohmann::json theory_functionals_json(const std::vector<FunctionalPrediction>& 
       j["se"] = number_or_null(f.sd / std::sqrt(static_cast<double>(replicates)));
     } else {
       j["of"] = f.of;
+      j["allowance"] = f.allowance;
       j["se"] = std::abs(f.value) * std::sqrt(2.0 / std::max(1, replicates - 1));
     }
     j["judged"] = f.judged && (f.stat != FunctionalStat::variance || replicates >= kMinVarianceReplicates);
