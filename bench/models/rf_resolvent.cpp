@@ -26,10 +26,12 @@ namespace {
 DataDims dims(const Params& prm) { return data_dims(prm, prm.real("features")); }
 
 // The data set: fixed by `data_seed`, the sizes and the data parameters alone, so that the theory (which gets
-// no random key) and every replicate see the same X. Replicates redraw W only.
+// no random key) and every replicate see the same X. Replicates redraw W only. `mean_norm` is left out of the
+// key: data sets that differ only in the class means share their noise ω (a theory with mean_norm = 0 is the
+// law of the same data with the class means ignored).
 std::vector<double> fixed_data(const Params& prm, const DataDims& d) {
   Params defining;
-  for (const char* name : {"data", "classes", "mean_norm", "mean_scale"}) defining.set(name, prm.values().at(name));
+  for (const char* name : {"data", "classes", "mean_scale"}) defining.set(name, prm.values().at(name));
   const std::string text = fmt::format("rf_resolvent:p={};n={};{}", d.p, d.n, defining.canonical());
   return generate_data(prm, d.p, d.n, {static_cast<std::uint64_t>(prm.integer("data_seed")), fnv1a32(text), 0, 0});
 }
