@@ -57,6 +57,7 @@ nlohmann::json functional_theory_json(const FunctionalModel& model, const Params
       j["sd"] = std::isfinite(f.sd) ? nlohmann::json(f.sd) : nlohmann::json(nullptr);
     } else {
       j["of"] = f.of;
+      j["allowance"] = f.allowance;
     }
     functionals.push_back(std::move(j));
   }
