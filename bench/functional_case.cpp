@@ -75,7 +75,7 @@ FunctionalJudgement judge_variance(const FunctionalPrediction& f, const std::vec
   const double ratio_se = replicates > 1 ? std::sqrt(2.0 / (replicates - 1)) : kInf;
   j.se = j.empirical * ratio_se;
   const double scale = std::abs(f.value) * ratio_se;
-  const double excess = std::abs(j.empirical - f.value);
+  const double excess = std::max(0.0, std::abs(j.empirical - f.value) - f.allowance);
   j.z = scale > 0 && std::isfinite(scale) ? excess / scale : (excess > 0 ? kInf : 0.0);
   j.judged = f.judged && static_cast<int>(values.size()) >= kMinVarianceReplicates;
   return j;
@@ -139,6 +139,7 @@ nlohmann::json prediction_json(const FunctionalPrediction& f) {
     j["sd"] = number_or_null(f.sd);  // one draw
   } else {
     j["of"] = f.of;
+    j["allowance"] = f.allowance;
   }
   return j;
 }

@@ -4,7 +4,8 @@
 // the largest deviation of a judged functional from its equivalent in units of its stated scale:
 //   mean      z = max(0, |F̂ − (F̄ + bias)| − allowance) / (s/√R)   (s: the predicted single-draw sd, else the
 //                                                                   replicate sd)
-//   variance  z = |V̂ − V| / (V √(2/(R − 1)))                         (judged only from kMinVarianceReplicates)
+//   variance  z = max(0, |V̂ − V| − allowance) / (V √(2/(R − 1)))    (judged only from kMinVarianceReplicates;
+//                                                                   allowance: a formula's known inaccuracy)
 //   range     z = distance of F̂ outside [lo, hi] / (replicate s.e.)   (rates: a fitted slope's allowed interval)
 // judged against kFunctionalTolerance (a suite `tolerance.functional_error` overrides it).
 #include <map>

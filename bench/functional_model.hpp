@@ -29,7 +29,8 @@ struct FunctionalPrediction {
   double bias = 0;   // predicted finite-size bias E F_n − F̄ (mean; the comparison uses value + bias)
   // mean: predicted sd of one draw's value (NaN: not known, the replicate standard deviation is used).
   double sd = std::numeric_limits<double>::quiet_NaN();
-  double allowance = 0;  // mean: bias allowance B/n beyond `bias` (absolute)
+  // mean: bias allowance B/n beyond `bias`; variance: the formula's known inaccuracy (absolute, both)
+  double allowance = 0;
   FunctionalStat stat = FunctionalStat::mean;
   double lo = 0, hi = 0;  // range: the interval
   std::string of;      // variance: the per-draw value whose variance is predicted
@@ -66,5 +67,6 @@ std::unique_ptr<FunctionalModel> make_resolvent_model();
 std::unique_ptr<FunctionalModel> make_lss_model();
 std::unique_ptr<FunctionalModel> make_gmm_cluster_model();
 std::unique_ptr<FunctionalModel> make_le_kernel_model();
+std::unique_ptr<FunctionalModel> make_rf_resolvent_model();
 
 }  // namespace rmt::bench

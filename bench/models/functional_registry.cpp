@@ -10,6 +10,7 @@ const std::vector<std::unique_ptr<FunctionalModel>>& functional_models() {
     v.push_back(make_lss_model());
     v.push_back(make_gmm_cluster_model());
     v.push_back(make_le_kernel_model());
+    v.push_back(make_rf_resolvent_model());
     return v;
   }();
   return all;
