@@ -1,12 +1,17 @@
-// le_kernel: the linear equivalent of an El Karoui inner-product kernel in operator norm (docs/theory.md §12.4):
-// for each n of `sizes`, K_ij = f(x_iᵀx_j/p) with x_i iid N(0, I_p), p = c·n, against
-// K̃ = [f(0) + f''(0)/(2p)] 11ᵀ + f'(0) XᵀX/p + υI (or diag K̃ = diag K with diagonal = exact), and
+// le_kernel: linear equivalents of kernel matrices in operator norm (docs/theory.md §12.4), for each n of `sizes`
+// with x_i iid N(0, I_p), p = c·n:
+//   kernel = inner    K_ij = f(x_iᵀx_j/p) against El Karoui's K̃ = [f(0) + f''(0)/(2p)] 11ᵀ + f'(0) XᵀX/p + υI
+//                     (or diag K̃ = diag K with diagonal = exact);
+//   kernel = rf_relu  the ReLU random-feature kernel Φ (arc-cosine, x_i/√p) against Φ̃ = d0 I + d1 XᵀX + d2 φφᵀ
+//                     compared under P = I − 11ᵀ/n (form = standard), or the full second-order Φ̃_full without
+//                     projection (form = full; diagonal = exact matches diag Φ̃_full = diag Φ).
 // ‖K − K̃‖_op from the two extreme eigenvalues of K − K̃. Each replicate fits the log–log slope over the sizes;
 // the replicate mean of the slope is judged against the rate's interval. `drop` removes a term from K̃ (a
 // deliberately wrong equivalent, whose error does not vanish: a negative control).
 #include <cmath>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "bench/functional_model.hpp"
 #include "bench/models/common/dims.hpp"
@@ -14,7 +19,9 @@
 #include "core/base/fit.hpp"
 #include "core/base/parse.hpp"
 #include "theory/el_karoui.hpp"
+#include "theory/feature_linear_equivalent.hpp"
 #include "theory/linear_equivalent.hpp"
+#include "theory/llc.hpp"
 
 namespace rmt::bench {
 namespace {
@@ -27,11 +34,70 @@ std::vector<index_t> size_list(const Params& prm) {
 
 std::string error_name(index_t n) { return fmt::format("op_error@n={}", n); }
 
+bool is_rf_relu(const Params& prm) { return prm.text("kernel") == "rf_relu"; }
+theory::FeatureEquivalentForm feature_form(const Params& prm) {
+  return prm.text("form") == "full" ? theory::FeatureEquivalentForm::full : theory::FeatureEquivalentForm::standard;
+}
+
+// One of `allowed`, else InputError naming the parameter.
+ParamSpec::Validator one_of(std::vector<std::string_view> allowed) {
+  return [allowed](std::string_view v, std::string_view what) {
+    for (const auto a : allowed)
+      if (v == a) return;
+    throw InputError(fmt::format("{}: '{}' is not one of {}", what, v, fmt::join(allowed, ", ")));
+  };
+}
+
+// E = K − K̃ (n×n, column-major) for the inner-product kernel, from g = XᵀX/p.
+std::vector<double> inner_kernel_error(const Params& prm, const std::vector<double>& g, std::size_t nu, index_t p) {
+  const KernelFunction f{theory::parse_kernel_function(prm.text("f"))};
+  const std::string drop = prm.text("drop");
+  // C = I: τ = 1, tr C²/p² = 1/p.
+  const auto eq = theory::inner_product_equivalent(f, 1.0, 1.0 / static_cast<double>(p));
+  const double constant = drop == "constant" ? 0.0 : eq.constant, shift = drop == "shift" ? 0.0 : eq.upsilon;
+  std::vector<double> e(nu * nu);
+  for (std::size_t j = 0; j < nu; ++j)
+    for (std::size_t i = 0; i < nu; ++i) {
+      const double gij = g[i + j * nu];
+      e[i + j * nu] = f.value(gij) - constant - eq.slope * gij - (i == j ? shift : 0.0);
+    }
+  return e;
+}
+
+// E = Φ − Φ̃ for the ReLU random-feature kernel, from g = XᵀX (x_i = ω_i/√p); P E P for the standard form.
+std::vector<double> relu_feature_error(const Params& prm, const std::vector<double>& g, std::size_t nu, index_t p) {
+  const auto form = feature_form(prm);
+  const std::string drop = prm.text("drop");
+  const theory::FeatureEquivalentTerms terms{drop != "shift", drop != "square", drop != "constant"};
+  const auto eq = theory::relu_feature_equivalent(1.0, 1.0 / static_cast<double>(p));  // C = I
+  const Activation relu{ActivationKind::relu};
+  std::vector<double> phi(nu);
+  for (std::size_t i = 0; i < nu; ++i) phi[i] = g[i + i * nu] - 1.0;
+  std::vector<double> e(nu * nu);
+  for (std::size_t j = 0; j < nu; ++j)
+    for (std::size_t i = 0; i <= j; ++i) {
+      const double gij = g[i + j * nu];
+      const double kernel = *theory::kernel_closed_form(relu, g[i + i * nu], gij, g[j + j * nu]);
+      e[i + j * nu] = e[j + i * nu] =
+          kernel - theory::relu_feature_equivalent_entry(eq, form, gij, phi[i], phi[j], i == j, terms);
+    }
+  if (form == theory::FeatureEquivalentForm::standard) {  // P E P = E − r1ᵀ − 1rᵀ + m 11ᵀ, r the row means
+    std::vector<double> row(nu, 0.0);
+    double mean = 0;
+    for (std::size_t j = 0; j < nu; ++j)
+      for (std::size_t i = 0; i < nu; ++i) row[i] += e[i + j * nu] / static_cast<double>(nu);
+    for (const double r : row) mean += r / static_cast<double>(nu);
+    for (std::size_t j = 0; j < nu; ++j)
+      for (std::size_t i = 0; i < nu; ++i) e[i + j * nu] += mean - row[i] - row[j];
+  }
+  return e;
+}
+
 class LeKernelModel final : public FunctionalModel {
  public:
   std::string_view name() const override { return "le_kernel"; }
   std::string_view matrix() const override {
-    return "‖K − K̃‖_op, K_ij = f(x_iᵀx_j/p), x_i iid N(0, I_p), K̃ its El Karoui linear equivalent, over n in `sizes`";
+    return "‖K − K̃‖_op, K_ij = f(x_iᵀx_j/p) (El Karoui's K̃) or the ReLU random-feature kernel Φ (its Φ̃), x_i iid N(0, I_p), over n in `sizes`";
   }
   std::string_view section() const override { return "§12.4"; }
 
@@ -49,18 +115,30 @@ class LeKernelModel final : public FunctionalModel {
                               }
                             }),
             ParamSpec::real("c", "0.5", "aspect ratio p/n", 0, 100, /*min_open=*/true),
-            ParamSpec::text("f", "exp", "kernel function: exp | gaussian (e^{−t/2}) | poly2 ((1+t)²)",
+            ParamSpec::text("kernel", "inner", "inner (K_ij = f(x_iᵀx_j/p), El Karoui's K̃) | rf_relu (the ReLU random-feature kernel Φ, its Φ̃)",
+                            one_of({"inner", "rf_relu"})),
+            ParamSpec::text("form", "standard", "the equivalent: standard (inner: El Karoui's K̃; rf_relu: d0 I + d1 XᵀX + d2 φφᵀ under P = I − 11ᵀ/n) | full (rf_relu: the second-order Φ̃_full, no projection)",
+                            one_of({"standard", "full"})),
+            ParamSpec::text("f", "exp", "kernel function (kernel=inner): exp | gaussian (e^{−t/2}) | poly2 ((1+t)²)",
                             [](std::string_view v, std::string_view) { theory::parse_kernel_function(v); }),
-            ParamSpec::text("diagonal", "isotropic", "K̃'s diagonal: isotropic (υI, rate √(log n/n)) | exact (diag K̃ = diag K, rate n^{-1/2})",
-                            [](std::string_view v, std::string_view what) {
-                              if (v != "isotropic" && v != "exact")
-                                throw InputError(fmt::format("{}: '{}' is not one of isotropic, exact", what, v));
-                            }),
-            ParamSpec::text("drop", "none", "a term left out of K̃ (a wrong equivalent, for tests): none | shift (υI) | constant (11ᵀ)",
-                            [](std::string_view v, std::string_view what) {
-                              if (v != "none" && v != "shift" && v != "constant")
-                                throw InputError(fmt::format("{}: '{}' is not one of none, shift, constant", what, v));
-                            })};
+            ParamSpec::text("diagonal", "isotropic", "K̃'s diagonal: isotropic (υI, rate √(log n/n)) | exact (diag K̃ = diag K, rate n^{-1/2}; rf_relu: form=full)",
+                            one_of({"isotropic", "exact"})),
+            ParamSpec::text("drop", "none", "a term left out of K̃ (a wrong equivalent, for tests): none | shift (υI; rf_relu: d0 I) | constant (11ᵀ; rf_relu: form=full) | square (rf_relu: d2 φφᵀ)",
+                            one_of({"none", "shift", "constant", "square"}))};
+  }
+
+  void validate(const Params& prm) const override {
+    const std::string drop = prm.text("drop");
+    if (!is_rf_relu(prm)) {
+      if (prm.text("form") != "standard") throw InputError("le_kernel: form=full needs kernel=rf_relu");
+      if (drop == "square") throw InputError("le_kernel: drop=square (d2 φφᵀ) needs kernel=rf_relu");
+      return;
+    }
+    if (prm.text("f") != "exp") throw InputError("le_kernel: f applies to kernel=inner only (rf_relu is the ReLU kernel)");
+    const bool full = feature_form(prm) == theory::FeatureEquivalentForm::full;
+    if (prm.text("diagonal") == "exact" && !full)
+      throw InputError("le_kernel: diagonal=exact with kernel=rf_relu needs form=full (P would mix the diagonal back in)");
+    if (drop == "constant" && !full) throw InputError("le_kernel: drop=constant with kernel=rf_relu needs form=full (P removes 11ᵀ)");
   }
 
   // The largest size: X (p×n), its Gram, then K − K̃ (the Gram's host copy does not count on the backend).
@@ -88,7 +166,9 @@ class LeKernelModel final : public FunctionalModel {
       f.note = "reported; the slope over the sizes is judged";
       out.push_back(f);
     }
-    const auto rate = theory::linear_equivalent_slope(prm.text("diagonal") == "exact");
+    const bool exact = prm.text("diagonal") == "exact";
+    const auto rate = is_rf_relu(prm) ? theory::feature_equivalent_slope(feature_form(prm), exact)
+                                      : theory::linear_equivalent_slope(exact);
     FunctionalPrediction slope;
     slope.name = "slope";
     slope.stat = FunctionalStat::range;
@@ -100,9 +180,7 @@ class LeKernelModel final : public FunctionalModel {
   }
 
   std::vector<NamedValue> sample(Backend& backend, const Params& prm, const StreamKey& key, StageTimes& t) const override {
-    const KernelFunction f{theory::parse_kernel_function(prm.text("f"))};
-    const bool exact = prm.text("diagonal") == "exact";
-    const std::string drop = prm.text("drop");
+    const bool exact = prm.text("diagonal") == "exact", rf = is_rf_relu(prm);
     std::vector<NamedValue> out;
     std::vector<double> ns, errors;
     const auto list = size_list(prm);
@@ -111,19 +189,11 @@ class LeKernelModel final : public FunctionalModel {
       const auto nu = static_cast<std::size_t>(n);
       StreamKey k = key;
       k.stream = static_cast<std::uint32_t>(s);  // each size its own draw (sizes < 256: validated)
-      std::vector<double> g = timed(t.gram_s, [&] {
+      const std::vector<double> g = timed(t.gram_s, [&] {
         Matrix x = timed(t.sample_s, [&] { return backend.sample_gaussian(k, p, n); });
         return backend.to_host(backend.gram(x, 1.0 / static_cast<double>(p), GramSide::cols));
       });
-      // C = I: τ = 1, tr C²/p² = 1/p.
-      const auto eq = theory::inner_product_equivalent(f, 1.0, 1.0 / static_cast<double>(p));
-      const double constant = drop == "constant" ? 0.0 : eq.constant, shift = drop == "shift" ? 0.0 : eq.upsilon;
-      std::vector<double> e(nu * nu);
-      for (std::size_t j = 0; j < nu; ++j)
-        for (std::size_t i = 0; i < nu; ++i) {
-          const double gij = g[i + j * nu];
-          e[i + j * nu] = f.value(gij) - constant - eq.slope * gij - (i == j ? shift : 0.0);
-        }
+      std::vector<double> e = rf ? relu_feature_error(prm, g, nu, p) : inner_kernel_error(prm, g, nu, p);
       if (exact)
         for (std::size_t i = 0; i < nu; ++i) e[i + i * nu] = 0;  // diag K̃ = diag K
       // The operator norm needs only the two extreme eigenvalues; values-only ?syevd costs one tridiagonal
