@@ -157,6 +157,7 @@ class LeKernelModel final : public FunctionalModel {
   int min_replicates(const Params&) const override { return 3; }
 
   std::vector<FunctionalPrediction> theory(const Params& prm) const override {
+    validate(prm);  // a mutated theory's parameters too
     std::vector<FunctionalPrediction> out;
     for (const index_t n : size_list(prm)) {
       FunctionalPrediction f;
@@ -180,6 +181,15 @@ class LeKernelModel final : public FunctionalModel {
   }
 
   std::vector<NamedValue> sample(Backend& backend, const Params& prm, const StreamKey& key, StageTimes& t) const override {
+    return sample_against(backend, prm, prm, key, t);
+  }
+
+  // K̃ is the theory's matrix: a mutated theory (theory_set form, diagonal or drop) is measured on the same K.
+  bool theory_in_draw() const override { return true; }
+  std::vector<NamedValue> sample_against(Backend& backend, const Params& sampled, const Params& theory_prm,
+                                         const StreamKey& key, StageTimes& t) const override {
+    Params prm = sampled;  // K from the case's parameters, K̃ from the theory's
+    for (const char* name : {"form", "diagonal", "drop"}) prm.set(name, theory_prm.values().at(name));
     const bool exact = prm.text("diagonal") == "exact", rf = is_rf_relu(prm);
     std::vector<NamedValue> out;
     std::vector<double> ns, errors;
