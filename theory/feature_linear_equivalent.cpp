@@ -32,4 +32,8 @@ SlopeInterval feature_equivalent_slope(FeatureEquivalentForm form, bool exact_di
   return exact_diagonal ? SlopeInterval{-0.59, -0.45} : SlopeInterval{-0.57, -0.39};
 }
 
+SlopeInterval gaussian_equivalent_slope(SpectralDistance distance) {
+  return distance == SpectralDistance::kolmogorov ? SlopeInterval{-0.99, -0.77} : SlopeInterval{-1.01, -0.84};
+}
+
 }  // namespace rmt::theory
