@@ -229,6 +229,30 @@ TEST(LeKernelCase, ReluFeatureWrongEquivalentsFail) {
   expect_caught(mutated);
 }
 
+TEST(LeKernelCase, GaussianEquivalentGramSpectraConverge) {
+  // G = ΣᵀΣ/n (ReLU features, N = n) and its Gaussian equivalent: Kolmogorov and bulk-W1 distances at n = 250, 500,
+  // 1000 against the reference (80, 40, 20 replicates; its single-draw sd), within 4 sd·√(1/R + 1/R_ref).
+  const auto rec =
+      run_on_cpu(make_case("le_kernel", {{"sizes", "250,500,1000"}, {"kernel", "rf_gram"}}, 3));
+  EXPECT_EQ(rec["verdict"], "pass") << rec["empirical"].dump();
+  const double ns[3] = {250, 500, 1000}, r_ref[3] = {80, 40, 20};
+  const double ks[3] = {0.0164, 0.0088, 0.0052}, ks_sd[3] = {0.0030, 0.0013, 0.00085};
+  const double w1[3] = {0.00686, 0.00378, 0.00200}, w1_sd[3] = {0.00107, 0.00038, 0.00018};
+  for (int s = 0; s < 3; ++s) {
+    const auto n = static_cast<int>(ns[s]);
+    const double k = functional(rec, "ks@n=" + std::to_string(n))["value"].get<double>();
+    const double w = functional(rec, "w1_bulk@n=" + std::to_string(n))["value"].get<double>();
+    EXPECT_NEAR(k, ks[s], 4 * ks_sd[s] * std::sqrt(1.0 / 3 + 1 / r_ref[s])) << n;
+    EXPECT_NEAR(w, w1[s], 4 * w1_sd[s] * std::sqrt(1.0 / 3 + 1 / r_ref[s])) << n;
+  }
+  EXPECT_LT(functional(rec, "slope_w1")["value"].get<double>(), -0.7);
+  // Without μ★Ξ, G_lin has rank p = n/2: the Kolmogorov distance stays ≈ ½ and W1 ≈ 0.09.
+  const auto wrong = run_on_cpu(make_case("le_kernel", {{"sizes", "100,200"}, {"kernel", "rf_gram"}, {"drop", "shift"}}, 3));
+  EXPECT_EQ(wrong["verdict"], "fail");
+  EXPECT_GT(functional(wrong, "ks@n=200")["value"].get<double>(), 0.45);
+  EXPECT_GT(functional(wrong, "slope_w1")["value"].get<double>(), -0.2);
+}
+
 TEST(FunctionalCase, CliTheoryRunAndReport) {
   // `theory` prints every prediction; a run writes a record with the functional keys and a report with the figure.
   const auto th = test_support::rmtbench("theory resolvent --set z=-1 --set n=600");
@@ -289,6 +313,8 @@ TEST(FunctionalCase, RejectsSlqAndGrids) {
   EXPECT_THROW(make_case("le_kernel", {{"kernel", "rf_relu"}, {"drop", "constant"}}), InputError);   // P removes 11ᵀ
   EXPECT_THROW(make_case("le_kernel", {{"kernel", "rf_relu"}, {"f", "gaussian"}}), InputError);
   EXPECT_THROW(make_case("le_kernel", {{"kernel", "tanh"}}), InputError);
+  EXPECT_THROW(make_case("le_kernel", {{"kernel", "rf_gram"}, {"form", "full"}}), InputError);
+  EXPECT_THROW(make_case("le_kernel", {{"kernel", "rf_gram"}, {"drop", "square"}}), InputError);
 }
 
 }  // namespace
