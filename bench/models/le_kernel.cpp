@@ -161,7 +161,7 @@ class LeKernelModel final : public FunctionalModel {
  public:
   std::string_view name() const override { return "le_kernel"; }
   std::string_view matrix() const override {
-    return "‖K − K̃‖_op, K_ij = f(x_iᵀx_j/p) (El Karoui's K̃) or the ReLU random-feature kernel Φ (its Φ̃), x_i iid N(0, I_p), over n in `sizes`";
+    return "‖K − K̃‖_op, K_ij = f(x_iᵀx_j/p) (El Karoui's K̃) or the ReLU random-feature kernel Φ (its Φ̃), or spectral distances of G = ΣᵀΣ/n to its Gaussian equivalent, x_i iid N(0, I_p), over n in `sizes`";
   }
   std::string_view section() const override { return "§12.4"; }
 
