@@ -168,13 +168,19 @@ nlohmann::json run_functional_case(Backend& backend, const ResolvedCase& c) {
   const double theory_s = seconds_since(start);
 
   StageTimes times;
-  std::map<std::string, std::vector<double>> draws;
+  // draws: the case's own; theory_draws: the same draws measured against a mutated theory's matrix (theory_in_draw).
+  const bool against_theory = mutated && model.theory_in_draw();
+  std::map<std::string, std::vector<double>> draws, theory_draws;
   for (int r = 0; r < c.spec.replicates; ++r) {
     const StreamKey key{c.spec.seed, c.case_key, static_cast<std::uint32_t>(r), 0};
     for (auto& v : model.sample(backend, c.params, key, times)) draws[v.name].push_back(v.value);
+    if (against_theory)
+      for (auto& v : model.sample_against(backend, c.params, c.theory_params, key, times))
+        theory_draws[v.name].push_back(v.value);
   }
+  const auto& judged_draws = against_theory ? theory_draws : draws;
   const auto metrics_start = std::chrono::steady_clock::now();
-  const auto judged = judge_functionals(theory, draws);
+  const auto judged = judge_functionals(theory, judged_draws);
   const auto [metrics, tolerance] = functional_metrics(judged, c);
 
   nlohmann::json theory_json = {{"schema_version", 1},
@@ -192,7 +198,7 @@ nlohmann::json run_functional_case(Backend& backend, const ResolvedCase& c) {
   }
   nlohmann::json empirical = {{"functionals", std::move(emp)}};
   if (!worst.empty()) empirical["worst"] = worst;
-  model.analyse(c.params, draws, empirical);
+  model.analyse(c.params, judged_draws, empirical);
 
   nlohmann::json mutation;
   if (mutated) {  // the correct law on the same draws

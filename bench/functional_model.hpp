@@ -53,6 +53,14 @@ class FunctionalModel : public ModelBase {
   // One draw: the value of every per-draw functional the predictions name.
   virtual std::vector<NamedValue> sample(Backend& backend, const Params& p, const StreamKey& key,
                                          StageTimes& t) const = 0;
+  // Whether a draw's functionals depend on the theory: its prediction is a matrix built per draw (a linear
+  // equivalent K̃ of the sampled K). A mutated theory is then measured on the same draws by sample_against (the
+  // case's K, the theory's K̃) and judged on those; the correct law is judged on sample()'s.
+  virtual bool theory_in_draw() const { return false; }
+  virtual std::vector<NamedValue> sample_against(Backend& backend, const Params& p, const Params& /*theory*/,
+                                                 const StreamKey& key, StageTimes& t) const {
+    return sample(backend, p, key, t);
+  }
   // Analysis over all replicates beyond the per-functional judgement (a fit across sizes): adds to the
   // record's empirical block. draws[name][replicate].
   virtual void analyse(const Params&, const std::map<std::string, std::vector<double>>& /*draws*/,

@@ -180,6 +180,79 @@ TEST(LeKernelCase, WrongEquivalentFails) {
   EXPECT_NEAR(functional(constant, "slope")["value"].get<double>(), 1.0, 0.05);
 }
 
+// --- le_kernel kernel=rf_relu (§12.4: the ReLU random-feature kernel Φ) ------------------------------------
+
+TEST(LeKernelCase, ReluFeatureEquivalentsMatchTheirRatesAndMeasuredErrors) {
+  // Reference errors at n = 250, 500, 1000 (c = ½; 80, 40, 20 replicates) and the single-draw sd measured here
+  // (30 replicates, seed 99). Each 4-replicate mean must lie within 4 sd·√(1/4 + 1/R_ref) of the reference
+  // (a Gaussian false alarm ≈ 6e-5 per comparison).
+  struct Form {
+    const char *form, *diagonal;
+    double reference[3], sd[3];
+  };
+  const Form forms[] = {{"standard", "isotropic", {0.0444, 0.0322, 0.0232}, {0.0037, 0.0018, 0.0014}},
+                        {"full", "isotropic", {0.0484, 0.0347, 0.0245}, {0.0058, 0.0037, 0.0020}},
+                        {"full", "exact", {0.0344, 0.0236, 0.0166}, {0.0027, 0.0011, 0.00075}}};
+  const double reference_replicates[3] = {80, 40, 20};
+  for (const auto& f : forms) {
+    const auto rec = run_on_cpu(make_case(
+        "le_kernel", {{"sizes", "250,500,1000"}, {"kernel", "rf_relu"}, {"form", f.form}, {"diagonal", f.diagonal}}, 4));
+    const std::string what = std::string(f.form) + " " + f.diagonal;
+    EXPECT_EQ(rec["verdict"], "pass") << what << " " << rec["empirical"].dump();
+    const auto& fit = rec["empirical"]["le_fit"];
+    for (int s = 0; s < 3; ++s)
+      EXPECT_NEAR(fit["mean_error"][s].get<double>(), f.reference[s],
+                  4 * f.sd[s] * std::sqrt(1.0 / 4 + 1 / reference_replicates[s]))
+          << what << " n = " << fit["n"][s];
+    EXPECT_LT(functional(rec, "slope")["value"].get<double>(), -0.35) << what;
+  }
+}
+
+TEST(LeKernelCase, ReluFeatureWrongEquivalentsFail) {
+  // Without d2 φφᵀ the error tends to d2‖φ‖² ≈ 4 d2 = 0.16 (slope 0.009 ± 0.004 over 250–1000, seed 2026; z = 93);
+  // without d0 I it tends to d0 = 0.091 (slope −0.14 ± 0.02, z = 10.5).
+  const Assignments base = {{"sizes", "250,500,1000"}, {"kernel", "rf_relu"}};
+  for (const char* drop : {"square", "shift"}) {
+    Assignments params = base;
+    params.push_back({"drop", drop});
+    const auto rec = run_on_cpu(make_case("le_kernel", params, 4));
+    EXPECT_EQ(rec["verdict"], "fail") << drop;
+    EXPECT_GT(functional(rec, "slope")["value"].get<double>(), -0.25) << drop;
+  }
+  // Φ̃_full without its 11ᵀ term: the error grows like n.
+  const auto constant = run_on_cpu(
+      make_case("le_kernel", {{"sizes", "100,200"}, {"kernel", "rf_relu"}, {"form", "full"}, {"drop", "constant"}}, 3));
+  EXPECT_EQ(constant["verdict"], "fail");
+  EXPECT_NEAR(functional(constant, "slope")["value"].get<double>(), 1.0, 0.05);
+  // The same wrong Φ̃ as a theory-side mutation on the correct case's draws: caught.
+  const auto mutated = run_mutated("le_kernel", {{"sizes", "250,500,1000"}, {"kernel", "rf_relu"}}, 4, {{"drop", "square"}});
+  expect_caught(mutated);
+}
+
+TEST(LeKernelCase, GaussianEquivalentGramSpectraConverge) {
+  // G = ΣᵀΣ/n (ReLU features, N = n) and its Gaussian equivalent: Kolmogorov and bulk-W1 distances at n = 250, 500,
+  // 1000 against the reference (80, 40, 20 replicates; its single-draw sd), within 4 sd·√(1/R + 1/R_ref).
+  const auto rec =
+      run_on_cpu(make_case("le_kernel", {{"sizes", "250,500,1000"}, {"kernel", "rf_gram"}}, 3));
+  EXPECT_EQ(rec["verdict"], "pass") << rec["empirical"].dump();
+  const double ns[3] = {250, 500, 1000}, r_ref[3] = {80, 40, 20};
+  const double ks[3] = {0.0164, 0.0088, 0.0052}, ks_sd[3] = {0.0030, 0.0013, 0.00085};
+  const double w1[3] = {0.00686, 0.00378, 0.00200}, w1_sd[3] = {0.00107, 0.00038, 0.00018};
+  for (int s = 0; s < 3; ++s) {
+    const auto n = static_cast<int>(ns[s]);
+    const double k = functional(rec, "ks@n=" + std::to_string(n))["value"].get<double>();
+    const double w = functional(rec, "w1_bulk@n=" + std::to_string(n))["value"].get<double>();
+    EXPECT_NEAR(k, ks[s], 4 * ks_sd[s] * std::sqrt(1.0 / 3 + 1 / r_ref[s])) << n;
+    EXPECT_NEAR(w, w1[s], 4 * w1_sd[s] * std::sqrt(1.0 / 3 + 1 / r_ref[s])) << n;
+  }
+  EXPECT_LT(functional(rec, "slope_w1")["value"].get<double>(), -0.7);
+  // Without μ★Ξ, G_lin has rank p = n/2: the Kolmogorov distance stays ≈ ½ and W1 ≈ 0.09.
+  const auto wrong = run_on_cpu(make_case("le_kernel", {{"sizes", "100,200"}, {"kernel", "rf_gram"}, {"drop", "shift"}}, 3));
+  EXPECT_EQ(wrong["verdict"], "fail");
+  EXPECT_GT(functional(wrong, "ks@n=200")["value"].get<double>(), 0.45);
+  EXPECT_GT(functional(wrong, "slope_w1")["value"].get<double>(), -0.2);
+}
+
 TEST(FunctionalCase, CliTheoryRunAndReport) {
   // `theory` prints every prediction; a run writes a record with the functional keys and a report with the figure.
   const auto th = test_support::rmtbench("theory resolvent --set z=-1 --set n=600");
@@ -234,6 +307,14 @@ TEST(FunctionalCase, RejectsSlqAndGrids) {
   EXPECT_THROW(make_case("resolvent", {{"z", "0.5"}}), InputError);
   EXPECT_THROW(make_case("le_kernel", {{"sizes", "500,250"}}), InputError);
   EXPECT_THROW(make_case("le_kernel", {{"sizes", "500"}}), InputError);
+  EXPECT_THROW(make_case("le_kernel", {{"form", "full"}}), InputError);  // kernel=inner has one form
+  EXPECT_THROW(make_case("le_kernel", {{"drop", "square"}}), InputError);
+  EXPECT_THROW(make_case("le_kernel", {{"kernel", "rf_relu"}, {"diagonal", "exact"}}), InputError);  // needs form=full
+  EXPECT_THROW(make_case("le_kernel", {{"kernel", "rf_relu"}, {"drop", "constant"}}), InputError);   // P removes 11ᵀ
+  EXPECT_THROW(make_case("le_kernel", {{"kernel", "rf_relu"}, {"f", "gaussian"}}), InputError);
+  EXPECT_THROW(make_case("le_kernel", {{"kernel", "tanh"}}), InputError);
+  EXPECT_THROW(make_case("le_kernel", {{"kernel", "rf_gram"}, {"form", "full"}}), InputError);
+  EXPECT_THROW(make_case("le_kernel", {{"kernel", "rf_gram"}, {"drop", "square"}}), InputError);
 }
 
 }  // namespace

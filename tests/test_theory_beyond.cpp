@@ -7,11 +7,15 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <numbers>
 #include <vector>
 
 #include "core/base/error.hpp"
+#include "theory/feature_linear_equivalent.hpp"
+#include "theory/gaussian.hpp"
 #include "theory/gmm_clustering.hpp"
 #include "theory/linear_equivalent.hpp"
+#include "theory/llc.hpp"
 #include "theory/lss_clt.hpp"
 #include "theory/resolvent_functionals.hpp"
 
@@ -210,6 +214,66 @@ TEST(LinearEquivalent, ElKarouiCoefficientsG18) {
   EXPECT_NEAR(rmt::theory::kernel_second_derivative(g, 0.3), (g.derivative(0.3 + h) - g.derivative(0.3 - h)) / (2 * h), 1e-8);
   const auto iso = rmt::theory::linear_equivalent_slope(false), exact = rmt::theory::linear_equivalent_slope(true);
   EXPECT_LT(iso.lo, -0.5);
+  EXPECT_GT(exact.hi, -0.5);
+}
+
+// §12.4(b): the ReLU random-feature kernel's equivalents. Golden: (d0, d1, d2) = ((1/4 − 1/2π)τ, 1/4, 1/(8πτ)),
+// the same as the quadrature of d_coefficients (theory/llc.hpp, independent), and the Hermite coefficients of ReLU
+// μ0 = 1/√(2π), μ1 = 1/2, μ★ = √(1/2 − 1/(2π) − 1/4) (0.398942280401, 0.5, 0.301405137495).
+TEST(FeatureLinearEquivalent, ReluCoefficientsGolden) {
+  const double pi = std::numbers::pi;
+  const rmt::Activation relu{rmt::ActivationKind::relu};
+  for (const double tau : {1.0, 0.7}) {
+    const auto e = rmt::theory::relu_feature_equivalent(tau, 0.0);
+    EXPECT_NEAR(e.d0, (0.25 - 1 / (2 * pi)) * tau, 1e-15);
+    EXPECT_EQ(e.d1, 0.25);
+    EXPECT_NEAR(e.d2, 1 / (8 * pi * tau), 1e-15);
+    const auto q = rmt::theory::d_coefficients(relu, tau);
+    EXPECT_NEAR(e.d0, q.d0, 1e-10) << tau;
+    EXPECT_NEAR(e.d1, q.d1, 1e-10) << tau;
+    EXPECT_NEAR(e.d2, q.d2, 1e-10) << tau;
+    EXPECT_NEAR(e.constant, tau / (2 * pi), 1e-15);
+    EXPECT_NEAR(e.diagonal_gap, 0.25 - 1 / (2 * pi), 1e-15);
+  }
+  EXPECT_NEAR(rmt::theory::relu_feature_equivalent(1.0, 0.002).constant, 1 / (2 * pi) + 2 * 0.002 / (8 * pi), 1e-15);
+  const auto h = rmt::theory::hermite_coefficients(relu);
+  EXPECT_NEAR(h.mu0, 0.398942280401, 1e-11);
+  EXPECT_NEAR(h.mu1, 0.5, 1e-11);
+  EXPECT_NEAR(h.mu_star, 0.301405137495, 1e-11);
+}
+
+// Φ̃_full is the second-order expansion of the arc-cosine kernel F(a, b, t) about (τ, τ, 0): with its 11ᵀ mean
+// 2 d2 tr C²/p² replaced by the pointwise 2 d2 t², the remainder is third order (halving the step divides it by ≈ 8).
+TEST(FeatureLinearEquivalent, FullFormIsTheSecondOrderExpansionOfTheArcCosineKernel) {
+  const rmt::Activation relu{rmt::ActivationKind::relu};
+  const double tau = 0.8;
+  const auto e = rmt::theory::relu_feature_equivalent(tau, 0.0);
+  const auto remainder = [&](double h) {
+    const double phi_i = 0.7 * h, phi_j = -0.4 * h, t = 0.9 * h;
+    const double exact = *rmt::theory::kernel_closed_form(relu, tau + phi_i, t, tau + phi_j);
+    const double second = rmt::theory::relu_feature_equivalent_entry(e, rmt::theory::FeatureEquivalentForm::full, t,
+                                                                      phi_i, phi_j, false) + 2 * e.d2 * t * t;
+    return std::abs(exact - second);
+  };
+  for (const double h : {0.02, 0.01}) {
+    const double ratio = remainder(h) / remainder(h / 2);
+    EXPECT_GT(ratio, 7.0) << h;
+    EXPECT_LT(ratio, 9.0) << h;
+  }
+  EXPECT_LT(remainder(0.01), 1e-5);
+  // Standard form: no 11ᵀ or φ1ᵀ terms; the diagonal gets d0.
+  using rmt::theory::FeatureEquivalentForm;
+  EXPECT_NEAR(rmt::theory::relu_feature_equivalent_entry(e, FeatureEquivalentForm::standard, 0.1, 0.2, 0.3, false),
+              0.25 * 0.1 + e.d2 * 0.06, 1e-15);
+  EXPECT_NEAR(rmt::theory::relu_feature_equivalent_entry(e, FeatureEquivalentForm::standard, 0.1, 0.2, 0.3, true),
+              0.25 * 0.1 + e.d2 * 0.06 + e.d0, 1e-15);
+  EXPECT_NEAR(rmt::theory::relu_feature_equivalent_entry(e, FeatureEquivalentForm::standard, 0.1, 0.2, 0.3, true, {false, true, true}),
+              0.25 * 0.1 + e.d2 * 0.06, 1e-15);
+  const auto standard = rmt::theory::feature_equivalent_slope(FeatureEquivalentForm::standard, false);
+  const auto exact = rmt::theory::feature_equivalent_slope(FeatureEquivalentForm::full, true);
+  EXPECT_LT(standard.lo, -0.5);
+  EXPECT_GT(standard.hi, -0.5 + 0.5 * std::log(std::log(2000.0) / std::log(250.0)) / std::log(8.0));  // √(log n/n)'s local slope
+  EXPECT_LT(exact.lo, -0.5);
   EXPECT_GT(exact.hi, -0.5);
 }
 

@@ -173,8 +173,10 @@ std::string le_figure(const json& rec) {
       xs.add(pts.back().x), ys.add(pts.back().y);
     }
   if (pts.size() < 2 || !(ys.lo > 0)) return {};
-  svg::Plot plot("fig-le", "‖K − K̃‖_op against n: " + escape(text(field(rec, "case"))), svg::Axis::logarithmic(xs.lo, xs.hi, "n"),
-                 svg::Axis::logarithmic(ys.lo, ys.hi, "‖K − K̃‖_op"));
+  // kernel = rf_gram measures a distance of spectra, not an operator norm.
+  const std::string what = text(field(rec, "params", "kernel")) == "rf_gram" ? "Kolmogorov distance of the ESDs" : "‖K − K̃‖_op";
+  svg::Plot plot("fig-le", what + " against n: " + escape(text(field(rec, "case"))), svg::Axis::logarithmic(xs.lo, xs.hi, "n"),
+                 svg::Axis::logarithmic(ys.lo, ys.hi, what));
   plot.markers(pts, "emp");
   const auto e = number(field(fit, "exponent")), c = number(field(fit, "prefactor"));
   if (e && c) {

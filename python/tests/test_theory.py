@@ -131,7 +131,7 @@ def test_curve_model_has_no_spectrum(cli):
         rmtbench.theory("ridge").support
 
 
-@pytest.mark.parametrize("model", ["lss", "resolvent"])
+@pytest.mark.parametrize("model", ["lss", "resolvent", "rf_resolvent", "le_kernel"])
 def test_functional_theory_equals_cli(cli_json, model):
     expected = cli_json("theory", model)
     th = rmtbench.theory(model)
