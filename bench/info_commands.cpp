@@ -38,7 +38,7 @@ int models_command(bool json) {
     return 0;
   }
   for (const auto& m : all) {
-    fmt::print("{}  ({}, docs/theory.md §{})\n", m["name"].get<std::string>(), m["matrix"].get<std::string>(),
+    fmt::print("{}  ({}, docs/theory.md {})\n", m["name"].get<std::string>(), m["matrix"].get<std::string>(),
                m["theory"].get<std::string>());
     if (m.contains("edge")) fmt::print("    right edge {}\n", m["edge"].get<std::string>());
     for (const auto& p : m["params"]) {
