@@ -17,6 +17,7 @@
 #include "theory/linear_equivalent.hpp"
 #include "theory/llc.hpp"
 #include "theory/lss_clt.hpp"
+#include "theory/lss_contour.hpp"
 #include "theory/resolvent_functionals.hpp"
 
 namespace {
@@ -174,6 +175,60 @@ TEST(LssClt, ExactFiniteLogG12) {
   const auto exact = rmt::theory::exact_log_lss(500, 1000);
   EXPECT_NEAR(exact.mean, -0.346490007005, 1e-9);
   EXPECT_NEAR(exact.variance, 1.387293858787, 1e-9);
+}
+
+// The contour recipe (general population): it reproduces the closed forms of C = I, and G13/G14 for
+// H = (δ1 + δ4)/2, c = 1/2 (edges 0.122224141676, 9.299949950239).
+const rmt::theory::ComplexFunction kLog = [](complex z) { return std::log(z); };
+const rmt::theory::ComplexFunction kSquare = [](complex z) { return z * z; };
+const rmt::theory::ComplexFunction kInverse1p = [](complex z) { return 1.0 / (1.0 + z); };
+
+TEST(LssContour, ReproducesTheClosedFormsOfTheIdentity) {
+  for (const double c : {0.25, 0.5}) {
+    const rmt::theory::LssContour contour({{1}, {1}}, c);
+    const auto log = rmt::theory::lss_law(LssStatistic::logdet, static_cast<long>(1000 * c), 1000, 1, EntryField::real);
+    const auto sq = rmt::theory::lss_law(LssStatistic::square, static_cast<long>(1000 * c), 1000, 1, EntryField::real);
+    EXPECT_NEAR(contour.integral(kLog), log.centring / (1000 * c), 1e-10) << c;
+    EXPECT_NEAR(contour.mean(kLog), log.mean, 1e-10) << c;
+    EXPECT_NEAR(contour.variance(kLog), log.variance, 1e-10) << c;
+    EXPECT_NEAR(contour.integral(kSquare), 1 + c, 1e-10) << c;
+    EXPECT_NEAR(contour.mean(kSquare), sq.mean, 1e-10) << c;
+    EXPECT_NEAR(contour.variance(kSquare), sq.variance, 1e-9) << c;
+    // Cov(G(x), G(x²)) = V_{1,2} = 4c(c + 1) (the x^r covariance formula); its asymmetry is the rule's error.
+    const rmt::theory::ComplexFunction x = [](complex z) { return z; };
+    EXPECT_NEAR(contour.covariance(x, kSquare), 4 * c * (c + 1), 1e-10) << c;
+    EXPECT_NEAR(contour.covariance(kSquare, x), 4 * c * (c + 1), 1e-10) << c;
+  }
+}
+
+TEST(LssContour, TwoAtomPopulationG13G14) {
+  const rmt::theory::LssContour contour({{1, 4}, {0.5, 0.5}}, 0.5);
+  EXPECT_NEAR(contour.lower_edge(), 0.122224141676, 1e-10);
+  EXPECT_NEAR(contour.upper_edge(), 9.299949950239, 1e-10);
+  // G13: f = 1/(1 + x).
+  EXPECT_NEAR(contour.integral(kInverse1p), 0.422259838724, 1e-10);
+  EXPECT_NEAR(contour.mean(kInverse1p), 0.064342563426, 1e-9);
+  EXPECT_NEAR(contour.variance(kInverse1p), 0.052323025300, 1e-9);
+  // G14: f = x² (1e-8 relative); ∫x² dF = ∫t² dH + c (∫t dH)², mean c ∫t² dH exactly.
+  EXPECT_NEAR(contour.integral(kSquare), 11.625, 11.625 * 1e-8);
+  EXPECT_NEAR(contour.mean(kSquare), 4.25, 4.25 * 1e-8);
+  EXPECT_NEAR(contour.variance(kSquare), 964.375, 964.375 * 1e-8);
+  // log: the same law for every H (log det S = log det C + log det ZZᵀ/n); the centring moves by ∫log t dH.
+  EXPECT_NEAR(contour.integral(kLog), 0.386294361120, 1e-10);
+  EXPECT_NEAR(contour.mean(kLog), -0.346573590280, 1e-10);
+  EXPECT_NEAR(contour.variance(kLog), 1.386294361120, 1e-9);
+  // The mean's kernel is 𝓜 itself: −(1/2πi) ∮ 𝓜(z)/(z − z0) dz = 𝓜(z0) for z0 outside the contour.
+  const SampleCovarianceResolvent resolvent({{1, 4}, {0.5, 0.5}}, 0.5);
+  for (const double x0 : {-0.5, -3.0}) {
+    const complex z0{x0, 0};
+    const double cauchy = contour.mean([&](complex z) { return 1.0 / (z - z0); });
+    EXPECT_NEAR(cauchy, resolvent.trace_bias(z0).real(), 1e-10) << x0;
+  }
+}
+
+TEST(LssContour, RejectsRatiosOutsideTheUnitInterval) {
+  EXPECT_THROW(rmt::theory::LssContour({{1, 4}, {0.5, 0.5}}, 1.5), rmt::InputError);
+  EXPECT_THROW(rmt::theory::LssContour({{1}, {1}}, 0.5, 8), rmt::InputError);
 }
 
 TEST(GmmClustering, GoldenG15G16G17) {
