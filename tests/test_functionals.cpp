@@ -125,11 +125,26 @@ TEST(LssCase, LosesToVarianceFivePercentOff) {
   expect_caught(rec);
 }
 
+TEST(LssCase, GeneralPopulationCltAndWrongPopulationWithTheRightMean) {
+  // H = (δ1 + δ4)/2 by the contour recipe, f = x, x², log, 1/(1 + x): within 3 s.e. over 200 replicates; the theory of
+  // H' = (δ1.5 + δ3.5)/2 (the same ∫t dH) on the same draws is caught through the centrings of x² and 1/(1 + x).
+  const Assignments params = {{"n", "1000"}, {"c", "0.5"}, {"pop", "1:1,4:1"}, {"f", "x,x2,log,inv1p"}};
+  const auto rec = run_mutated("lss", params, 200, {{"pop", "1.5:1,3.5:1"}});
+  expect_caught(rec);
+  EXPECT_LE(rec["mutation"]["correct_metrics"]["functional_error"].get<double>(), 3.0);
+  EXPECT_LT(functional(rec, "sum_f(x)")["z"].get<double>(), 3.0);  // the right mean: the trace cannot tell
+  EXPECT_GT(functional(rec, "sum_f(x2)")["z"].get<double>(), 5.0);
+  EXPECT_GT(functional(rec, "sum_f(inv1p)")["z"].get<double>(), 5.0);
+}
+
 TEST(LssCase, RejectsComplexSamplingAndLogAtCAboveOne) {
   EXPECT_THROW(make_case("lss", {{"entries", "complex"}}), InputError);
   EXPECT_THROW(make_case("lss", {{"c", "1.5"}, {"f", "log"}}), InputError);
   EXPECT_THROW(make_case("lss", {{"f", "x3"}}), InputError);
   EXPECT_NO_THROW(make_case("lss", {{"c", "1.5"}, {"f", "x,x2"}}));
+  EXPECT_THROW(make_case("lss", {{"c", "1.5"}, {"f", "x"}, {"pop", "1:1,4:1"}}), InputError);  // the contour needs c < 1
+  EXPECT_THROW(make_case("lss", {{"c", "1.5"}, {"f", "inv1p"}}), InputError);
+  EXPECT_THROW(make_case("lss", {{"pop", "1:1,-4:1"}}), InputError);
 }
 
 // --- gmm_cluster (§12.3) --------------------------------------------------------------------------------

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "core/base/error.hpp"
+#include "theory/lss_contour.hpp"
 
 namespace rmt::theory {
 
@@ -14,7 +15,8 @@ LssStatistic parse_lss_statistic(std::string_view text, std::string_view what) {
   if (text == "x") return LssStatistic::trace;
   if (text == "x2") return LssStatistic::square;
   if (text == "log") return LssStatistic::logdet;
-  throw InputError(fmt::format("{}: '{}' is not one of x, x2, log", what, text));
+  if (text == "inv1p") return LssStatistic::inverse1p;
+  throw InputError(fmt::format("{}: '{}' is not one of x, x2, log, inv1p", what, text));
 }
 
 std::string_view to_string(LssStatistic f) {
@@ -22,6 +24,7 @@ std::string_view to_string(LssStatistic f) {
     case LssStatistic::trace: return "x";
     case LssStatistic::square: return "x2";
     case LssStatistic::logdet: return "log";
+    case LssStatistic::inverse1p: return "inv1p";
   }
   return "?";
 }
@@ -30,6 +33,15 @@ namespace {
 
 void check_sizes(long p, long n) {
   if (p < 1 || n < 1) throw InputError(fmt::format("lss: p = {} and n = {} must be >= 1", p, n));
+}
+
+// E z² = 0 (complex entries): no mean term, half the covariance.
+LssLaw for_field(LssLaw law, EntryField field) {
+  if (field == EntryField::complex) {
+    law.mean = 0;
+    law.variance *= 0.5;
+  }
+  return law;
 }
 
 // ∫ log x dF^c(x) for the Marchenko–Pastur law of ratio c < 1 (unit variance).
@@ -59,12 +71,28 @@ LssLaw lss_law(LssStatistic f, long p, long n, double sigma2, EntryField field) 
       law.mean = 0.5 * std::log1p(-c);
       law.variance = -2 * std::log1p(-c);
       break;
+    case LssStatistic::inverse1p:
+      throw InputError("lss: f = inv1p has no closed form here (the contour recipe computes it)");
   }
-  if (field == EntryField::complex) {  // E z² = 0: no mean term, half the covariance
-    law.mean = 0;
-    law.variance *= 0.5;
+  return for_field(law, field);
+}
+
+LssLaw lss_law_contour(LssStatistic f, long p, long n, const PopulationSpectrum& h, EntryField field) {
+  check_sizes(p, n);
+  const double c = static_cast<double>(p) / static_cast<double>(n);
+  const LssContour contour(h, c);
+  ComplexFunction fz;
+  switch (f) {
+    case LssStatistic::trace: fz = [](complex z) { return z; }; break;
+    case LssStatistic::square: fz = [](complex z) { return z * z; }; break;
+    case LssStatistic::logdet: fz = [](complex z) { return std::log(z); }; break;
+    case LssStatistic::inverse1p: fz = [](complex z) { return 1.0 / (1.0 + z); }; break;
   }
-  return law;
+  LssLaw law;
+  law.centring = static_cast<double>(p) * contour.integral(fz);
+  law.mean = contour.mean(fz);
+  law.variance = contour.variance(fz);
+  return for_field(law, field);
 }
 
 ExactLogLaw exact_log_lss(long p, long n) {

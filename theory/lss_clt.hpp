@@ -6,12 +6,14 @@
 // entries: mean 0 and half the variance. Centre with c_n = p/n, never with the limiting c.
 #include <string_view>
 
+#include "theory/silverstein.hpp"
+
 namespace rmt::theory {
 
-enum class LssStatistic { trace, square, logdet };  // f = x, x², log x
+enum class LssStatistic { trace, square, logdet, inverse1p };  // f = x, x², log x, 1/(1 + x)
 enum class EntryField { real, complex };
 
-// Parses "x", "x2" or "log" (InputError otherwise; `what` names the parameter).
+// Parses "x", "x2", "log" or "inv1p" (InputError otherwise; `what` names the parameter).
 LssStatistic parse_lss_statistic(std::string_view text, std::string_view what);
 std::string_view to_string(LssStatistic f);
 
@@ -21,8 +23,13 @@ struct LssLaw {
   double variance = 0;  // limit of Var G_n(f)
 };
 
-// The law of G_n(f) for dimension p and n samples (c_n = p/n) and population variance σ².
+// The law of G_n(f) for dimension p and n samples (c_n = p/n) and population variance σ² (closed forms;
+// f = 1/(1 + x) has none: InputError, use lss_law_contour).
 LssLaw lss_law(LssStatistic f, long p, long n, double sigma2, EntryField field);
+
+// The same for a general discrete population H (the finite-size one, C's spectrum, σ² included) by the
+// contour recipe (theory/lss_contour.hpp); needs c_n = p/n < 1.
+LssLaw lss_law_contour(LssStatistic f, long p, long n, const PopulationSpectrum& h, EntryField field);
 
 // Exact finite-(p, n) mean and variance of G_n(log) for real Gaussian entries (Bartlett's decomposition:
 // det ZZᵀ = Π χ²_{n−i+1}); they differ from the limits by O(1/n).

@@ -1,12 +1,15 @@
-// lss: linear spectral statistics Σ f(λ_i) of S = σ² ZZᵀ/n and their central limit theorem (docs/theory.md
-// §12.2): G_n(f) = Σ f(λ_i) − p ∫ f dF^{c_n} → N(mean_f, var_f) for f = x, x², log x. Recorded as the sum,
+// lss: linear spectral statistics Σ f(λ_i) of S = C^{1/2}ZZᵀC^{1/2}/n, C = σ²·diag(pop), and their central
+// limit theorem (docs/theory.md §12.2): G_n(f) = Σ f(λ_i) − p ∫ f dF^{c_n,H_n} → N(mean_f, var_f) for f = x,
+// x², log x, 1/(1 + x): closed forms for C = σ²I, the contour recipe otherwise. Recorded as the sum,
 // with value p∫f dF^{c_n} and bias mean_f (so a wrong centring fails too), and its replicate variance
 // against var_f. A second-order check: G_n is O(1), unnormalised.
+#include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
 
 #include "bench/functional_model.hpp"
+#include "bench/models/common/population.hpp"
 #include "bench/models/common/sample_covariance.hpp"
 #include "core/base/error.hpp"
 #include "core/base/parse.hpp"
@@ -26,6 +29,32 @@ std::vector<theory::LssStatistic> statistics(const Params& prm) {
   return out;
 }
 
+// C as sampled: √C_ii per row (blocks of `pop` in order, times σ) and its finite-size spectrum H_n.
+struct Population {
+  std::vector<double> row_scale;
+  theory::PopulationSpectrum h;
+  bool identity() const { return h.t.size() == 1; }
+};
+
+Population population(const Params& prm, index_t p) {
+  Population out;
+  const auto pop = parse_population(prm.text("pop"), "pop");
+  const double sigma = std::sqrt(prm.real("sigma2"));
+  out.row_scale = population_row_scale(pop, p);
+  for (auto& r : out.row_scale) {
+    r *= sigma;
+    const double v = r * r;
+    const auto at = std::find(out.h.t.begin(), out.h.t.end(), v);
+    if (at == out.h.t.end()) {
+      out.h.t.push_back(v);
+      out.h.w.push_back(1.0 / static_cast<double>(p));
+    } else {
+      out.h.w[static_cast<std::size_t>(at - out.h.t.begin())] += 1.0 / static_cast<double>(p);
+    }
+  }
+  return out;
+}
+
 theory::EntryField field(const Params& prm) {
   return prm.text("entries") == "complex" ? theory::EntryField::complex : theory::EntryField::real;
 }
@@ -37,7 +66,8 @@ class LssModel final : public FunctionalModel {
  public:
   std::string_view name() const override { return "lss"; }
   std::string_view matrix() const override {
-    return "G_n(f) = Σ f(λ_i(S)) − p∫f dF^{c_n}, S = σ²ZZᵀ/n, Z ∈ R^{p×n} iid N(0,1): CLT mean and variance";
+    return "G_n(f) = Σ f(λ_i(S)) − p∫f dF^{c_n,H_n}, S = C^{1/2}ZZᵀC^{1/2}/n, C = σ²·diag(pop), Z ∈ R^{p×n} iid N(0,1): "
+           "CLT mean and variance";
   }
   std::string_view section() const override { return "§12.2"; }
 
@@ -45,7 +75,9 @@ class LssModel final : public FunctionalModel {
     auto specs = sample_covariance_params();
     specs.front().default_value = "1000";
     specs.push_back(ParamSpec::real("sigma2", "1", "population variance σ²", 0, 1e6, /*min_open=*/true));
-    specs.push_back(ParamSpec::text("f", "x,x2,log", "statistics: a list of x, x2, log (log needs c < 1)",
+    specs.push_back(ParamSpec::text("pop", "1:1", "population spectrum of C/σ²: eigenvalue:weight,... (not 1:1 needs c < 1)",
+                                    [](std::string_view v, std::string_view what) { parse_population(v, what); }));
+    specs.push_back(ParamSpec::text("f", "x,x2,log", "statistics: a list of x, x2, log, inv1p = 1/(1+x) (log, inv1p: c < 1)",
                                     [](std::string_view v, std::string_view what) {
                                       if (trim(v).empty()) throw InputError(fmt::format("{}: empty list", what));
                                       std::string_view rest = v;
@@ -79,15 +111,20 @@ class LssModel final : public FunctionalModel {
                        "mutation's theory_set");
     const Sizes s = sizes(prm);
     for (const auto f : statistics(prm))
-      if (f == theory::LssStatistic::logdet && s.rows >= s.cols)
-        throw InputError(fmt::format("lss: f = log needs p < n (p = {}, n = {})", s.rows, s.cols));
+      if ((f == theory::LssStatistic::logdet || f == theory::LssStatistic::inverse1p) && s.rows >= s.cols)
+        throw InputError(fmt::format("lss: f = {} needs p < n (p = {}, n = {})", theory::to_string(f), s.rows, s.cols));
+    if (!population(prm, s.rows).identity() && s.rows >= s.cols)
+      throw InputError(fmt::format("lss: a population other than 1:1 needs p < n (p = {}, n = {})", s.rows, s.cols));
   }
 
   std::vector<FunctionalPrediction> theory(const Params& prm) const override {
     const Sizes s = sizes(prm);
+    const Population pop = population(prm, s.rows);
     std::vector<FunctionalPrediction> out;
     for (const auto f : statistics(prm)) {
-      const auto law = theory::lss_law(f, s.rows, s.cols, prm.real("sigma2"), field(prm));
+      const auto law = pop.identity() && f != theory::LssStatistic::inverse1p
+                           ? theory::lss_law(f, s.rows, s.cols, pop.h.t.front(), field(prm))
+                           : theory::lss_law_contour(f, s.rows, s.cols, pop.h, field(prm));
       FunctionalPrediction mean;
       mean.name = label(f);
       mean.value = law.centring;
@@ -108,9 +145,7 @@ class LssModel final : public FunctionalModel {
 
   std::vector<NamedValue> sample(Backend& backend, const Params& prm, const StreamKey& key, StageTimes& t) const override {
     const Sizes s = sizes(prm);
-    const double sigma = std::sqrt(prm.real("sigma2"));
-    const std::vector<double> row_scale(static_cast<std::size_t>(s.rows), sigma);
-    const auto draw = sample_covariance(backend, s.rows, s.cols, row_scale, key, 0, t);
+    const auto draw = sample_covariance(backend, s.rows, s.cols, population(prm, s.rows).row_scale, key, 0, t);
     std::vector<NamedValue> out;
     for (const auto f : statistics(prm)) {
       double sum = 0;
@@ -119,6 +154,7 @@ class LssModel final : public FunctionalModel {
           case theory::LssStatistic::trace: sum += l; break;
           case theory::LssStatistic::square: sum += l * l; break;
           case theory::LssStatistic::logdet: sum += std::log(l); break;
+          case theory::LssStatistic::inverse1p: sum += 1 / (1 + l); break;
         }
       }
       out.push_back({label(f), sum});
