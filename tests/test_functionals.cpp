@@ -137,6 +137,17 @@ TEST(LssCase, GeneralPopulationCltAndWrongPopulationWithTheRightMean) {
   EXPECT_GT(functional(rec, "sum_f(inv1p)")["z"].get<double>(), 5.0);
 }
 
+TEST(LssCase, RademacherEntriesFollowTheKappa4LawWhichTheGaussianLawDoesNot) {
+  // ±1 entries (κ₄ = −2): E G(log) = ½ log(1 − c) − κ₄c/2 = 0.153, Var = −2 log(1 − c) + κ₄c = 0.386 at c = ½; the
+  // Gaussian law (−0.347, 1.386) on the same draws fails on both.
+  const auto rec =
+      run_mutated("lss", {{"n", "1000"}, {"c", "0.5"}, {"f", "log"}, {"entries", "rademacher"}}, 200, {{"entries", "real"}});
+  expect_caught(rec);
+  EXPECT_LE(rec["mutation"]["correct_metrics"]["functional_error"].get<double>(), 3.0);
+  EXPECT_GT(functional(rec, "sum_f(log)")["z"].get<double>(), 4.0);
+  EXPECT_GT(functional(rec, "var sum_f(log)")["z"].get<double>(), 4.0);
+}
+
 TEST(LssCase, RejectsComplexSamplingAndLogAtCAboveOne) {
   EXPECT_THROW(make_case("lss", {{"entries", "complex"}}), InputError);
   EXPECT_THROW(make_case("lss", {{"c", "1.5"}, {"f", "log"}}), InputError);
@@ -145,6 +156,9 @@ TEST(LssCase, RejectsComplexSamplingAndLogAtCAboveOne) {
   EXPECT_THROW(make_case("lss", {{"c", "1.5"}, {"f", "x"}, {"pop", "1:1,4:1"}}), InputError);  // the contour needs c < 1
   EXPECT_THROW(make_case("lss", {{"c", "1.5"}, {"f", "inv1p"}}), InputError);
   EXPECT_THROW(make_case("lss", {{"pop", "1:1,-4:1"}}), InputError);
+  EXPECT_THROW(make_case("lss", {{"entries", "rademacher"}, {"f", "x"}}), InputError);  // Σλ = p exactly
+  EXPECT_THROW(make_case("lss", {{"entries", "rademacher"}, {"f", "log"}, {"pop", "1:1,4:1"}}), InputError);
+  EXPECT_NO_THROW(make_case("lss", {{"entries", "rademacher"}, {"f", "log"}}));
 }
 
 // --- gmm_cluster (§12.3) --------------------------------------------------------------------------------

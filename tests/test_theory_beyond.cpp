@@ -171,6 +171,15 @@ TEST(LssClt, ClosedFormsG10G11) {
   EXPECT_THROW(rmt::theory::lss_law(LssStatistic::logdet, 1000, 1000, 1, EntryField::real), rmt::InputError);
 }
 
+TEST(LssClt, RademacherKappa4Terms) {
+  // κ₄ = −2 at c = ½: log (½ log ½ + ½, −2 log ½ − 1) = (0.153426409720, 0.386294361120); x: variance c(2 + κ₄) = 0.
+  const auto log = rmt::theory::lss_law(LssStatistic::logdet, 500, 1000, 1, EntryField::rademacher);
+  EXPECT_NEAR(log.mean, 0.153426409720, 1e-11);
+  EXPECT_NEAR(log.variance, 0.386294361120, 1e-11);
+  EXPECT_EQ(rmt::theory::lss_law(LssStatistic::trace, 500, 1000, 1, EntryField::rademacher).variance, 0);
+  EXPECT_THROW(rmt::theory::lss_law(LssStatistic::square, 500, 1000, 1, EntryField::rademacher), rmt::InputError);
+}
+
 TEST(LssClt, ExactFiniteLogG12) {
   const auto exact = rmt::theory::exact_log_lss(500, 1000);
   EXPECT_NEAR(exact.mean, -0.346490007005, 1e-9);

@@ -44,6 +44,9 @@ LssLaw for_field(LssLaw law, EntryField field) {
   return law;
 }
 
+// κ₄ = E z⁴ − 3 of ±1 entries.
+constexpr double kRademacherKappa4 = -2;
+
 // ∫ log x dF^c(x) for the Marchenko–Pastur law of ratio c < 1 (unit variance).
 double mp_log_integral(double c) { return (1.0 - 1.0 / c) * std::log1p(-c) - 1.0; }
 
@@ -74,11 +77,24 @@ LssLaw lss_law(LssStatistic f, long p, long n, double sigma2, EntryField field) 
     case LssStatistic::inverse1p:
       throw InputError("lss: f = inv1p has no closed form here (the contour recipe computes it)");
   }
+  if (field == EntryField::rademacher) {  // the κ₄ terms (C = σ²I): Var G(x) = c(2 + κ₄)σ⁴; log: −κ₄c/2, +κ₄c
+    switch (f) {
+      case LssStatistic::trace: law.variance = c * (2 + kRademacherKappa4) * sigma2 * sigma2; break;
+      case LssStatistic::logdet:
+        law.mean -= 0.5 * kRademacherKappa4 * c;
+        law.variance += kRademacherKappa4 * c;
+        break;
+      default:
+        throw InputError(fmt::format("lss: no κ₄ (Rademacher) correction for f = {} here (x and log have one)", to_string(f)));
+    }
+  }
   return for_field(law, field);
 }
 
 LssLaw lss_law_contour(LssStatistic f, long p, long n, const PopulationSpectrum& h, EntryField field) {
   check_sizes(p, n);
+  if (field == EntryField::rademacher)
+    throw InputError("lss: no κ₄ (Rademacher) correction for a general population or f = inv1p here");
   const double c = static_cast<double>(p) / static_cast<double>(n);
   const LssContour contour(h, c);
   ComplexFunction fz;

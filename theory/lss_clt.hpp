@@ -3,7 +3,8 @@
 // sample covariance S = σ² Z Zᵀ/n, Z ∈ R^{p×n} (or C^{p×n}) iid standard Gaussian, c = p/n:
 //   G_n(f) = Σ_i f(λ_i) − p ∫ f dF^{c_n}  →  N(mean_f, var_f),   with no normalisation (G_n is O(1)).
 // Closed forms for f = x, x², log x (log: c < 1). Real entries: the tabulated mean and variance; complex
-// entries: mean 0 and half the variance. Centre with c_n = p/n, never with the limiting c.
+// entries: mean 0 and half the variance; Rademacher (±1) entries: the real law plus its κ₄ = E z⁴ − 3 = −2
+// terms (f = x, log only). Centre with c_n = p/n, never with the limiting c.
 #include <string_view>
 
 #include "theory/silverstein.hpp"
@@ -11,7 +12,7 @@
 namespace rmt::theory {
 
 enum class LssStatistic { trace, square, logdet, inverse1p };  // f = x, x², log x, 1/(1 + x)
-enum class EntryField { real, complex };
+enum class EntryField { real, complex, rademacher };
 
 // Parses "x", "x2", "log" or "inv1p" (InputError otherwise; `what` names the parameter).
 LssStatistic parse_lss_statistic(std::string_view text, std::string_view what);

@@ -1,6 +1,7 @@
 // lss: linear spectral statistics Σ f(λ_i) of S = C^{1/2}ZZᵀC^{1/2}/n, C = σ²·diag(pop), and their central
 // limit theorem (docs/theory.md §12.2): G_n(f) = Σ f(λ_i) − p ∫ f dF^{c_n,H_n} → N(mean_f, var_f) for f = x,
-// x², log x, 1/(1 + x): closed forms for C = σ²I, the contour recipe otherwise. Recorded as the sum,
+// x², log x, 1/(1 + x): closed forms for C = σ²I, the contour recipe otherwise; Z real Gaussian, or ±1 with the
+// κ₄ terms of the log law. Recorded as the sum,
 // with value p∫f dF^{c_n} and bias mean_f (so a wrong centring fails too), and its replicate variance
 // against var_f. A second-order check: G_n is O(1), unnormalised.
 #include <algorithm>
@@ -56,7 +57,19 @@ Population population(const Params& prm, index_t p) {
 }
 
 theory::EntryField field(const Params& prm) {
-  return prm.text("entries") == "complex" ? theory::EntryField::complex : theory::EntryField::real;
+  const std::string_view e = prm.text("entries");
+  return e == "complex" ? theory::EntryField::complex
+         : e == "rademacher" ? theory::EntryField::rademacher
+                             : theory::EntryField::real;
+}
+
+// S = σ² ZZᵀ/n with Z's entries ±1 (the same stream layout as the backend's SLQ probes).
+CovarianceDraw rademacher_covariance(Backend& backend, index_t p, index_t n, double sigma2, const StreamKey& key,
+                                     StageTimes& t) {
+  Matrix z = timed(t.sample_s, [&] { return backend.sample_rademacher(key, p, n); });
+  Matrix s = timed(t.gram_s, [&] { return backend.gram(z, sigma2 / static_cast<double>(n)); });
+  z = Matrix();
+  return {timed(t.eig_s, [&] { return backend.eigenvalues(s); }), {}};
 }
 
 // Σ_i f(λ_i): its first-order equivalent is the centring p∫f dF^{c_n}, its O(1) bias the CLT mean.
@@ -88,11 +101,11 @@ class LssModel final : public FunctionalModel {
                                       }
                                     }));
     specs.push_back(ParamSpec::text("entries", "real",
-                                    "entries the theory assumes: real (sampled) or complex (mean 0, half the variance: "
-                                    "a theory_set mutation only)",
+                                    "entries of Z: real Gaussian, rademacher (±1: the κ₄ = −2 law; f = log, pop = 1:1) or "
+                                    "complex (mean 0, half the variance: a theory_set mutation only)",
                                     [](std::string_view v, std::string_view what) {
-                                      if (v != "real" && v != "complex")
-                                        throw InputError(fmt::format("{}: '{}' is not one of real, complex", what, v));
+                                      if (v != "real" && v != "complex" && v != "rademacher")
+                                        throw InputError(fmt::format("{}: '{}' is not one of real, rademacher, complex", what, v));
                                     }));
     return specs;
   }
@@ -115,6 +128,15 @@ class LssModel final : public FunctionalModel {
         throw InputError(fmt::format("lss: f = {} needs p < n (p = {}, n = {})", theory::to_string(f), s.rows, s.cols));
     if (!population(prm, s.rows).identity() && s.rows >= s.cols)
       throw InputError(fmt::format("lss: a population other than 1:1 needs p < n (p = {}, n = {})", s.rows, s.cols));
+    if (field(prm) == theory::EntryField::rademacher) {
+      if (!population(prm, s.rows).identity())
+        throw InputError("lss: entries = rademacher needs pop = 1:1 (no κ₄ correction for a general population here)");
+      for (const auto f : statistics(prm))
+        if (f != theory::LssStatistic::logdet)
+          throw InputError(fmt::format("lss: entries = rademacher judges f = log only (f = {}: {})", theory::to_string(f),
+                                       f == theory::LssStatistic::trace ? "Σλ = pσ² exactly, nothing fluctuates"
+                                                                         : "no κ₄ correction here"));
+    }
   }
 
   std::vector<FunctionalPrediction> theory(const Params& prm) const override {
@@ -145,7 +167,9 @@ class LssModel final : public FunctionalModel {
 
   std::vector<NamedValue> sample(Backend& backend, const Params& prm, const StreamKey& key, StageTimes& t) const override {
     const Sizes s = sizes(prm);
-    const auto draw = sample_covariance(backend, s.rows, s.cols, population(prm, s.rows).row_scale, key, 0, t);
+    const auto draw = field(prm) == theory::EntryField::rademacher
+                          ? rademacher_covariance(backend, s.rows, s.cols, prm.real("sigma2"), key, t)
+                          : sample_covariance(backend, s.rows, s.cols, population(prm, s.rows).row_scale, key, 0, t);
     std::vector<NamedValue> out;
     for (const auto f : statistics(prm)) {
       double sum = 0;
