@@ -36,10 +36,7 @@ class GmmClusterModel final : public FunctionalModel {
     specs.push_back(ParamSpec::real("theta2", "2", "signal strength ‖μ‖² (threshold √c)", 0, 1e6));
     return specs;
   }
-  Sizes sizes(const Params& prm) const override {
-    const index_t n = prm.integer("n"), p = dimension_times(n, prm.real("c"));
-    return {p, n, p};
-  }
+  Sizes sizes(const Params& prm) const override { return sample_covariance_sizes(prm); }
   // X, then X and S, then S with the top eigenpair (X is kept on the host for v̂ = Xᵀû).
   MemoryPlan memory_plan(const Params& prm) const override {
     const Sizes s = sizes(prm);

@@ -110,10 +110,7 @@ class LssModel final : public FunctionalModel {
     return specs;
   }
 
-  Sizes sizes(const Params& prm) const override {
-    const index_t n = prm.integer("n"), p = dimension_times(n, prm.real("c"));
-    return {p, n, p};
-  }
+  Sizes sizes(const Params& prm) const override { return sample_covariance_sizes(prm); }
   MemoryPlan memory_plan(const Params& prm) const override {
     const Sizes s = sizes(prm);
     return sample_covariance_plan(s.rows, s.cols, 0);

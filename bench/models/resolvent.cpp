@@ -9,6 +9,7 @@
 
 #include "bench/functional_model.hpp"
 #include "bench/models/common/population.hpp"
+#include "bench/models/common/resolvent_points.hpp"
 #include "bench/models/common/sample_covariance.hpp"
 #include "core/base/error.hpp"
 #include "core/base/parse.hpp"
@@ -46,10 +47,6 @@ Layout layout(const Params& prm) {
   return out;
 }
 
-std::string z_label(complex z) {
-  return z.imag() == 0 ? fmt::format("{}", z.real()) : fmt::format("{}{:+}i", z.real(), z.imag());
-}
-
 // The unit vectors of the quadratic forms: e₁ (first row of the first block), e_last (first row of the
 // last block) and a = (e₁ + e_last)/√2.
 struct Directions {
@@ -71,21 +68,11 @@ class ResolventModel final : public FunctionalModel {
     specs.push_back(ParamSpec::text("pop", "1:1,3:1,7:1", "population spectrum: eigenvalue:weight,... (blocks in this order)",
                                     [](std::string_view v, std::string_view what) { parse_population(v, what); }));
     specs.push_back(ParamSpec::real("sigma2", "1", "scale of the population covariance C", 0, 1e6, /*min_open=*/true));
-    specs.push_back(ParamSpec::text("z", "-1,-0.1,2+0.5i",
-                                    "resolvent points: real z < 0 or complex z off the real axis",
-                                    [](std::string_view v, std::string_view what) {
-                                      for (const complex z : parse_complex_list(v, what))
-                                        if (z.imag() == 0 && !(z.real() < 0))
-                                          throw InputError(fmt::format(
-                                              "{}: real z = {} must be < 0 (left of the spectrum)", what, z.real()));
-                                    }));
+    specs.push_back(resolvent_points_param("-1,-0.1,2+0.5i"));
     return specs;
   }
 
-  Sizes sizes(const Params& prm) const override {
-    const index_t n = prm.integer("n"), p = dimension_times(n, prm.real("c"));
-    return {p, n, p};
-  }
+  Sizes sizes(const Params& prm) const override { return sample_covariance_sizes(prm); }
   MemoryPlan memory_plan(const Params& prm) const override {
     const Sizes s = sizes(prm);
     return sample_covariance_plan(s.rows, s.cols, s.rows);
@@ -106,53 +93,29 @@ class ResolventModel final : public FunctionalModel {
     const bool distinct = d.last != d.first;
 
     std::vector<FunctionalPrediction> out;
-    // A complex functional as two real ones; `sd` from the bilinear covariances Cov(z, z̄) and Cov(z, z).
-    const auto add = [&](const std::string& name, complex z, complex value, complex bias, complex cov_conj,
-                         complex cov_same, double allowance, bool with_variance) {
-      const auto var = theory::split_variance(cov_conj, cov_same);
-      const bool real_z = z.imag() == 0;
-      const auto one = [&](const std::string& part, double v, double b, double variance) {
-        FunctionalPrediction f;
-        f.name = name + part;
-        f.value = v;
-        f.bias = b;
-        f.sd = std::isfinite(variance) ? std::sqrt(std::max(variance, 0.0)) : variance;
-        f.allowance = allowance;
-        out.push_back(f);
-        if (with_variance && std::isfinite(variance)) {
-          FunctionalPrediction fv;
-          fv.name = "var " + f.name;
-          fv.stat = FunctionalStat::variance;
-          fv.of = f.name;
-          fv.value = variance;
-          out.push_back(fv);
-        }
-      };
-      if (real_z) {
-        one("", value.real(), bias.real(), cov_same.real());
-      } else {
-        one(".re", value.real(), bias.real(), var.re);
-        one(".im", value.imag(), bias.imag(), var.im);
-      }
-    };
-    const double nan = std::numeric_limits<double>::quiet_NaN();
-    const auto unknown = complex(nan, nan);
     const auto rule = [&](complex v) { return 3 * std::max(1.0, std::abs(v)) / n; };  // B/n, docs/theory.md §12.5
     for (const complex z : parse_complex_list(prm.text("z"), "z")) {
-      const std::string at = "@z=" + z_label(z);
+      const std::string at = at_z(z);
       // (1/p) tr Q: the bias 𝓜/p is predicted (and subtracted); what remains is O(1/p²), allowed as 20 % of it.
       const complex bias = de.trace_bias(z) / p;
-      add("trQ/p" + at, z, de.trace(z), bias, de.trace_covariance(z, std::conj(z)) / (p * p),
-          de.trace_covariance(z, z) / (p * p), 0.2 * std::abs(bias), true);
-      add("trCQ/p" + at, z, de.trace_population(z), 0, unknown, unknown, rule(de.trace_population(z)), false);
+      add_prediction(out, z,
+                     {.name = "trQ/p" + at, .value = de.trace(z), .bias = bias,
+                      .cov_conj = de.trace_covariance(z, std::conj(z)) / (p * p),
+                      .cov_same = de.trace_covariance(z, z) / (p * p), .allowance = 0.2 * std::abs(bias),
+                      .judge_variance = true});
+      const complex tcq = de.trace_population(z);
+      add_prediction(out, z, {.name = "trCQ/p" + at, .value = tcq, .allowance = rule(tcq)});
       for (std::size_t k = 0; k < l.h.t.size(); ++k) {
         const complex q = de.diagonal(z, l.h.t[k]);
-        add(fmt::format("diagQ[block{}]", k + 1) + at, z, q, 0, unknown, unknown, rule(q), false);
+        add_prediction(out, z, {.name = fmt::format("diagQ[block{}]", k + 1) + at, .value = q, .allowance = rule(q)});
       }
       const auto form = [&](const std::string& label, const std::vector<double>& u, const std::vector<double>& v, bool with_var) {
         const complex q = de.quadratic_form(z, l.diag, u, v);
-        add(label + at, z, q, 0, de.quadratic_form_covariance(z, std::conj(z), l.diag, u, v) / n,
-            de.quadratic_form_covariance(z, z, l.diag, u, v) / n, rule(q), with_var);
+        add_prediction(out, z,
+                       {.name = label + at, .value = q,
+                        .cov_conj = de.quadratic_form_covariance(z, std::conj(z), l.diag, u, v) / n,
+                        .cov_same = de.quadratic_form_covariance(z, z, l.diag, u, v) / n, .allowance = rule(q),
+                        .judge_variance = with_var});
       };
       form("e1'Qe1", e1, e1, true);
       if (distinct) {
@@ -175,16 +138,9 @@ class ResolventModel final : public FunctionalModel {
     const auto vec = [&](index_t row, std::size_t j) { return v[static_cast<std::size_t>(row) + j * pu]; };
 
     std::vector<NamedValue> out;
-    const auto put = [&](const std::string& name, complex value, complex z) {
-      if (z.imag() == 0) {
-        out.push_back({name, value.real()});
-      } else {
-        out.push_back({name + ".re", value.real()});
-        out.push_back({name + ".im", value.imag()});
-      }
-    };
+    const auto put = [&](const std::string& name, complex value, complex z) { add_value(out, name, z, value); };
     for (const complex z : parse_complex_list(prm.text("z"), "z")) {
-      const std::string at = "@z=" + z_label(z);
+      const std::string at = at_z(z);
       std::vector<complex> inv(pu);
       complex trace = 0;
       for (std::size_t j = 0; j < pu; ++j) trace += (inv[j] = 1.0 / (lambda[j] - z));

@@ -13,6 +13,7 @@
 #include "bench/models/common/data.hpp"
 #include "bench/models/common/dims.hpp"
 #include "bench/models/common/network.hpp"
+#include "bench/models/common/resolvent_points.hpp"
 #include "bench/models/common/rf_features.hpp"
 #include "core/base/error.hpp"
 #include "core/base/parse.hpp"
@@ -71,10 +72,6 @@ std::vector<Form> forms(index_t classes) {
   return out;
 }
 
-std::string z_label(complex z) {
-  return z.imag() == 0 ? fmt::format("{}", z.real()) : fmt::format("{}{:+}i", z.real(), z.imag());
-}
-
 // Bias allowances (docs/theory.md §12.1b). Quadratic forms: the mean's deviation from aᵀQ̄b is 0.3–1.5 % of
 // |aᵀQ̄b| at n = 512–2000 with no resolved decay in n, and up to 2.8 % on other data sets (data_seed 2, 3,
 // 150 replicates each), so 3 % of it. (1/n) tr Q: an O(1/n) bias, n·bias ≈ 5 at
@@ -105,14 +102,7 @@ class RfResolventModel final : public FunctionalModel {
     }
     specs.push_back(ParamSpec::integer("data_seed", "1", "seed of the data set (the run's seed redraws the weights only)", 0,
                                        4294967295.0));
-    specs.push_back(ParamSpec::text("z", "-0.1,0.2+0.1i,0.5+0.2i",
-                                    "resolvent points: real z < 0 or complex z off the real axis",
-                                    [](std::string_view v, std::string_view what) {
-                                      for (const complex z : parse_complex_list(v, what))
-                                        if (z.imag() == 0 && !(z.real() < 0))
-                                          throw InputError(fmt::format(
-                                              "{}: real z = {} must be < 0 (left of the spectrum)", what, z.real()));
-                                    }));
+    specs.push_back(resolvent_points_param("-0.1,0.2+0.1i,0.5+0.2i"));
     return specs;
   }
 
@@ -150,45 +140,19 @@ class RfResolventModel final : public FunctionalModel {
     const double n = static_cast<double>(d.n);
 
     std::vector<FunctionalPrediction> out;
-    // A complex functional as two real ones; `sd` from the bilinear covariances Cov(z, z̄) and Cov(z, z).
-    const auto add = [&](const std::string& name, complex z, complex value, complex cov_conj, complex cov_same,
-                         double allowance) {
-      const bool known = std::isfinite(cov_conj.real());
-      const auto var = theory::split_variance(cov_conj, cov_same);
-      const auto one = [&](const std::string& part, double v, double variance) {
-        FunctionalPrediction f;
-        f.name = name + part;
-        f.value = v;
-        f.sd = known ? std::sqrt(std::max(variance, 0.0)) : variance;
-        f.allowance = allowance;
-        out.push_back(f);
-        if (!known) return;
-        FunctionalPrediction fv;
-        fv.name = "var " + f.name;
-        fv.stat = FunctionalStat::variance;
-        fv.of = f.name;
-        fv.value = variance;
-        fv.allowance = kProxyVariance * variance;
-        out.push_back(fv);
-      };
-      if (z.imag() == 0) {
-        one("", value.real(), cov_same.real());
-      } else {
-        one(".re", value.real(), var.re);
-        one(".im", value.imag(), var.im);
-      }
-    };
-    const double nan = std::numeric_limits<double>::quiet_NaN();
     for (const complex z : parse_complex_list(prm.text("z"), "z")) {
-      const std::string at = "@z=" + z_label(z);
+      const std::string at = at_z(z);
       const complex trace = de.trace(z);
-      add("trQ/n" + at, z, trace, complex(nan, nan), complex(nan, nan), kTraceBias * std::max(1.0, std::abs(trace)) / n);
+      add_prediction(out, z,
+                     {.name = "trQ/n" + at, .value = trace, .allowance = kTraceBias * std::max(1.0, std::abs(trace)) / n});
       for (const auto& f : forms(prm.integer("classes"))) {
         const auto& a = dir[f.a].u;
         const auto& b = dir[f.b].u;
         const complex q = de.quadratic_form(z, a, b);
-        add(f.name + at, z, q, de.quadratic_form_covariance(z, std::conj(z), a, b),
-            de.quadratic_form_covariance(z, z, a, b), kFormBias * std::abs(q));
+        add_prediction(out, z,
+                       {.name = f.name + at, .value = q, .cov_conj = de.quadratic_form_covariance(z, std::conj(z), a, b),
+                        .cov_same = de.quadratic_form_covariance(z, z, a, b), .allowance = kFormBias * std::abs(q),
+                        .judge_variance = true, .variance_allowance = kProxyVariance});
       }
     }
     return out;
@@ -226,16 +190,9 @@ class RfResolventModel final : public FunctionalModel {
     }
 
     std::vector<NamedValue> out;
-    const auto put = [&](const std::string& name, complex value, complex z) {
-      if (z.imag() == 0) {
-        out.push_back({name, value.real()});
-      } else {
-        out.push_back({name + ".re", value.real()});
-        out.push_back({name + ".im", value.imag()});
-      }
-    };
+    const auto put = [&](const std::string& name, complex value, complex z) { add_value(out, name, z, value); };
     for (const complex z : parse_complex_list(prm.text("z"), "z")) {
-      const std::string at = "@z=" + z_label(z);
+      const std::string at = at_z(z);
       std::vector<complex> inv(nu);
       complex trace = 0;
       for (std::size_t j = 0; j < nu; ++j) trace += (inv[j] = 1.0 / (eig.values[j] - z));

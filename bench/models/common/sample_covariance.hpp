@@ -12,13 +12,16 @@ namespace rmt::bench {
 // Parameters every sample-covariance model takes: n (samples) and c = p/n.
 std::vector<ParamSpec> sample_covariance_params(std::string default_c = "0.5");
 
+// X ∈ R^{p×n} with p = c·n (sample_covariance_params), and the p×p matrix S: {p, n, p}.
+inline Sizes sample_covariance_sizes(const Params& p) {
+  const index_t dim = dimension_times(p.integer("n"), p.real("c"));
+  return {dim, p.integer("n"), dim};
+}
+
 // Base of the sample-covariance models: data X ∈ R^{p×n}, spectrum of the p×p matrix S.
 class SampleCovarianceModel : public Model {
  public:
-  Sizes sizes(const Params& p) const override {
-    const index_t dim = dimension_times(p.integer("n"), p.real("c"));
-    return {dim, p.integer("n"), dim};
-  }
+  Sizes sizes(const Params& p) const override { return sample_covariance_sizes(p); }
   MemoryPlan memory_plan(const Params& p) const override;
   std::string_view aspect_param() const override { return "c"; }
 
